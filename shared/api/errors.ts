@@ -1,0 +1,62 @@
+/** Errors are data: `{ error: { code, message, fields? } }` on every side. */
+export const ERROR_CODES = [
+  'validation_failed',
+  'verification_failed',
+  'invitation_not_found',
+  'invitation_expired',
+  'invitation_revoked',
+  'invitation_used',
+  'invitation_locked',
+  'username_taken',
+  'invalid_credentials',
+  'not_signed_in',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'csrf_failed',
+  'not_set_up',
+  'already_set_up',
+  'protocol_outdated',
+  'rate_limited',
+  'payload_too_large',
+  'offline',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ApiErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Field path → what is wrong with it, in the user's words. */
+  fields?: Record<string, string>;
+}
+
+export interface ApiErrorResponse {
+  error: ApiErrorBody;
+}
+
+/** A domain error that the server's error handler and the console's IPC layer turn into data. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toBody(): ApiErrorBody {
+    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+  }
+}
+
+export function isApiErrorResponse(value: unknown): value is ApiErrorResponse {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'error' in value &&
+    typeof (value as { error: unknown }).error === 'object' &&
+    typeof (value as { error: { code?: unknown } }).error.code === 'string'
+  );
+}

@@ -1,0 +1,57 @@
+import type { ClinicPublicInfo, ClinicView, PasswordPolicy } from '../domain/clinic';
+import type { StaffRole, StaffUserView } from '../domain/staff';
+
+export type { ClinicPublicInfo, ClinicView, PasswordPolicy };
+
+/** POST /api/staff/sign-in */
+export interface StaffSignInRequest {
+  username: string;
+  password: string;
+  deviceName: string;
+}
+export interface StaffSignInResponse {
+  token: string;
+  deviceId: string;
+  staff: StaffUserView;
+  clinic: ClinicView;
+}
+
+/** POST /api/staff/users (admin) */
+export interface CreateStaffRequest {
+  username: string;
+  displayName: string;
+  role: StaffRole;
+  password: string;
+}
+
+/** POST /api/registration — the "Complete Registration" form plus the link's token. */
+export interface RegistrationRequest {
+  token: string;
+  username: string;
+  password: string;
+  confirmPassword: string;
+  question1: string;
+  answer1: string;
+  question2: string;
+  answer2: string;
+  dateOfBirth: string;
+  registrationId: string;
+}
+export interface RegistrationResponse {
+  username: string;
+}
+
+/** POST /api/session */
+export interface PatientSignInRequest {
+  username: string;
+  password: string;
+}
+export interface PatientSessionView {
+  patient: { givenName: string; familyName: string };
+  clinic: { name: string; phone: string };
+  /** Send back as `x-csrf-token` on every state-changing request. */
+  csrfToken: string;
+}
+
+export const CSRF_HEADER = 'x-csrf-token';
+export const SESSION_COOKIE = '__Host-portal_session';

@@ -1,0 +1,41 @@
+/** Invitation status: one enum for the console, the server and the patient portal. */
+export const INVITATION_STATUSES = [
+  'queued', // on the console, not yet on the server
+  'sent', // mail handed to the mail outbox / delivered
+  'failed', // mail could not be delivered after retries
+  'registered',
+  'expired',
+  'revoked',
+  'locked', // too many wrong verification tries
+] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+/** Statuses in which a patient may still complete registration. */
+export const LIVE_INVITATION_STATUSES: readonly InvitationStatus[] = ['sent'];
+
+export const INVITATION_STATUS_LABELS: Record<InvitationStatus, string> = {
+  queued: 'Waiting to send',
+  sent: 'Sent',
+  failed: 'Delivery failed',
+  registered: 'Registered',
+  expired: 'Expired',
+  revoked: 'Revoked',
+  locked: 'Locked',
+};
+
+/** Wrong date-of-birth / Registration ID tries before an invitation locks. */
+export const MAX_VERIFICATION_TRIES = 5;
+
+/** Registration IDs use characters that cannot be confused when read aloud or typed. */
+export const REGISTRATION_ID_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+export const REGISTRATION_ID_LENGTH = 8;
+
+/** "ab c2-3d" → "ABC23D": what the patient typed, compared without spaces, dashes or case. */
+export function normaliseRegistrationId(typed: string): string {
+  return typed.replace(/[\s-]/g, '').toUpperCase();
+}
+
+/** "ABCD2345" → "ABCD-2345", the way it is printed in the email. */
+export function formatRegistrationId(id: string): string {
+  return id.length === 8 ? `${id.slice(0, 4)}-${id.slice(4)}` : id;
+}

@@ -1,0 +1,27 @@
+import type { InvitationStatus } from './invitation';
+
+/** A patient as the console's replica and the sync protocol carry it. */
+export interface PatientRecord {
+  id: string;
+  givenName: string;
+  familyName: string;
+  /** Calendar date, YYYY-MM-DD. Never a Date. */
+  dateOfBirth: string;
+  email: string;
+  phone: string | null;
+  version: number;
+  updatedAt: string;
+}
+
+/** An invitation as the console sees it: no token, no Registration ID. */
+export interface InvitationRecord {
+  id: string;
+  patientId: string;
+  status: InvitationStatus;
+  /** ISO instant of the last status change. */
+  statusChangedAt: string;
+  sentAt: string | null;
+  expiresAt: string | null;
+  lastError: string | null;
+  version: number;
+}

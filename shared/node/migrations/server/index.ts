@@ -1,0 +1,4 @@
+import { ServerInitial1764100000000 } from './1764100000000-Initial';
+
+/** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
+export const SERVER_MIGRATIONS = [ServerInitial1764100000000];

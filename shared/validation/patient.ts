@@ -1,0 +1,27 @@
+import { object, string } from 'yup';
+import type { InferType } from 'yup';
+import { parseUsDate } from '../time/dateOnly';
+import type { DateOnly } from '../time/dateOnly';
+import { emailSchema, phoneSchema } from './fields';
+
+const nameSchema = (label: string) =>
+  string().trim().required(`Enter the patient's ${label}.`).max(80, `The ${label} can have at most 80 characters.`);
+
+/** The console's pre-registration form (date of birth typed as mm/dd/yyyy). */
+export function preRegistrationSchema(today: DateOnly) {
+  return object({
+    givenName: nameSchema('given name'),
+    familyName: nameSchema('family name'),
+    dateOfBirth: string()
+      .trim()
+      .required("Enter the patient's date of birth.")
+      .test('us-date', 'Enter the date of birth as mm/dd/yyyy.', (v) => (v ? parseUsDate(v) !== null : true))
+      .test('in-past', 'The date of birth must be in the past.', (v) => {
+        const d = v ? parseUsDate(v) : null;
+        return d === null || d < today;
+      }),
+    email: emailSchema,
+    phone: phoneSchema.default(''),
+  });
+}
+export type PreRegistrationForm = InferType<ReturnType<typeof preRegistrationSchema>>;

@@ -1,0 +1,39 @@
+import { object, string } from 'yup';
+import type { InferType } from 'yup';
+import { STAFF_ROLES } from '../domain/staff';
+import { isValidTimeZone } from '../time/dateOnly';
+
+/** Staff choose longer passwords than the patient default: they see every patient's record. */
+export const staffPasswordSchema = string()
+  .required('Enter a password.')
+  .min(8, 'Staff passwords need at least 8 characters.')
+  .max(128, 'Passwords can have at most 128 characters.')
+  .matches(/\d/, 'Include at least 1 number.')
+  .matches(/[A-Z]/, 'Include at least 1 capital letter.');
+
+export const staffUserSchema = object({
+  username: string()
+    .trim()
+    .required('Enter a username.')
+    .min(4, 'Usernames need at least 4 characters.')
+    .max(32, 'Usernames can have at most 32 characters.')
+    .matches(/^[A-Za-z0-9._@-]+$/, 'Use letters, numbers and . _ - @ only.'),
+  displayName: string().trim().required('Enter the name patients and colleagues see.').max(80),
+  role: string().oneOf([...STAFF_ROLES], 'Choose a role.').required('Choose a role.'),
+  password: staffPasswordSchema,
+});
+export type StaffUserForm = InferType<typeof staffUserSchema>;
+
+export const clinicSetupSchema = object({
+  name: string().trim().required("Enter the clinic's name.").max(120),
+  phone: string().trim().required("Enter the clinic's phone number.").max(32),
+  address: string().trim().required("Enter the clinic's address.").max(200),
+  timeZone: string()
+    .trim()
+    .required('Choose the time zone.')
+    .test('tz', 'Choose a time zone such as America/New_York.', (v) => (v ? isValidTimeZone(v) : true)),
+  adminUsername: staffUserSchema.fields.username,
+  adminDisplayName: staffUserSchema.fields.displayName,
+  adminPassword: staffPasswordSchema,
+});
+export type ClinicSetupForm = InferType<typeof clinicSetupSchema>;
