@@ -11,14 +11,17 @@ export const staffPasswordSchema = string()
   .matches(/\d/, 'Include at least 1 number.')
   .matches(/[A-Z]/, 'Include at least 1 capital letter.');
 
+const staffUsernameSchema = string()
+  .trim()
+  .required('Enter a username.')
+  .min(4, 'Usernames need at least 4 characters.')
+  .max(32, 'Usernames can have at most 32 characters.')
+  .matches(/^[A-Za-z0-9._@-]+$/, 'Use letters, numbers and . _ - @ only.');
+const displayNameSchema = string().trim().required('Enter the name patients and colleagues see.').max(80, 'Names can have at most 80 characters.');
+
 export const staffUserSchema = object({
-  username: string()
-    .trim()
-    .required('Enter a username.')
-    .min(4, 'Usernames need at least 4 characters.')
-    .max(32, 'Usernames can have at most 32 characters.')
-    .matches(/^[A-Za-z0-9._@-]+$/, 'Use letters, numbers and . _ - @ only.'),
-  displayName: string().trim().required('Enter the name patients and colleagues see.').max(80),
+  username: staffUsernameSchema,
+  displayName: displayNameSchema,
   role: string().oneOf([...STAFF_ROLES], 'Choose a role.').required('Choose a role.'),
   password: staffPasswordSchema,
 });
@@ -32,8 +35,8 @@ export const clinicSetupSchema = object({
     .trim()
     .required('Choose the time zone.')
     .test('tz', 'Choose a time zone such as America/New_York.', (v) => (v ? isValidTimeZone(v) : true)),
-  adminUsername: staffUserSchema.fields.username,
-  adminDisplayName: staffUserSchema.fields.displayName,
+  adminUsername: staffUsernameSchema,
+  adminDisplayName: displayNameSchema,
   adminPassword: staffPasswordSchema,
 });
 export type ClinicSetupForm = InferType<typeof clinicSetupSchema>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { col, createTable } from '../tableHelpers';
 
@@ -170,6 +171,8 @@ export class ServerInitial1764100000000 implements MigrationInterface {
       col.text('op', 8),
     ], [{ columns: ['tableName', 'rowId'] }]);
     await createTable(q, 'sync_counter', [col.int('id', true), col.text('epoch', 36), col.int('seq')]);
+    // The epoch names this database, so a console notices when it talks to another one.
+    await q.manager.createQueryBuilder().insert().into('sync_counter').values({ id: 1, epoch: randomUUID(), seq: 0 }).execute();
     await createTable(q, 'client_mutation', [
       { ...col.ref('clientId'), isPrimary: true },
       col.ref('deviceId'),

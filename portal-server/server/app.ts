@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import express from 'express';
+import type { Express } from 'express';
+import type { ServerContext } from './context';
+import { clinicRoutes } from './features/clinic/routes';
+import { healthRoutes } from './features/health/routes';
+import { patientSessionRoutes } from './features/patient-session/routes';
+import { registrationRoutes } from './features/registration/routes';
+import { staffRoutes } from './features/staff/routes';
+import { syncRoutes } from './features/sync/routes';
+import { apiNotFound, errorHandler } from './middleware/errors';
+import { requestLog } from './middleware/requestLog';
+import { noStore, sameOriginOnly, securityHeaders } from './middleware/security';
+
+export interface AppOptions {
+  log: (line: string) => void;
+  /** Origins allowed to make cookie-authenticated state changes (PUBLIC_URL and the listening address). */
+  allowedOrigins: () => string[];
+}
+
+/** Builds the Express app; it never listens (tests and startPortalServer do). */
+export function createApp(ctx: ServerContext, options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  if (ctx.config.trustProxy) {
+    app.set('trust proxy', ctx.config.trustProxy);
+  }
+  if (ctx.config.logRequests) {
+    app.use(requestLog(options.log));
+  }
+  app.use(securityHeaders());
+  app.use(healthRoutes(ctx));
+  app.use('/api', noStore, express.json({ limit: '256kb', strict: true }), sameOriginOnly(options.allowedOrigins));
+  app.use(clinicRoutes(ctx));
+  app.use(staffRoutes(ctx));
+  app.use(syncRoutes(ctx));
+  app.use(registrationRoutes(ctx));
+  app.use(patientSessionRoutes(ctx));
+  app.use('/api', apiNotFound);
+
+  const webDir = resolve(ctx.config.webDir ?? 'out/portal-web');
+  const index = join(webDir, 'index.html');
+  app.use(express.static(webDir, { index: false, maxAge: '1h' }));
+  app.get('/{*splat}', (_req, res) => {
+    if (existsSync(index)) {
+      res.set('Cache-Control', 'no-cache');
+      res.sendFile(index);
+    } else {
+      res.status(503).type('text/plain').send('The patient portal web app is not built. Run: npm run build:portal-web');
+    }
+  });
+  app.use(errorHandler(options.log));
+  return app;
+}

@@ -1,0 +1,106 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { join, resolve } from 'node:path';
+import { randomToken } from '../../shared/node/secrets';
+
+/** Everything the portal server reads from its environment (README "Configuration"). */
+export interface PortalConfig {
+  dataDir: string;
+  port: number;
+  host: string;
+  /** The address patients use; it goes into every email. */
+  publicUrl?: string;
+  /** HMAC key for tokens and IDs; generated into DATA_DIR/secret when absent. */
+  secret?: string;
+  smtpUrl?: string;
+  mailFrom?: string;
+  mailDir?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Express "trust proxy" value: the proxy's address(es), never plain `true`. */
+  trustProxy?: string;
+  databaseUrl?: string;
+  /** Built patient web app; defaults to out/portal-web under the working directory. */
+  webDir?: string;
+  /** Log one line per request (method, path without query string, status, time). */
+  logRequests?: boolean;
+  /** Mail retry back-off base in ms (tests shorten it). */
+  mailRetryBaseMs?: number;
+  /** How many tries before an invitation's mail counts as failed. */
+  mailMaxTries?: number;
+}
+
+export class ConfigError extends Error {}
+
+export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConfig> = {}): PortalConfig {
+  const portText = env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a number from 0 to 65535, not "${portText}".`);
+  }
+  const config: PortalConfig = {
+    dataDir: resolve(env.DATA_DIR ?? 'data'),
+    port,
+    host: env.HOST ?? '127.0.0.1',
+    publicUrl: env.PUBLIC_URL,
+    secret: env.SECRET,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    mailDir: env.MAIL_DIR ? resolve(env.MAIL_DIR) : undefined,
+    tlsCert: env.TLS_CERT,
+    tlsKey: env.TLS_KEY,
+    trustProxy: env.TRUST_PROXY,
+    databaseUrl: env.DATABASE_URL,
+    webDir: env.PORTAL_WEB_DIR,
+    logRequests: env.LOG_REQUESTS !== '0',
+    ...overrides,
+  };
+  assertSafeToListen(config);
+  return config;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') {
+    return true;
+  }
+  if (isIP(host) === 4) {
+    return host.startsWith('127.');
+  }
+  return host === '::1';
+}
+
+/** Patients' passwords must not cross a network in clear text. */
+export function assertSafeToListen(config: PortalConfig): void {
+  if (config.trustProxy === 'true' || config.trustProxy === '*') {
+    throw new ConfigError('TRUST_PROXY must name the proxy (an address, a subnet, or "loopback"), not "true": otherwise any client could fake its address.');
+  }
+  if ((config.tlsCert && !config.tlsKey) || (!config.tlsCert && config.tlsKey)) {
+    throw new ConfigError('Set both TLS_CERT and TLS_KEY, or neither.');
+  }
+  if (!isLoopbackHost(config.host) && !config.tlsCert && !config.trustProxy) {
+    throw new ConfigError(
+      `Refusing to listen on ${config.host} without TLS: patients' passwords and health data would cross the network in clear text. ` +
+        'Set TLS_CERT and TLS_KEY, or run behind an HTTPS reverse proxy and set TRUST_PROXY to its address, or keep HOST=127.0.0.1.',
+    );
+  }
+}
+
+/** The server's HMAC secret: from SECRET, else DATA_DIR/secret (made on first run, mode 0600). */
+export function loadSecret(config: PortalConfig): string {
+  if (config.secret) {
+    if (config.secret.length < 32) {
+      throw new ConfigError('SECRET must have at least 32 characters.');
+    }
+    return config.secret;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const file = join(config.dataDir, 'secret');
+  if (!existsSync(file)) {
+    writeFileSync(file, randomToken(48), { mode: 0o600, flag: 'wx' });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export function mailDirOf(config: PortalConfig): string {
+  return config.mailDir ?? join(config.dataDir, 'mail');
+}

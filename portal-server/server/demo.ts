@@ -1,0 +1,80 @@
+import type { EntityManager } from 'typeorm';
+import { InvitationEntity, MailOutboxEntity, PatientAccountEntity, StaffUserEntity } from '../../shared/node/entities/server';
+import { hashPassword, newId, normaliseAnswer } from '../../shared/node/secrets';
+import type { StaffRole } from '../../shared/domain/staff';
+import type { ServerContext } from './context';
+import { afterCommit } from './context';
+import { requireClinic, setupClinic } from './features/clinic/service';
+import { preRegisterPatient } from './features/patients/service';
+import type { StaffCall } from './features/patients/service';
+import { recordChange } from './features/sync/changeLog';
+
+/** The demo clinic's people; README lists the same sign-ins. */
+export const DEMO = {
+  clinic: { name: 'Riverside Family Clinic', phone: '(555) 010-2000', address: '12 Harbor Road, Springfield', timeZone: 'America/New_York' },
+  admin: { username: 'clinicadmin', password: 'Admin2Go', displayName: 'Clinic Admin' },
+  staff: [
+    { username: 'frontdesk1', password: 'Desk2Work', displayName: 'Dana Reyes', role: 'receptionist' as StaffRole },
+    { username: 'drpatel1', password: 'Heal2Day', displayName: 'Dr. Sam Patel', role: 'physician' as StaffRole },
+  ],
+  registered: [
+    { givenName: 'James', familyName: 'Walker', dateOfBirth: '1972-09-03', email: 'james.walker@example.com', username: 'JamesWalker1', password: 'Portal2Go' },
+    { givenName: 'Ana', familyName: 'Silva', dateOfBirth: '1990-01-22', email: 'ana.silva@example.com', username: 'AnaSilva22', password: 'Portal2Go' },
+  ],
+  invited: { givenName: 'Maria', familyName: 'Lopez', dateOfBirth: '1986-04-12', email: 'maria.lopez@example.com' },
+};
+
+/** Seeds the demo clinic once; a rerun keeps whatever the last run did. Returns false when already seeded. */
+export async function seedDemo(ctx: ServerContext): Promise<boolean> {
+  if ((await ctx.db.read((m) => m.count(StaffUserEntity))) > 0) {
+    return false;
+  }
+  await setupClinic(ctx, {
+    ...DEMO.clinic,
+    adminUsername: DEMO.admin.username,
+    adminDisplayName: DEMO.admin.displayName,
+    adminPassword: DEMO.admin.password,
+  });
+  const staffHashes = await Promise.all(DEMO.staff.map((s) => hashPassword(s.password)));
+  const patientHashes = await Promise.all(DEMO.registered.map((p) => hashPassword(p.password)));
+  const answerHash = await hashPassword(normaliseAnswer('Springfield'));
+  await ctx.db.write(async (m) => {
+    const clinic = await requireClinic(m);
+    const now = ctx.now().toISOString();
+    for (const [i, s] of DEMO.staff.entries()) {
+      await m.insert(StaffUserEntity, {
+        id: newId(), clinicId: clinic.id, username: s.username, usernameNormalized: s.username.toLowerCase(),
+        displayName: s.displayName, role: s.role, passwordHash: staffHashes[i] ?? '', active: true, createdAt: now, updatedAt: now,
+      });
+    }
+    const call: StaffCall = { ctx, m, clinic, actor: { kind: 'system', id: null } };
+    for (const [i, p] of DEMO.registered.entries()) {
+      await seedRegisteredPatient(call, m, p, patientHashes[i] ?? '', answerHash);
+    }
+    await preRegisterPatient(call, { patientId: newId(), ...DEMO.invited, phone: '', invitationId: newId() });
+  });
+  afterCommit(ctx);
+  return true;
+}
+
+async function seedRegisteredPatient(
+  call: StaffCall,
+  m: EntityManager,
+  p: (typeof DEMO.registered)[number],
+  passwordHash: string,
+  answerHash: string,
+): Promise<void> {
+  const patientId = newId();
+  const invitationId = newId();
+  await preRegisterPatient(call, { patientId, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, email: p.email, phone: '', invitationId });
+  const now = call.ctx.now().toISOString();
+  await m.insert(PatientAccountEntity, {
+    id: newId(), clinicId: call.clinic.id, patientId, username: p.username, usernameNormalized: p.username.toLowerCase(), passwordHash,
+    question1: 'birth-city', answer1Hash: answerHash, question2: 'first-pet', answer2Hash: answerHash, failedSignIns: 0, lockedUntil: null,
+    createdAt: now, updatedAt: now,
+  });
+  await m.update(InvitationEntity, { id: invitationId }, { status: 'registered', statusChangedAt: now, version: 2, updatedAt: now });
+  await recordChange(m, 'invitation', invitationId, 2);
+  // They registered long ago: their invitation mail is history, not something to deliver now.
+  await m.delete(MailOutboxEntity, { invitationId });
+}

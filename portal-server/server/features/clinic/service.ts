@@ -1,0 +1,92 @@
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../../../shared/api/errors';
+import { DEFAULT_INVITATION_LIFETIME_DAYS } from '../../../../shared/domain/clinic';
+import type { ClinicPublicInfo, ClinicView } from '../../../../shared/domain/clinic';
+import { ClinicEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
+import type { ClinicRow } from '../../../../shared/node/entities/server';
+import { hashPassword, newId } from '../../../../shared/node/secrets';
+import { todayInZone } from '../../../../shared/time/dateOnly';
+import { validateOrThrow } from '../../../../shared/validation/validate';
+import { clinicSetupSchema } from '../../../../shared/validation/staff';
+import type { ClinicSetupForm } from '../../../../shared/validation/staff';
+import type { ServerContext } from '../../context';
+import { audit } from '../audit/audit';
+
+/** One server serves one clinic (clinicId stays on every row for a later multi-clinic server). */
+export async function findClinic(m: EntityManager): Promise<ClinicRow | null> {
+  const [clinic] = await m.find(ClinicEntity, { order: { createdAt: 'ASC' }, take: 1 });
+  return clinic ?? null;
+}
+
+export async function requireClinic(m: EntityManager): Promise<ClinicRow> {
+  const clinic = await findClinic(m);
+  if (!clinic) {
+    throw new DomainError('not_set_up', 'This portal has not been set up yet. The clinic must create its account first.');
+  }
+  return clinic;
+}
+
+export function clinicView(c: ClinicRow): ClinicView {
+  return {
+    id: c.id,
+    name: c.name,
+    phone: c.phone,
+    address: c.address,
+    timeZone: c.timeZone,
+    passwordPolicy: c.passwordPolicy,
+    invitationLifetimeDays: c.invitationLifetimeDays,
+  };
+}
+
+export function publicInfo(c: ClinicRow, now: Date): ClinicPublicInfo {
+  return {
+    name: c.name,
+    phone: c.phone,
+    timeZone: c.timeZone,
+    passwordPolicy: c.passwordPolicy,
+    today: todayInZone(c.timeZone, now),
+  };
+}
+
+export async function isSetUp(ctx: ServerContext): Promise<boolean> {
+  return (await ctx.db.read(findClinic)) !== null;
+}
+
+/** First run: the clinic and its first admin, once. */
+export async function setupClinic(ctx: ServerContext, input: ClinicSetupForm): Promise<ClinicView> {
+  const form = validateOrThrow(clinicSetupSchema, input);
+  const passwordHash = await hashPassword(form.adminPassword);
+  return ctx.db.write(async (m) => {
+    if (await findClinic(m)) {
+      throw new DomainError('already_set_up', 'This portal already has a clinic.');
+    }
+    const now = ctx.now().toISOString();
+    const clinic: ClinicRow = {
+      id: newId(),
+      name: form.name,
+      phone: form.phone,
+      address: form.address,
+      timeZone: form.timeZone,
+      passwordPolicy: 'default',
+      invitationLifetimeDays: DEFAULT_INVITATION_LIFETIME_DAYS,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await m.insert(ClinicEntity, clinic);
+    const adminId = newId();
+    await m.insert(StaffUserEntity, {
+      id: adminId,
+      clinicId: clinic.id,
+      username: form.adminUsername,
+      usernameNormalized: form.adminUsername.toLowerCase(),
+      displayName: form.adminDisplayName,
+      role: 'admin',
+      passwordHash,
+      active: true,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await audit(m, clinic.id, { kind: 'system', id: null }, 'clinic.setup', { type: 'staff_user', id: adminId }, ctx.now());
+    return clinicView(clinic);
+  });
+}

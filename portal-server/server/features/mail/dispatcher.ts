@@ -1,0 +1,161 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { LessThanOrEqual } from 'typeorm';
+import type { Database } from '../../../../shared/node/db';
+import { ClinicEntity, InvitationEntity, MailOutboxEntity } from '../../../../shared/node/entities/server';
+import type { MailOutboxRow } from '../../../../shared/node/entities/server';
+import { recordChange } from '../sync/changeLog';
+import { render } from './templates';
+
+/** A delivered mail's payload (link token, Registration ID) is not kept: a copied database must not reveal it. */
+const SCRUBBED = '{"scrubbed":true}';
+
+export interface MailDispatcherOptions {
+  db: Database;
+  now: () => Date;
+  /** SMTP URL; without it each message is written as an .eml file into mailDir. */
+  smtpUrl?: string;
+  mailDir: string;
+  mailFrom: string;
+  retryBaseMs: number;
+  maxTries: number;
+  /** Called after a send changed synced rows (invitation sentAt / failed). */
+  onChange: () => void;
+}
+
+/**
+ * Sends the mail outbox after commit, with retries and back-off. A mail that keeps failing marks
+ * its invitation "failed" so the front desk sees it. Delivery is at-least-once: a crash between
+ * the SMTP accept and the "sent" write can repeat one mail, never lose it.
+ */
+export class MailDispatcher {
+  private readonly transport: Transporter;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly o: MailDispatcherOptions) {
+    this.transport = o.smtpUrl
+      ? nodemailer.createTransport(o.smtpUrl)
+      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  /** Starts a pass soon; passes never overlap. */
+  kick(): void {
+    if (this.closed) {
+      return;
+    }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Sends everything that is due now; for tests and the demo. */
+  async flush(): Promise<void> {
+    this.kick();
+    while (this.running) {
+      await this.running;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.running;
+    this.transport.close();
+  }
+
+  private async pass(): Promise<void> {
+    const due = await this.o.db.read((m) =>
+      m.find(MailOutboxEntity, {
+        where: { status: 'pending', nextTryAt: LessThanOrEqual(this.o.now().toISOString()) },
+        order: { createdAt: 'ASC' },
+        take: 50,
+      }),
+    );
+    for (const mail of due) {
+      if (this.closed) {
+        return;
+      }
+      await this.sendOne(mail);
+    }
+    if (due.length === 50) {
+      this.again = true;
+    }
+    await this.scheduleNext();
+  }
+
+  private async sendOne(mail: MailOutboxRow): Promise<void> {
+    let error: string | null = null;
+    try {
+      const clinic = await this.o.db.read((m) => m.findOneByOrFail(ClinicEntity, { id: mail.clinicId }));
+      const rendered = render(mail.template, JSON.parse(mail.payload));
+      const info = await this.transport.sendMail({
+        from: { name: clinic.name, address: this.o.mailFrom },
+        to: mail.recipient,
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+      });
+      if (!this.o.smtpUrl) {
+        mkdirSync(this.o.mailDir, { recursive: true });
+        const stamp = this.o.now().toISOString().replace(/[:.]/g, '-');
+        writeFileSync(join(this.o.mailDir, `${stamp}-${mail.id}.eml`), info.message as Buffer, { mode: 0o600 });
+      }
+    } catch (err) {
+      error = err instanceof Error ? err.message.slice(0, 180) : 'unknown error';
+    }
+    await this.o.db.write(async (m) => {
+      const now = this.o.now().toISOString();
+      const tries = mail.tries + 1;
+      if (error === null) {
+        await m.update(MailOutboxEntity, { id: mail.id }, { status: 'sent', tries, sentAt: now, lastError: null, payload: SCRUBBED });
+      } else if (tries >= this.o.maxTries) {
+        await m.update(MailOutboxEntity, { id: mail.id }, { status: 'failed', tries, lastError: error, payload: SCRUBBED });
+      } else {
+        const next = new Date(this.o.now().getTime() + this.o.retryBaseMs * 2 ** (tries - 1)).toISOString();
+        await m.update(MailOutboxEntity, { id: mail.id }, { tries, nextTryAt: next, lastError: error });
+        return;
+      }
+      if (mail.invitationId) {
+        const inv = await m.findOneBy(InvitationEntity, { id: mail.invitationId });
+        if (inv && inv.status === 'sent') {
+          const version = inv.version + 1;
+          const patch =
+            error === null
+              ? { sentAt: now, lastError: null, version, updatedAt: now }
+              : { status: 'failed' as const, statusChangedAt: now, lastError: `The email could not be delivered (${error}).`.slice(0, 200), version, updatedAt: now };
+          await m.update(InvitationEntity, { id: inv.id }, patch);
+          await recordChange(m, 'invitation', inv.id, version);
+        }
+      }
+    });
+    this.o.onChange();
+  }
+
+  private async scheduleNext(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.closed) {
+      return;
+    }
+    const next = await this.o.db.read((m) =>
+      m.findOne(MailOutboxEntity, { where: { status: 'pending' }, order: { nextTryAt: 'ASC' } }),
+    );
+    if (next) {
+      const wait = Math.max(0, new Date(next.nextTryAt).getTime() - this.o.now().getTime());
+      this.timer = setTimeout(() => this.kick(), Math.min(wait, 2 ** 31 - 1));
+      this.timer.unref();
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { formatRegistrationId } from '../../../../shared/domain/invitation';
+import { formatDateInZone } from '../../../../shared/time/instant';
+
+/** What an invitation mail needs. No health information, not even the patient's name. */
+export interface InvitationMailPayload {
+  clinicName: string;
+  clinicPhone: string;
+  timeZone: string;
+  link: string;
+  registrationId: string;
+  expiresAt: string;
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+export function renderInvitation(p: InvitationMailPayload): RenderedMail {
+  const id = formatRegistrationId(p.registrationId);
+  const expires = formatDateInZone(p.expiresAt, p.timeZone);
+  const subject = `${p.clinicName} invites you to its Patient Portal`;
+  const text = [
+    'Hello,',
+    '',
+    `${p.clinicName} has pre-registered you for its Patient Portal, where you can see your medical record, request appointments and prescription renewals, and message your doctor.`,
+    '',
+    'To finish registering, open this link:',
+    `Continue Registration: ${p.link}`,
+    '',
+    `Your Registration ID: ${id}`,
+    `This invitation expires on ${expires}.`,
+    '',
+    "You will also need your date of birth. If you did not expect this email, you can ignore it.",
+    '',
+    `Registration problems? Please contact your doctor's office: ${p.clinicName}, ${p.clinicPhone}.`,
+  ].join('\n');
+  const e = escapeHtml;
+  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
+<p>Hello,</p>
+<p>${e(p.clinicName)} has pre-registered you for its Patient Portal, where you can see your medical record, request appointments and prescription renewals, and message your doctor.</p>
+<p><a href="${e(p.link)}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Continue Registration</a></p>
+<p>Your Registration ID: <strong style="font-family:monospace;font-size:1.2em;letter-spacing:0.1em">${e(id)}</strong><br>
+This invitation expires on ${e(expires)}.</p>
+<p>You will also need your date of birth. If you did not expect this email, you can ignore it.</p>
+<p>Registration problems? Please contact your doctor's office: ${e(p.clinicName)}, ${e(p.clinicPhone)}.</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
+export function render(template: string, payload: unknown): RenderedMail {
+  switch (template) {
+    case 'invitation':
+      return renderInvitation(payload as InvitationMailPayload);
+    default:
+      throw new Error(`Unknown mail template "${template}"`);
+  }
+}

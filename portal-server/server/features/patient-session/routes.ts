@@ -1,0 +1,63 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Router } from 'express';
+import { DomainError } from '../../../../shared/api/errors';
+import { CSRF_HEADER, SESSION_COOKIE } from '../../../../shared/api/types';
+import type { ServerContext } from '../../context';
+import { rateLimit } from '../../middleware/rateLimit';
+import type { PatientPrincipal } from './service';
+import { ABSOLUTE_LIFETIME_MS, findSession, sessionView, signIn, signOut } from './service';
+
+function readCookie(req: Request): string | null {
+  const header = req.get('cookie') ?? '';
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) {
+      return rest.join('=') || null;
+    }
+  }
+  return null;
+}
+
+/** __Host- cookie: HttpOnly, Secure (Chromium accepts it on 127.0.0.1 and localhost), SameSite=Lax, Path=/. */
+function setSessionCookie(res: Response, value: string, maxAgeMs: number): void {
+  res.append('Set-Cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}`);
+}
+
+/** Signed-in patient, and for state-changing requests a matching CSRF token. */
+export function requirePatient(ctx: ServerContext) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const cookie = readCookie(req);
+    const principal = cookie ? await findSession(ctx, cookie) : null;
+    if (!principal) {
+      throw new DomainError('not_signed_in', 'Please sign in to continue.');
+    }
+    if (!['GET', 'HEAD'].includes(req.method) && req.get(CSRF_HEADER) !== principal.session.csrfToken) {
+      throw new DomainError('csrf_failed', 'Your session could not be confirmed. Reload the page and try again.');
+    }
+    res.locals.patient = principal;
+    next();
+  };
+}
+
+export function patientOf(res: Response): PatientPrincipal {
+  return res.locals.patient as PatientPrincipal;
+}
+
+export function patientSessionRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  const auth = requirePatient(ctx);
+  router.post('/api/session', rateLimit({ windowMs: 10 * 60_000, max: 30 }), async (req, res) => {
+    const { cookie, view } = await signIn(ctx, req.body, req.ip ?? null);
+    setSessionCookie(res, cookie, ABSOLUTE_LIFETIME_MS);
+    res.json(view);
+  });
+  router.get('/api/session', auth, async (_req, res) => {
+    res.json(await sessionView(ctx, patientOf(res)));
+  });
+  router.delete('/api/session', auth, async (req, res) => {
+    await signOut(ctx, patientOf(res), req.ip ?? null);
+    setSessionCookie(res, '', 0);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,113 @@
+import { object, string } from 'yup';
+import { DomainError } from '../../../../shared/api/errors';
+import type { PatientSessionView } from '../../../../shared/api/types';
+import { PatientAccountEntity, PatientEntity, PatientSessionEntity } from '../../../../shared/node/entities/server';
+import type { PatientAccountRow, PatientSessionRow } from '../../../../shared/node/entities/server';
+import { hashPassword, keyedHash, randomToken, verifyPassword } from '../../../../shared/node/secrets';
+import { validateOrThrow } from '../../../../shared/validation/validate';
+import type { ServerContext } from '../../context';
+import { audit } from '../audit/audit';
+import { requireClinic } from '../clinic/service';
+
+export const IDLE_TIMEOUT_MS = 15 * 60_000;
+export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60_000;
+const LOCK_AFTER_FAILURES = 5;
+
+const signInSchema = object({
+  username: string().trim().required('Enter your username.').max(64, 'That username is too long.'),
+  password: string().required('Enter your password.').max(256, 'That password is too long.'),
+});
+
+let dummyHash: Promise<string> | undefined;
+
+const INVALID = new DomainError('invalid_credentials', 'The username or password is not right. Check them and try again.');
+
+export interface PatientPrincipal {
+  session: PatientSessionRow;
+  account: PatientAccountRow;
+}
+
+/** Signs a patient in; returns the new session's cookie value (a fresh id every sign-in). */
+export async function signIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<{ cookie: string; view: PatientSessionView }> {
+  const form = validateOrThrow(signInSchema, input);
+  const clinic = await ctx.db.read(requireClinic);
+  const account = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { usernameNormalized: form.username.toLowerCase() }));
+  dummyHash ??= hashPassword('not-a-real-password-1A');
+  const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash), form.password);
+  const now = ctx.now();
+  if (account && account.lockedUntil && account.lockedUntil > now.toISOString()) {
+    const minutes = Math.ceil((new Date(account.lockedUntil).getTime() - now.getTime()) / 60_000);
+    throw new DomainError('rate_limited', `Too many wrong tries. Please wait ${minutes} minute(s) and try again.`);
+  }
+  if (!account || !ok) {
+    await ctx.db.write(async (m) => {
+      if (account) {
+        const failed = account.failedSignIns + 1;
+        // Growing delay: 1, 2, 4 … minutes after the fifth failure, capped at an hour.
+        const lockedUntil = failed >= LOCK_AFTER_FAILURES ? new Date(now.getTime() + Math.min(60, 2 ** (failed - LOCK_AFTER_FAILURES)) * 60_000).toISOString() : null;
+        await m.update(PatientAccountEntity, { id: account.id }, { failedSignIns: failed, lockedUntil });
+      }
+      await audit(m, clinic.id, { kind: 'anonymous', id: account?.id ?? null, ip }, 'patient.sign_in_failed', null, now);
+    });
+    throw INVALID;
+  }
+  const cookie = randomToken();
+  const session: PatientSessionRow = {
+    idHash: keyedHash(ctx.secret, cookie),
+    accountId: account.id,
+    csrfToken: randomToken(24),
+    createdAt: now.toISOString(),
+    lastSeenAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + ABSOLUTE_LIFETIME_MS).toISOString(),
+  };
+  await ctx.db.write(async (m) => {
+    await m.insert(PatientSessionEntity, session);
+    await m.update(PatientAccountEntity, { id: account.id }, { failedSignIns: 0, lockedUntil: null });
+    await audit(m, clinic.id, { kind: 'patient', id: account.id, ip }, 'patient.sign_in', null, now);
+  });
+  return { cookie, view: await sessionView(ctx, { session, account }) };
+}
+
+/** The session behind a cookie, if it is still alive (idle timeout and absolute lifetime). */
+export async function findSession(ctx: ServerContext, cookie: string): Promise<PatientPrincipal | null> {
+  const idHash = keyedHash(ctx.secret, cookie);
+  const now = ctx.now();
+  const session = await ctx.db.read((m) => m.findOneBy(PatientSessionEntity, { idHash }));
+  if (!session) {
+    return null;
+  }
+  const idleLimit = new Date(new Date(session.lastSeenAt).getTime() + IDLE_TIMEOUT_MS).toISOString();
+  if (session.expiresAt <= now.toISOString() || idleLimit <= now.toISOString()) {
+    await ctx.db.write((m) => m.delete(PatientSessionEntity, { idHash }));
+    return null;
+  }
+  const account = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { id: session.accountId }));
+  if (!account) {
+    return null;
+  }
+  // Touch at most once a minute: a read-mostly portal should not write on every request.
+  if (now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000) {
+    session.lastSeenAt = now.toISOString();
+    await ctx.db.write((m) => m.update(PatientSessionEntity, { idHash }, { lastSeenAt: session.lastSeenAt }));
+  }
+  return { session, account };
+}
+
+export async function sessionView(ctx: ServerContext, p: PatientPrincipal): Promise<PatientSessionView> {
+  return ctx.db.read(async (m) => {
+    const patient = await m.findOneByOrFail(PatientEntity, { id: p.account.patientId });
+    const clinic = await requireClinic(m);
+    return {
+      patient: { givenName: patient.givenName, familyName: patient.familyName },
+      clinic: { name: clinic.name, phone: clinic.phone },
+      csrfToken: p.session.csrfToken,
+    };
+  });
+}
+
+export async function signOut(ctx: ServerContext, p: PatientPrincipal, ip: string | null): Promise<void> {
+  await ctx.db.write(async (m) => {
+    await m.delete(PatientSessionEntity, { idHash: p.session.idHash });
+    await audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.sign_out', null, ctx.now());
+  });
+}

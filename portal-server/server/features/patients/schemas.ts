@@ -1,0 +1,40 @@
+import { number, object, string } from 'yup';
+import { parseIsoDate } from '../../../../shared/time/dateOnly';
+import type { DateOnly } from '../../../../shared/time/dateOnly';
+import { emailSchema, phoneSchema } from '../../../../shared/validation/fields';
+
+const uuid = string().required().matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Not a valid id.');
+const name = (label: string) => string().trim().required(`Enter the patient's ${label}.`).max(80, `The ${label} can have at most 80 characters.`);
+const isoDob = (today: DateOnly) =>
+  string()
+    .required("Enter the patient's date of birth.")
+    .test('date', 'The date of birth is not a real date.', (v) => (v ? parseIsoDate(v) !== null : true))
+    .test('past', 'The date of birth must be in the past.', (v) => !v || v < today);
+
+/** The same field rules as the console's form (shared/validation), on the mutation's ISO date. */
+export const preRegisterArgsSchema = (today: DateOnly) =>
+  object({
+    patientId: uuid,
+    givenName: name('given name'),
+    familyName: name('family name'),
+    dateOfBirth: isoDob(today),
+    email: emailSchema,
+    phone: phoneSchema.default(''),
+    invitationId: uuid.nullable().defined().default(null),
+  });
+
+export const updatePatientArgsSchema = (today: DateOnly) =>
+  object({
+    patientId: uuid,
+    baseVersion: number().required().integer().min(1),
+    changes: object({
+      givenName: name('given name').optional().default(undefined),
+      familyName: name('family name').optional().default(undefined),
+      dateOfBirth: isoDob(today).optional().default(undefined),
+      email: emailSchema.optional().default(undefined),
+      phone: phoneSchema.optional().default(undefined),
+    }).required(),
+  });
+
+export const sendInvitationArgsSchema = object({ patientId: uuid, invitationId: uuid });
+export const revokeInvitationArgsSchema = object({ invitationId: uuid });

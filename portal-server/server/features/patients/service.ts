@@ -1,0 +1,177 @@
+import type { EntityManager } from 'typeorm';
+import { In } from 'typeorm';
+import { DomainError } from '../../../../shared/api/errors';
+import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import type { ClinicRow, InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
+import { keyedHash, newRegistrationId, randomToken } from '../../../../shared/node/secrets';
+import type { MutationArgs } from '../../../../shared/sync/protocol';
+import { todayInZone } from '../../../../shared/time/dateOnly';
+import { validateOrThrow } from '../../../../shared/validation/validate';
+import type { ServerContext } from '../../context';
+import type { Actor } from '../audit/audit';
+import { audit } from '../audit/audit';
+import { enqueueMail } from '../mail/outbox';
+import type { InvitationMailPayload } from '../mail/templates';
+import { recordChange } from '../sync/changeLog';
+import { preRegisterArgsSchema, revokeInvitationArgsSchema, sendInvitationArgsSchema, updatePatientArgsSchema } from './schemas';
+
+/** Staff use cases on patients and invitations; each runs inside the caller's transaction. */
+export interface StaffCall {
+  ctx: ServerContext;
+  m: EntityManager;
+  clinic: ClinicRow;
+  actor: Actor;
+}
+
+async function findPatient(c: StaffCall, id: string): Promise<PatientRow> {
+  const patient = await c.m.findOneBy(PatientEntity, { id, clinicId: c.clinic.id });
+  if (!patient || patient.deletedAt) {
+    throw new DomainError('not_found', 'That patient does not exist on the server.');
+  }
+  return patient;
+}
+
+export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preRegisterPatient']): Promise<void> {
+  const args = validateOrThrow(preRegisterArgsSchema(todayInZone(c.clinic.timeZone, c.ctx.now())), input);
+  if (await c.m.findOneBy(PatientEntity, { id: args.patientId })) {
+    throw new DomainError('conflict', 'A patient with this id already exists.');
+  }
+  const now = c.ctx.now().toISOString();
+  const patient: PatientRow = {
+    id: args.patientId,
+    clinicId: c.clinic.id,
+    givenName: args.givenName,
+    familyName: args.familyName,
+    dateOfBirth: args.dateOfBirth,
+    email: args.email,
+    phone: args.phone || null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  };
+  await c.m.insert(PatientEntity, patient);
+  await recordChange(c.m, 'patient', patient.id, 1);
+  await audit(c.m, c.clinic.id, c.actor, 'patient.pre_register', { type: 'patient', id: patient.id }, c.ctx.now());
+  if (args.invitationId) {
+    await createInvitation(c, patient, args.invitationId);
+  }
+}
+
+export async function updatePatient(c: StaffCall, input: MutationArgs['updatePatient']): Promise<void> {
+  const args = validateOrThrow(updatePatientArgsSchema(todayInZone(c.clinic.timeZone, c.ctx.now())), input);
+  const patient = await findPatient(c, args.patientId);
+  const changes = Object.fromEntries(Object.entries(args.changes).filter(([, v]) => v !== undefined)) as Partial<PatientRow>;
+  if (patient.version !== args.baseVersion) {
+    // Field-level: only a field changed since the base version conflicts; others merge.
+    throw new DomainError('conflict', `${patient.givenName} ${patient.familyName} was changed at another desk meanwhile. Open the patient again and redo the change.`);
+  }
+  if ('phone' in changes) {
+    changes.phone = changes.phone || null;
+  }
+  const version = patient.version + 1;
+  await c.m.update(PatientEntity, { id: patient.id }, { ...changes, version, updatedAt: c.ctx.now().toISOString() });
+  await recordChange(c.m, 'patient', patient.id, version);
+  await audit(c.m, c.clinic.id, c.actor, 'patient.update', { type: 'patient', id: patient.id }, c.ctx.now(), `fields=${Object.keys(changes).join(',')}`);
+}
+
+export async function sendInvitation(c: StaffCall, input: MutationArgs['sendInvitation']): Promise<void> {
+  const args = validateOrThrow(sendInvitationArgsSchema, input);
+  const patient = await findPatient(c, args.patientId);
+  await createInvitation(c, patient, args.invitationId);
+}
+
+export async function revokeInvitation(c: StaffCall, input: MutationArgs['revokeInvitation']): Promise<void> {
+  const args = validateOrThrow(revokeInvitationArgsSchema, input);
+  const inv = await c.m.findOneBy(InvitationEntity, { id: args.invitationId, clinicId: c.clinic.id });
+  if (!inv) {
+    throw new DomainError('not_found', 'That invitation does not exist on the server.');
+  }
+  if (inv.status === 'registered') {
+    throw new DomainError('conflict', 'The patient has already registered; there is no invitation left to revoke.');
+  }
+  if (inv.status !== 'revoked') {
+    await setInvitationStatus(c, inv, 'revoked');
+  }
+}
+
+async function setInvitationStatus(c: StaffCall, inv: InvitationRow, status: InvitationRow['status']): Promise<void> {
+  const now = c.ctx.now().toISOString();
+  const version = inv.version + 1;
+  await c.m.update(InvitationEntity, { id: inv.id }, { status, statusChangedAt: now, version, updatedAt: now });
+  await recordChange(c.m, 'invitation', inv.id, version);
+  await audit(c.m, c.clinic.id, c.actor, `invitation.${status}`, { type: 'invitation', id: inv.id }, c.ctx.now());
+}
+
+/**
+ * A new invitation with a new link token and Registration ID; any earlier one that could still be
+ * used stops working. The mail is queued in this same transaction and sent after commit.
+ */
+async function createInvitation(c: StaffCall, patient: PatientRow, invitationId: string): Promise<void> {
+  if (await c.m.findOneBy(InvitationEntity, { id: invitationId })) {
+    throw new DomainError('conflict', 'An invitation with this id already exists.');
+  }
+  const earlier = await c.m.find(InvitationEntity, { where: { patientId: patient.id, status: In(['sent', 'failed', 'locked', 'expired', 'registered']) } });
+  if (earlier.some((inv) => inv.status === 'registered')) {
+    throw new DomainError('conflict', `${patient.givenName} ${patient.familyName} has already registered for the portal.`);
+  }
+  for (const inv of earlier) {
+    if (inv.status !== 'expired') {
+      await setInvitationStatus(c, inv, 'revoked');
+    }
+  }
+  const token = randomToken();
+  const registrationId = newRegistrationId();
+  const now = c.ctx.now();
+  const expiresAt = new Date(now.getTime() + c.clinic.invitationLifetimeDays * 86_400_000).toISOString();
+  const inv: InvitationRow = {
+    id: invitationId,
+    clinicId: c.clinic.id,
+    patientId: patient.id,
+    status: 'sent',
+    tokenHash: keyedHash(c.ctx.secret, token),
+    registrationIdHash: keyedHash(c.ctx.secret, registrationId),
+    expiresAt,
+    sentAt: null,
+    statusChangedAt: now.toISOString(),
+    failedTries: 0,
+    lastError: null,
+    version: 1,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    deletedAt: null,
+  };
+  await c.m.insert(InvitationEntity, inv);
+  await recordChange(c.m, 'invitation', inv.id, 1);
+  const payload: InvitationMailPayload = {
+    clinicName: c.clinic.name,
+    clinicPhone: c.clinic.phone,
+    timeZone: c.clinic.timeZone,
+    link: `${c.ctx.publicUrl}/register#token=${token}`,
+    registrationId,
+    expiresAt,
+  };
+  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, invitationId: inv.id }, now);
+  await audit(c.m, c.clinic.id, c.actor, 'invitation.create', { type: 'invitation', id: inv.id }, now);
+}
+
+/** Marks invitations past their expiry as expired (so the desk sees it); returns how many. */
+export async function expireInvitations(ctx: ServerContext): Promise<number> {
+  const count = await ctx.db.write(async (m) => {
+    const due = await m
+      .createQueryBuilder(InvitationEntity, 'i')
+      .where("i.status IN ('sent', 'failed') AND i.expiresAt <= :now", { now: ctx.now().toISOString() })
+      .getMany();
+    for (const inv of due) {
+      const now = ctx.now().toISOString();
+      const version = inv.version + 1;
+      await m.update(InvitationEntity, { id: inv.id }, { status: 'expired', statusChangedAt: now, version, updatedAt: now });
+      await recordChange(m, 'invitation', inv.id, version);
+    }
+    return due.length;
+  });
+  if (count > 0) {
+    ctx.changes.poke();
+  }
+  return count;
+}

@@ -1,0 +1,145 @@
+import type { EntityManager } from 'typeorm';
+import { object, string } from 'yup';
+import { DomainError } from '../../../../shared/api/errors';
+import type { RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
+import { MAX_VERIFICATION_TRIES, normaliseRegistrationId } from '../../../../shared/domain/invitation';
+import { InvitationEntity, PatientAccountEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import type { ClinicRow, InvitationRow } from '../../../../shared/node/entities/server';
+import { hashPassword, keyedHash, newId, normaliseAnswer, sameHash } from '../../../../shared/node/secrets';
+import { parseUsDate, todayInZone } from '../../../../shared/time/dateOnly';
+import { registrationSchema } from '../../../../shared/validation/registration';
+import { validateOrThrow } from '../../../../shared/validation/validate';
+import type { ServerContext } from '../../context';
+import { audit } from '../audit/audit';
+import { requireClinic } from '../clinic/service';
+import { recordChange } from '../sync/changeLog';
+
+const tokenSchema = object({ token: string().required().max(200) });
+
+const NOT_LIVE: Record<Exclude<InvitationRow['status'], 'sent'>, DomainError> = {
+  queued: new DomainError('invitation_not_found', 'This registration link is not valid. Open the link in your most recent invitation email.'),
+  failed: new DomainError('invitation_not_found', 'This registration link is not valid. Ask your clinic to send a new invitation.'),
+  registered: new DomainError('invitation_used', 'This invitation has already been used to register. Sign in with your username and password instead.'),
+  expired: new DomainError('invitation_expired', 'This invitation has expired. Ask your clinic to send a new one.'),
+  revoked: new DomainError('invitation_revoked', 'This invitation is no longer valid; your clinic may have sent you a newer one. Use the link in the most recent email, or ask your clinic.'),
+  locked: new DomainError('invitation_locked', "This invitation is locked after too many tries. Please contact your doctor's office to get a new invitation."),
+};
+
+type Check = { ok: true; invitation: InvitationRow } | { ok: false; error: DomainError };
+
+/**
+ * The server's checks, in this order: the invitation is live; date of birth AND Registration ID
+ * match (one answer for a mismatch, naming neither); after too many mismatches it locks. Only
+ * then may the username be judged. Format errors are refused first and change nothing.
+ */
+export async function registerPatient(ctx: ServerContext, body: RegistrationRequest, ip: string | null): Promise<RegistrationResponse> {
+  const clinic = await ctx.db.read(requireClinic);
+  const { token } = validateOrThrow(tokenSchema, body);
+  const form = validateOrThrow(registrationSchema(clinic.passwordPolicy, todayInZone(clinic.timeZone, ctx.now())), body);
+  const tokenHash = keyedHash(ctx.secret, token);
+
+  // Phase 1: verify (and count a wrong try) — committed even when it refuses.
+  const check = await ctx.db.write((m) => verify(ctx, m, clinic, tokenHash, form.dateOfBirth, form.registrationId, ip));
+  if (!check.ok) {
+    ctx.changes.poke();
+    throw check.error;
+  }
+  const usernameNormalized = form.username.toLowerCase();
+  const taken = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { usernameNormalized }));
+  if (taken) {
+    throw usernameTaken();
+  }
+  // Phase 2: slow hashing outside the write lock.
+  const [passwordHash, answer1Hash, answer2Hash] = await Promise.all([
+    hashPassword(form.password),
+    hashPassword(normaliseAnswer(form.answer1)),
+    hashPassword(normaliseAnswer(form.answer2)),
+  ]);
+  // Phase 3: re-check and create, atomically.
+  await ctx.db.write(async (m) => {
+    const inv = await m.findOneBy(InvitationEntity, { tokenHash });
+    if (!inv || inv.status !== 'sent') {
+      throw inv ? NOT_LIVE[inv.status as Exclude<InvitationRow['status'], 'sent'>] : NOT_LIVE.queued;
+    }
+    if (await m.findOneBy(PatientAccountEntity, { usernameNormalized })) {
+      throw usernameTaken();
+    }
+    const now = ctx.now().toISOString();
+    const accountId = newId();
+    await m.insert(PatientAccountEntity, {
+      id: accountId,
+      clinicId: clinic.id,
+      patientId: inv.patientId,
+      username: form.username,
+      usernameNormalized,
+      passwordHash,
+      question1: form.question1,
+      answer1Hash,
+      question2: form.question2,
+      answer2Hash,
+      failedSignIns: 0,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const version = inv.version + 1;
+    await m.update(InvitationEntity, { id: inv.id }, { status: 'registered', statusChangedAt: now, version, updatedAt: now });
+    await recordChange(m, 'invitation', inv.id, version);
+    await audit(m, clinic.id, { kind: 'patient', id: accountId, ip }, 'patient.register', { type: 'patient', id: inv.patientId }, ctx.now());
+  });
+  ctx.changes.poke();
+  return { username: form.username };
+}
+
+function usernameTaken(): DomainError {
+  return new DomainError('username_taken', 'That username is taken. Choose another.', { username: 'That username is taken. Choose another.' });
+}
+
+async function verify(
+  ctx: ServerContext,
+  m: EntityManager,
+  clinic: ClinicRow,
+  tokenHash: string,
+  dateOfBirth: string,
+  registrationId: string,
+  ip: string | null,
+): Promise<Check> {
+  const inv = await m.findOneBy(InvitationEntity, { tokenHash, clinicId: clinic.id });
+  if (!inv) {
+    return { ok: false, error: NOT_LIVE.queued };
+  }
+  const now = ctx.now();
+  if (inv.status === 'sent' && inv.expiresAt <= now.toISOString()) {
+    const version = inv.version + 1;
+    await m.update(InvitationEntity, { id: inv.id }, { status: 'expired', statusChangedAt: now.toISOString(), version, updatedAt: now.toISOString() });
+    await recordChange(m, 'invitation', inv.id, version);
+    return { ok: false, error: NOT_LIVE.expired };
+  }
+  if (inv.status !== 'sent') {
+    return { ok: false, error: NOT_LIVE[inv.status] };
+  }
+  const patient = await m.findOneByOrFail(PatientEntity, { id: inv.patientId });
+  const dobMatches = parseUsDate(dateOfBirth) === patient.dateOfBirth;
+  const idMatches = sameHash(keyedHash(ctx.secret, normaliseRegistrationId(registrationId)), inv.registrationIdHash);
+  if (dobMatches && idMatches) {
+    return { ok: true, invitation: inv };
+  }
+  const failedTries = inv.failedTries + 1;
+  const locked = failedTries >= MAX_VERIFICATION_TRIES;
+  const version = inv.version + 1;
+  await m.update(
+    InvitationEntity,
+    { id: inv.id },
+    locked ? { failedTries, status: 'locked', statusChangedAt: now.toISOString(), version, updatedAt: now.toISOString() } : { failedTries },
+  );
+  if (locked) {
+    await recordChange(m, 'invitation', inv.id, version);
+  }
+  await audit(m, clinic.id, { kind: 'anonymous', id: null, ip }, locked ? 'invitation.locked' : 'registration.verification_failed', { type: 'invitation', id: inv.id }, now);
+  return {
+    ok: false,
+    error: locked
+      ? NOT_LIVE.locked
+      : new DomainError('verification_failed', 'We could not verify your details. Check your date of birth and the Registration ID in your invitation email, and try again.'),
+  };
+}

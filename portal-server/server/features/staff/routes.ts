@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import type { ServerContext } from '../../context';
+import { principalOf, requireStaff } from '../../middleware/staffAuth';
+import { rateLimit } from '../../middleware/rateLimit';
+import { clinicView } from '../clinic/service';
+import { createStaff, listStaff, resetStaffPassword, setStaffActive, staffSignIn, staffSignOut, staffView } from './service';
+
+export function staffRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  const auth = requireStaff(ctx);
+  router.post('/api/staff/sign-in', rateLimit({ windowMs: 10 * 60_000, max: 30 }), async (req, res) => {
+    res.json(await staffSignIn(ctx, req.body, req.ip ?? null));
+  });
+  router.post('/api/staff/sign-out', auth, async (_req, res) => {
+    await staffSignOut(ctx, principalOf(res));
+    res.status(204).end();
+  });
+  router.get('/api/staff/me', auth, (_req, res) => {
+    const p = principalOf(res);
+    res.json({ staff: staffView(p.staff), clinic: clinicView(p.clinic) });
+  });
+  router.get('/api/staff/users', auth, async (_req, res) => {
+    res.json(await listStaff(ctx, principalOf(res)));
+  });
+  router.post('/api/staff/users', auth, async (req, res) => {
+    res.status(201).json(await createStaff(ctx, principalOf(res), req.body, req.ip ?? null));
+  });
+  router.patch('/api/staff/users/:id', auth, async (req, res) => {
+    res.json(await setStaffActive(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { active?: unknown }).active, req.ip ?? null));
+  });
+  router.post('/api/staff/users/:id/password', auth, async (req, res) => {
+    res.json(await resetStaffPassword(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { password?: unknown }).password, req.ip ?? null));
+  });
+  return router;
+}

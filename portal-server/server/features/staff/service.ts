@@ -1,0 +1,177 @@
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../../../shared/api/errors';
+import type { CreateStaffRequest, StaffSignInResponse } from '../../../../shared/api/types';
+import type { StaffRole, StaffUserView } from '../../../../shared/domain/staff';
+import { DeviceEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
+import type { ClinicRow, DeviceRow, StaffUserRow } from '../../../../shared/node/entities/server';
+import { hashPassword, keyedHash, newId, randomToken, verifyPassword } from '../../../../shared/node/secrets';
+import { object, string } from 'yup';
+import { validateOrThrow } from '../../../../shared/validation/validate';
+import { staffPasswordSchema, staffUserSchema } from '../../../../shared/validation/staff';
+import type { ServerContext } from '../../context';
+import type { Actor } from '../audit/audit';
+import { audit } from '../audit/audit';
+import { clinicView, requireClinic } from '../clinic/service';
+
+export interface StaffPrincipal {
+  staff: StaffUserRow;
+  device: DeviceRow;
+  clinic: ClinicRow;
+}
+
+export function staffView(s: StaffUserRow): StaffUserView {
+  return { id: s.id, username: s.username, displayName: s.displayName, role: s.role, active: s.active };
+}
+
+const signInSchema = object({
+  username: string().trim().required('Enter your username.').max(64),
+  password: string().required('Enter your password.').max(256),
+  deviceName: string().trim().max(80).default('Staff console'),
+});
+
+let dummyHash: Promise<string> | undefined;
+/** Verifying against a dummy hash keeps "no such user" as slow as "wrong password". */
+function dummy(): Promise<string> {
+  dummyHash ??= hashPassword('not-a-real-password-1A');
+  return dummyHash;
+}
+
+export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<StaffSignInResponse> {
+  const form = validateOrThrow(signInSchema, input);
+  const found = await ctx.db.read((m) => m.findOneBy(StaffUserEntity, { usernameNormalized: form.username.toLowerCase() }));
+  const ok = await verifyPassword(found?.passwordHash ?? (await dummy()), form.password);
+  const clinic = await ctx.db.read(requireClinic);
+  if (!found || !ok || !found.active) {
+    await ctx.db.write((m) => audit(m, clinic.id, { kind: 'anonymous', id: found?.id ?? null, ip }, 'staff.sign_in_failed', null, ctx.now()));
+    throw new DomainError('invalid_credentials', 'The username or password is not right, or the account is inactive.');
+  }
+  const token = randomToken();
+  const now = ctx.now().toISOString();
+  const device: DeviceRow = {
+    id: newId(),
+    clinicId: clinic.id,
+    staffUserId: found.id,
+    name: form.deviceName || 'Staff console',
+    tokenHash: keyedHash(ctx.secret, token),
+    createdAt: now,
+    lastSeenAt: now,
+    revokedAt: null,
+  };
+  await ctx.db.write(async (m) => {
+    await m.insert(DeviceEntity, device);
+    await audit(m, clinic.id, { kind: 'staff', id: found.id, ip }, 'staff.sign_in', { type: 'device', id: device.id }, ctx.now());
+  });
+  return { token, deviceId: device.id, staff: staffView(found), clinic: clinicView(clinic) };
+}
+
+/** Finds the staff member behind a bearer device token; revoked devices and inactive staff are refused. */
+export async function authenticateDevice(ctx: ServerContext, token: string): Promise<StaffPrincipal | null> {
+  const tokenHash = keyedHash(ctx.secret, token);
+  return ctx.db.read(async (m) => {
+    const device = await m.findOneBy(DeviceEntity, { tokenHash });
+    if (!device || device.revokedAt) {
+      return null;
+    }
+    const staff = await m.findOneBy(StaffUserEntity, { id: device.staffUserId });
+    if (!staff || !staff.active) {
+      return null;
+    }
+    const clinic = await requireClinic(m);
+    return { staff, device, clinic };
+  });
+}
+
+export async function staffSignOut(ctx: ServerContext, p: StaffPrincipal): Promise<void> {
+  await ctx.db.write(async (m) => {
+    await m.update(DeviceEntity, { id: p.device.id }, { revokedAt: ctx.now().toISOString() });
+    await audit(m, p.clinic.id, { kind: 'staff', id: p.staff.id }, 'staff.sign_out', { type: 'device', id: p.device.id }, ctx.now());
+  });
+}
+
+export function requireRole(p: StaffPrincipal, roles: readonly StaffRole[]): void {
+  if (!roles.includes(p.staff.role)) {
+    throw new DomainError('forbidden', 'Your role does not allow this. Ask a clinic administrator.');
+  }
+}
+
+export async function listStaff(ctx: ServerContext, p: StaffPrincipal): Promise<StaffUserView[]> {
+  requireRole(p, ['admin']);
+  const rows = await ctx.db.read((m) => m.find(StaffUserEntity, { where: { clinicId: p.clinic.id }, order: { displayName: 'ASC' } }));
+  return rows.map(staffView);
+}
+
+export async function createStaff(ctx: ServerContext, p: StaffPrincipal, input: CreateStaffRequest, ip: string | null): Promise<StaffUserView> {
+  requireRole(p, ['admin']);
+  const form = validateOrThrow(staffUserSchema, input);
+  const passwordHash = await hashPassword(form.password);
+  return ctx.db.write(async (m) => {
+    if (await m.findOneBy(StaffUserEntity, { usernameNormalized: form.username.toLowerCase() })) {
+      throw new DomainError('validation_failed', 'That username is taken.', { username: 'That username is taken. Choose another.' });
+    }
+    const now = ctx.now().toISOString();
+    const row: StaffUserRow = {
+      id: newId(),
+      clinicId: p.clinic.id,
+      username: form.username,
+      usernameNormalized: form.username.toLowerCase(),
+      displayName: form.displayName,
+      role: form.role as StaffRole,
+      passwordHash,
+      active: true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await m.insert(StaffUserEntity, row);
+    await audit(m, p.clinic.id, actorOf(p, ip), 'staff.create', { type: 'staff_user', id: row.id }, ctx.now(), `role=${row.role}`);
+    return staffView(row);
+  });
+}
+
+function actorOf(p: StaffPrincipal, ip: string | null): Actor {
+  return { kind: 'staff', id: p.staff.id, ip };
+}
+
+async function findStaffInClinic(m: EntityManager, p: StaffPrincipal, id: string): Promise<StaffUserRow> {
+  const row = await m.findOneBy(StaffUserEntity, { id, clinicId: p.clinic.id });
+  if (!row) {
+    throw new DomainError('not_found', 'That staff member does not exist.');
+  }
+  return row;
+}
+
+export async function setStaffActive(ctx: ServerContext, p: StaffPrincipal, id: string, active: unknown, ip: string | null): Promise<StaffUserView> {
+  requireRole(p, ['admin']);
+  if (typeof active !== 'boolean') {
+    throw new DomainError('validation_failed', 'Say whether the account is active.', { active: 'Must be true or false.' });
+  }
+  if (id === p.staff.id && !active) {
+    throw new DomainError('validation_failed', 'You cannot deactivate your own account.');
+  }
+  return ctx.db.write(async (m) => {
+    const row = await findStaffInClinic(m, p, id);
+    const now = ctx.now().toISOString();
+    await m.update(StaffUserEntity, { id }, { active, updatedAt: now });
+    if (!active) {
+      // A deactivated person's consoles stop working at once.
+      await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
+    }
+    await audit(m, p.clinic.id, actorOf(p, ip), active ? 'staff.reactivate' : 'staff.deactivate', { type: 'staff_user', id }, ctx.now());
+    return staffView({ ...row, active });
+  });
+}
+
+export async function resetStaffPassword(ctx: ServerContext, p: StaffPrincipal, id: string, password: unknown, ip: string | null): Promise<StaffUserView> {
+  requireRole(p, ['admin']);
+  const { password: valid } = validateOrThrow(object({ password: staffPasswordSchema }), { password });
+  const passwordHash = await hashPassword(valid);
+  return ctx.db.write(async (m) => {
+    const row = await findStaffInClinic(m, p, id);
+    const now = ctx.now().toISOString();
+    await m.update(StaffUserEntity, { id }, { passwordHash, updatedAt: now });
+    if (id !== p.staff.id) {
+      await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
+    }
+    await audit(m, p.clinic.id, actorOf(p, ip), 'staff.reset_password', { type: 'staff_user', id }, ctx.now());
+    return staffView(row);
+  });
+}

@@ -1,0 +1,46 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Router } from 'express';
+import { DomainError } from '../../../../shared/api/errors';
+import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
+import type { ServerContext } from '../../context';
+import { principalOf, requireStaff } from '../../middleware/staffAuth';
+import { readHead } from './changeLog';
+import { parseCursor, pull, push } from './service';
+
+/** A console speaking an older protocol gets 426 and a message it can show. */
+function protocolCheck(req: Request, _res: Response, next: NextFunction): void {
+  const version = Number(req.get(SYNC_PROTOCOL_HEADER) ?? 0);
+  if (version !== SYNC_PROTOCOL_VERSION) {
+    throw new DomainError(
+      'protocol_outdated',
+      version < SYNC_PROTOCOL_VERSION
+        ? 'This console is older than the clinic server. Update the console to keep syncing; your unsent changes are kept.'
+        : 'The clinic server is older than this console. Ask your administrator to update the server; your unsent changes are kept.',
+    );
+  }
+  next();
+}
+
+export function syncRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  const auth = requireStaff(ctx);
+  router.post('/api/sync/push', protocolCheck, auth, async (req, res) => {
+    res.json(await push(ctx, principalOf(res), req.body, req.ip ?? null));
+  });
+  router.get('/api/sync/pull', protocolCheck, auth, async (req, res) => {
+    const { cursor, limit } = parseCursor(req.query as Record<string, unknown>);
+    res.json(await pull(ctx, principalOf(res), cursor, limit));
+  });
+  router.get('/api/sync/events', protocolCheck, auth, async (req, res) => {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    ctx.changes.add(res);
+    ctx.changes.send(res, await ctx.db.read(readHead));
+  });
+  return router;
+}

@@ -1,0 +1,161 @@
+import type { EntityManager } from 'typeorm';
+import { In, MoreThan } from 'typeorm';
+import { DomainError } from '../../../../shared/api/errors';
+import type { InvitationRecord, PatientRecord } from '../../../../shared/domain/patient';
+import {
+  ChangeLogEntity,
+  ClientMutationEntity,
+  InvitationEntity,
+  MutationRejectionEntity,
+  PatientEntity,
+} from '../../../../shared/node/entities/server';
+import type { InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
+import { MUTATION_NAMES } from '../../../../shared/sync/protocol';
+import type { ChangeRecord, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../../../shared/sync/protocol';
+import type { ServerContext } from '../../context';
+import { afterCommit } from '../../context';
+import type { StaffCall } from '../patients/service';
+import { preRegisterPatient, revokeInvitation, sendInvitation, updatePatient } from '../patients/service';
+import type { StaffPrincipal } from '../staff/service';
+import { readHead } from './changeLog';
+
+export const MAX_PUSH_BATCH = 200;
+export const MAX_PULL_PAGE = 1000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkPush(body: unknown): PushRequest {
+  const b = body as Partial<PushRequest> | undefined;
+  if (!b || typeof b.clientId !== 'string' || !UUID.test(b.clientId) || !Array.isArray(b.mutations)) {
+    throw new DomainError('validation_failed', 'A push needs a clientId and a list of mutations.');
+  }
+  if (b.mutations.length > MAX_PUSH_BATCH) {
+    throw new DomainError('payload_too_large', `Send at most ${MAX_PUSH_BATCH} changes at once.`);
+  }
+  for (const mu of b.mutations as Partial<Mutation>[]) {
+    if (!Number.isInteger(mu.seq) || (mu.seq ?? 0) < 1 || !MUTATION_NAMES.includes(mu.name as Mutation['name']) || mu.argsVersion !== 1 || typeof mu.args !== 'object' || mu.args === null) {
+      throw new DomainError('validation_failed', 'A change in this push is malformed.');
+    }
+  }
+  return b as PushRequest;
+}
+
+async function apply(c: StaffCall, mu: Mutation): Promise<void> {
+  switch (mu.name) {
+    case 'preRegisterPatient':
+      return preRegisterPatient(c, mu.args as Mutation<'preRegisterPatient'>['args']);
+    case 'updatePatient':
+      return updatePatient(c, mu.args as Mutation<'updatePatient'>['args']);
+    case 'sendInvitation':
+      return sendInvitation(c, mu.args as Mutation<'sendInvitation'>['args']);
+    case 'revokeInvitation':
+      return revokeInvitation(c, mu.args as Mutation<'revokeInvitation'>['args']);
+  }
+}
+
+async function lastSeqOf(m: EntityManager, clientId: string): Promise<number> {
+  return (await m.findOneBy(ClientMutationEntity, { clientId }))?.lastSeq ?? 0;
+}
+
+async function advance(m: EntityManager, p: StaffPrincipal, clientId: string, seq: number, now: string): Promise<void> {
+  await m.upsert(ClientMutationEntity, { clientId, deviceId: p.device.id, lastSeq: seq, updatedAt: now }, ['clientId']);
+}
+
+/**
+ * Applies each mutation above the client's last applied seq, one transaction each, recording the
+ * new seq in that same transaction: a retried or duplicated push applies nothing twice. A refused
+ * mutation still advances the seq and is recorded, so it never blocks the queue.
+ */
+export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown, ip: string | null): Promise<PushResponse> {
+  const req = checkPush(body);
+  const outcomes: MutationOutcome[] = [];
+  const sorted = [...req.mutations].sort((a, b) => a.seq - b.seq);
+  for (const mu of sorted) {
+    const actor = { kind: 'staff' as const, id: p.staff.id, ip };
+    let outcome: MutationOutcome | 'gap';
+    try {
+      outcome = await ctx.db.write(async (m) => {
+        const last = await lastSeqOf(m, req.clientId);
+        if (mu.seq <= last) {
+          const rejection = await m.findOneBy(MutationRejectionEntity, { clientId: req.clientId, seq: mu.seq });
+          return rejection
+            ? { seq: mu.seq, status: 'rejected' as const, error: { code: rejection.code as DomainError['code'], message: rejection.message } }
+            : { seq: mu.seq, status: 'duplicate' as const };
+        }
+        if (mu.seq !== last + 1) {
+          return 'gap' as const;
+        }
+        await apply({ ctx, m, clinic: p.clinic, actor }, mu);
+        await advance(m, p, req.clientId, mu.seq, ctx.now().toISOString());
+        return { seq: mu.seq, status: 'applied' as const };
+      });
+    } catch (err) {
+      if (!(err instanceof DomainError)) {
+        throw err;
+      }
+      const error = err.toBody();
+      outcome = await ctx.db.write(async (m) => {
+        if ((await lastSeqOf(m, req.clientId)) + 1 === mu.seq) {
+          const now = ctx.now().toISOString();
+          await m.insert(MutationRejectionEntity, { clientId: req.clientId, seq: mu.seq, code: error.code, message: error.message.slice(0, 300), createdAt: now });
+          await advance(m, p, req.clientId, mu.seq, now);
+        }
+        return { seq: mu.seq, status: 'rejected' as const, error };
+      });
+    }
+    if (outcome === 'gap') {
+      break;
+    }
+    outcomes.push(outcome);
+  }
+  afterCommit(ctx);
+  const lastSeq = await ctx.db.read((m) => lastSeqOf(m, req.clientId));
+  return { lastSeq, outcomes };
+}
+
+function patientRecord(r: PatientRow): PatientRecord {
+  return { id: r.id, givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, email: r.email, phone: r.phone, version: r.version, updatedAt: r.updatedAt };
+}
+
+function invitationRecord(r: InvitationRow): InvitationRecord {
+  return { id: r.id, patientId: r.patientId, status: r.status, statusChangedAt: r.statusChangedAt, sentAt: r.sentAt, expiresAt: r.expiresAt, lastError: r.lastError, version: r.version };
+}
+
+export function parseCursor(query: Record<string, unknown>): { cursor: SyncCursor; limit: number } {
+  const epoch = typeof query.epoch === 'string' ? query.epoch : '';
+  const seq = Number(query.seq ?? 0);
+  const limit = Math.min(MAX_PULL_PAGE, Math.max(1, Number(query.limit ?? 500) || 500));
+  if (!Number.isInteger(seq) || seq < 0 || epoch.length > 64) {
+    throw new DomainError('validation_failed', 'The sync cursor is malformed.');
+  }
+  return { cursor: { epoch, seq }, limit };
+}
+
+/** Changes after the cursor, one page; each row appears once, with its current state. */
+export async function pull(ctx: ServerContext, p: StaffPrincipal, cursor: SyncCursor, limit: number): Promise<PullResponse> {
+  return ctx.db.read(async (m) => {
+    const { epoch, head } = await readHead(m);
+    const reset = cursor.epoch !== '' && cursor.epoch !== epoch;
+    const from = reset || cursor.seq > head ? 0 : cursor.seq;
+    const log = await m.find(ChangeLogEntity, { where: { seq: MoreThan(from) }, order: { seq: 'ASC' }, take: limit });
+    const lastSeqByRow = new Map<string, { table: string; rowId: string; seq: number }>();
+    for (const entry of log) {
+      lastSeqByRow.set(`${entry.tableName}:${entry.rowId}`, { table: entry.tableName, rowId: entry.rowId, seq: entry.seq });
+    }
+    const ids = (table: string) => [...lastSeqByRow.values()].filter((e) => e.table === table).map((e) => e.rowId);
+    const patients = new Map((await m.findBy(PatientEntity, { id: In(ids('patient')), clinicId: p.clinic.id })).map((r) => [r.id, r]));
+    const invitations = new Map((await m.findBy(InvitationEntity, { id: In(ids('invitation')), clinicId: p.clinic.id })).map((r) => [r.id, r]));
+    const changes: ChangeRecord[] = [];
+    for (const e of [...lastSeqByRow.values()].sort((a, b) => a.seq - b.seq)) {
+      if (e.table === 'patient') {
+        const row = patients.get(e.rowId);
+        changes.push(row && !row.deletedAt ? { table: 'patient', seq: e.seq, op: 'upsert', row: patientRecord(row) } : { table: 'patient', seq: e.seq, op: 'delete', id: e.rowId });
+      } else if (e.table === 'invitation') {
+        const row = invitations.get(e.rowId);
+        changes.push(row && !row.deletedAt ? { table: 'invitation', seq: e.seq, op: 'upsert', row: invitationRecord(row) } : { table: 'invitation', seq: e.seq, op: 'delete', id: e.rowId });
+      }
+    }
+    const last = log.at(-1)?.seq ?? from;
+    return { changes, cursor: { epoch, seq: last }, more: log.length === limit, reset: reset || cursor.seq > head };
+  });
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Database } from '../../shared/node/db';
+import { SERVER_ENTITIES } from '../../shared/node/entities/server';
+import { SERVER_MIGRATIONS } from '../../shared/node/migrations/server';
+import type { ClinicSetupForm } from '../../shared/validation/staff';
+import { createApp } from './app';
+import { loadSecret, mailDirOf } from './config';
+import type { PortalConfig } from './config';
+import type { ServerContext } from './context';
+import { isSetUp, setupClinic } from './features/clinic/service';
+import { MailDispatcher } from './features/mail/dispatcher';
+import { expireInvitations } from './features/patients/service';
+import { ChangeHub } from './features/sync/changeHub';
+
+export { readConfig, ConfigError } from './config';
+export type { PortalConfig } from './config';
+
+export interface PortalHandle {
+  url: string;
+  port: number;
+  mailDir: string;
+  context: ServerContext;
+  isSetUp(): Promise<boolean>;
+  setupClinic(form: ClinicSetupForm): Promise<void>;
+  /** Sends every mail that is due now. */
+  flushMail(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const EXPIRY_SWEEP_MS = 60_000;
+
+/** Opens the database (running migrations), starts mail and listens. The one public start function. */
+export async function startPortalServer(config: PortalConfig, log: (line: string) => void = (l) => console.log(l)): Promise<PortalHandle> {
+  const secret = loadSecret(config);
+  const db = await Database.open({
+    sqlitePath: join(config.dataDir, 'portal.sqlite'),
+    databaseUrl: config.databaseUrl,
+    entities: SERVER_ENTITIES,
+    migrations: SERVER_MIGRATIONS,
+  });
+  const changes = new ChangeHub(db);
+  const now = () => new Date();
+  const mailDir = mailDirOf(config);
+  const mail = new MailDispatcher({
+    db,
+    now,
+    smtpUrl: config.smtpUrl,
+    mailDir,
+    mailFrom: config.mailFrom ?? 'no-reply@localhost',
+    retryBaseMs: config.mailRetryBaseMs ?? 30_000,
+    maxTries: config.mailMaxTries ?? 6,
+    onChange: () => changes.poke(),
+  });
+  // publicUrl is known only after listening when port is 0; the context reads it lazily.
+  let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
+  const ctx: ServerContext = {
+    db,
+    config,
+    secret,
+    get publicUrl() {
+      return publicUrl;
+    },
+    now,
+    changes,
+    mail,
+  };
+  let listenOrigin = '';
+  const app = createApp(ctx, {
+    log,
+    allowedOrigins: () => [new URL(publicUrl).origin, listenOrigin],
+  });
+  const server: Server = config.tlsCert && config.tlsKey
+    ? createHttpsServer({ cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }, app)
+    : createHttpServer(app);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const scheme = config.tlsCert ? 'https' : 'http';
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  listenOrigin = `${scheme}://${hostForUrl}:${port}`;
+  publicUrl ||= listenOrigin;
+
+  const sweep = setInterval(() => void expireInvitations(ctx).catch(() => undefined), EXPIRY_SWEEP_MS);
+  sweep.unref();
+  await expireInvitations(ctx);
+  mail.kick();
+
+  return {
+    url: listenOrigin,
+    port,
+    mailDir,
+    context: ctx,
+    isSetUp: () => isSetUp(ctx),
+    setupClinic: async (form) => {
+      await setupClinic(ctx, form);
+    },
+    flushMail: () => mail.flush(),
+    close: async () => {
+      clearInterval(sweep);
+      changes.close();
+      await mail.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * `npm run portal` (serve), `npm run portal:setup` (first-run clinic + admin) and `npm run demo`.
+ * Configuration comes from the environment (README "Configuration").
+ */
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { DomainError } from '../../shared/api/errors';
+import { ConfigError, readConfig } from './config';
+import type { PortalConfig } from './config';
+import { DEMO, seedDemo } from './demo';
+import { startPortalServer } from './index';
+import type { PortalHandle } from './index';
+
+function fail(message: string): never {
+  console.error(`\n${message}\n`);
+  process.exit(1);
+}
+
+function stopOnSignal(handle: PortalHandle): void {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    console.log('\nStopping the portal server…');
+    void handle.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function serve(config: PortalConfig): Promise<void> {
+  const handle = await startPortalServer(config);
+  console.log(`Patient portal listening on ${handle.url} (public address ${handle.context.publicUrl})`);
+  console.log(`Data folder: ${config.dataDir}; mail: ${config.smtpUrl ? 'SMTP' : handle.mailDir}`);
+  if (!(await handle.isSetUp())) {
+    console.log('This portal has no clinic yet: run `npm run portal:setup` (or set it up from the staff console).');
+  }
+  stopOnSignal(handle);
+}
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function setup(config: PortalConfig, args: string[]): Promise<void> {
+  const rl = process.stdin.isTTY ? createInterface({ input: process.stdin, output: process.stdout }) : null;
+  const ask = async (name: string, question: string, fallback?: string): Promise<string> => {
+    const given = flag(args, name);
+    if (given !== undefined) {
+      return given;
+    }
+    if (!rl) {
+      fail(`Missing --${name}. Run: npm run portal:setup -- --name "…" --phone "…" --address "…" --time-zone America/New_York --admin-username … --admin-name "…" --admin-password …`);
+    }
+    const answer = (await rl.question(`${question}${fallback ? ` [${fallback}]` : ''}: `)).trim();
+    return answer || fallback || '';
+  };
+  const form = {
+    name: await ask('name', 'Clinic name'),
+    phone: await ask('phone', 'Clinic phone'),
+    address: await ask('address', 'Clinic address'),
+    timeZone: await ask('time-zone', 'Time zone', Intl.DateTimeFormat().resolvedOptions().timeZone),
+    adminUsername: await ask('admin-username', 'Admin username'),
+    adminDisplayName: await ask('admin-name', 'Admin display name'),
+    adminPassword: await ask('admin-password', 'Admin password (8+ characters, a number and a capital letter)'),
+  };
+  rl?.close();
+  const handle = await startPortalServer({ ...config, port: 0, host: '127.0.0.1', logRequests: false }, () => undefined);
+  try {
+    await handle.setupClinic(form);
+    console.log(`Clinic "${form.name}" created with admin ${form.adminUsername}. Start the server with: npm run portal`);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function demo(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = readConfig({ ...env, PORT: env.PORT ?? '3100' }, { dataDir: resolve(env.DATA_DIR ?? 'demo-data') });
+  const handle = await startPortalServer(config, () => undefined);
+  const seeded = await seedDemo(handle.context);
+  await handle.flushMail();
+  const mails = readdirSync(handle.mailDir).filter((f) => f.endsWith('.eml')).sort();
+  const invitation = mails.at(-1);
+  const pad = (s: string): string => s.padEnd(34);
+  console.log(`
+Demo clinic "${DEMO.clinic.name}" ${seeded ? 'created' : 'reopened (state kept from the last run)'} in ${config.dataDir}
+
+  Patient portal:  ${handle.url}
+  Staff console:   npm start, then connect to ${handle.url}
+
+  Staff sign-ins
+    ${pad(`${DEMO.admin.displayName} (admin)`)}${DEMO.admin.username} / ${DEMO.admin.password}
+${DEMO.staff.map((s) => `    ${pad(`${s.displayName} (${s.role})`)}${s.username} / ${s.password}`).join('\n')}
+
+  Patient sign-ins
+${DEMO.registered.map((p) => `    ${pad(`${p.givenName} ${p.familyName}`)}${p.username} / ${p.password}`).join('\n')}
+
+  Invited, not registered yet: ${DEMO.invited.givenName} ${DEMO.invited.familyName}, born 04/12/1986, ${DEMO.invited.email}
+  Her invitation email: ${invitation ? join(handle.mailDir, invitation) : '(none delivered yet)'}
+  Open it, follow "Continue Registration" and register with the Registration ID it shows.
+
+Press Ctrl-C to stop.`);
+  stopOnSignal(handle);
+}
+
+async function main(): Promise<void> {
+  const [command = 'serve', ...args] = process.argv.slice(2);
+  try {
+    if (command === 'demo') {
+      await demo(process.env);
+      return;
+    }
+    const config = readConfig(process.env);
+    if (command === 'setup') {
+      await setup(config, args);
+    } else if (command === 'serve') {
+      await serve(config);
+    } else {
+      fail(`Unknown command "${command}". Use serve, setup or demo.`);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof DomainError) {
+      const fields = err instanceof DomainError && err.fields ? `\n${Object.entries(err.fields).map(([k, v]) => `  ${k}: ${v}`).join('\n')}` : '';
+      fail(`${err.message}${fields}`);
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      fail(`Port ${process.env.PORT ?? ''} is already in use. Set PORT to a free port.`);
+    }
+    throw err;
+  }
+}
+
+void main();

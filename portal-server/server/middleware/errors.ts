@@ -1,0 +1,67 @@
+import type { NextFunction, Request, Response } from 'express';
+import { DomainError } from '../../../shared/api/errors';
+import type { ApiErrorResponse, ErrorCode } from '../../../shared/api/errors';
+
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  verification_failed: 400,
+  invitation_not_found: 404,
+  invitation_expired: 410,
+  invitation_revoked: 410,
+  invitation_used: 410,
+  invitation_locked: 423,
+  username_taken: 409,
+  invalid_credentials: 401,
+  not_signed_in: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  csrf_failed: 403,
+  not_set_up: 404,
+  already_set_up: 409,
+  protocol_outdated: 426,
+  rate_limited: 429,
+  payload_too_large: 413,
+  offline: 503,
+  internal: 500,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code];
+}
+
+export function sendError(res: Response, error: DomainError): void {
+  const body: ApiErrorResponse = { error: error.toBody() };
+  res.status(STATUS[error.code]).json(body);
+}
+
+/** Unknown /api paths answer JSON, not the SPA. */
+export function apiNotFound(_req: Request, res: Response): void {
+  sendError(res, new DomainError('not_found', 'There is no such API endpoint.'));
+}
+
+/** The one place thrown errors become `{ error: { code, message, fields } }`. No stack traces leave. */
+export function errorHandler(log: (line: string) => void) {
+  return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof DomainError) {
+      sendError(res, err);
+      return;
+    }
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.too.large') {
+      sendError(res, new DomainError('payload_too_large', 'The request is too large.'));
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      sendError(res, new DomainError('validation_failed', 'The request body is not valid JSON.'));
+      return;
+    }
+    // Log the failure without the request's body or query string: they may hold health data.
+    log(`error ${req.method} ${req.path}: ${err instanceof Error ? `${err.name}: ${err.message}` : 'unknown'}`);
+    sendError(res, new DomainError('internal', 'Something went wrong on our side. Please try again in a moment.'));
+  };
+}

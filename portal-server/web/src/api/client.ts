@@ -1,0 +1,86 @@
+import { CSRF_HEADER } from '../../../../shared/api/types';
+import { isApiErrorResponse } from '../../../../shared/api/errors';
+import type { ApiErrorBody, ErrorCode } from '../../../../shared/api/errors';
+
+/** An error answer from the portal server (or the network), as data the UI can show. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: Record<string, string>;
+
+  constructor(status: number, body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.code = body.code;
+    this.status = status;
+    this.fields = body.fields ?? {};
+  }
+}
+
+export const UNREACHABLE_MESSAGE = 'The portal is not reachable. Try again in a moment.';
+const UNEXPECTED_MESSAGE = 'Something went wrong on our side. Try again in a moment.';
+
+/**
+ * The session's CSRF token, kept by the session store. Every state-changing request carries it
+ * once a patient has signed in; before that (registration, sign-in) there is none to send.
+ */
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+  }
+  if (method !== 'GET' && csrfToken !== null) {
+    headers[CSRF_HEADER] = csrfToken;
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { code: 'offline', message: UNREACHABLE_MESSAGE });
+  }
+
+  if (response.status === 204) {
+    return undefined as T;
+  }
+  const payload = await readJson(response);
+  if (response.ok) {
+    return payload as T;
+  }
+  if (isApiErrorResponse(payload)) {
+    throw new ApiError(response.status, payload.error);
+  }
+  // A proxy's HTML error page or a dropped connection mid-answer: say so in the patient's words.
+  const unreachable = response.status === 502 || response.status === 503 || response.status === 504;
+  throw new ApiError(response.status, {
+    code: unreachable ? 'offline' : 'internal',
+    message: unreachable ? UNREACHABLE_MESSAGE : UNEXPECTED_MESSAGE,
+  });
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return (await response.json()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export const api = {
+  get: <T>(path: string): Promise<T> => request<T>('GET', path),
+  post: <T>(path: string, body: unknown): Promise<T> => request<T>('POST', path, body),
+  delete: (path: string): Promise<void> => request<void>('DELETE', path),
+};

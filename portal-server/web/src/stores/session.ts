@@ -1,0 +1,61 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { PatientSessionView, PatientSignInRequest } from '../../../../shared/api/types';
+import { ApiError, api, setCsrfToken } from '../api/client';
+
+/** The signed-in patient, as the server's cookie session describes it. */
+export const useSessionStore = defineStore('session', () => {
+  const view = ref<PatientSessionView | null>(null);
+  /** Whether GET /api/session has answered since the page loaded. */
+  const checked = ref(false);
+  /** Handed from one page to the next in memory only (never the address bar). */
+  const prefillUsername = ref('');
+  const signedOutNotice = ref(false);
+
+  const signedIn = computed(() => view.value !== null);
+
+  function adopt(next: PatientSessionView | null): void {
+    view.value = next;
+    setCsrfToken(next?.csrfToken ?? null);
+    checked.value = true;
+  }
+
+  /** Asks the server once per page load whether the cookie still names a session. */
+  async function ensureChecked(): Promise<void> {
+    if (checked.value) {
+      return;
+    }
+    try {
+      adopt(await api.get<PatientSessionView>('/api/session'));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'not_signed_in') {
+        adopt(null);
+        return;
+      }
+      // Unreachable: treat as signed out for this navigation, but ask again on the next one.
+      view.value = null;
+      throw err;
+    }
+  }
+
+  async function signIn(request: PatientSignInRequest): Promise<void> {
+    adopt(await api.post<PatientSessionView>('/api/session', request));
+    signedOutNotice.value = false;
+    prefillUsername.value = '';
+  }
+
+  async function signOut(): Promise<void> {
+    try {
+      await api.delete('/api/session');
+    } catch (err) {
+      // Already gone on the server (expired): the patient is signed out either way.
+      if (!(err instanceof ApiError && err.code === 'not_signed_in')) {
+        throw err;
+      }
+    }
+    adopt(null);
+    signedOutNotice.value = true;
+  }
+
+  return { view, checked, prefillUsername, signedOutNotice, signedIn, ensureChecked, signIn, signOut };
+});
