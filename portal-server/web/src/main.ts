@@ -2,10 +2,10 @@ import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { captureRegistrationToken } from './registrationLink';
-import { router } from './router';
+import { createPortalRouter } from './router';
 import './styles.css';
 
 // Before the router reads the address: the token must never reach its history entries.
 captureRegistrationToken();
 
-createApp(App).use(createPinia()).use(router).mount('#app');
+createApp(App).use(createPinia()).use(createPortalRouter()).mount('#app');
