@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '../shared/node/db';
+import { openReplica } from './db/replica';
+import { ensureClientId } from './db/syncState';
+import { ConsoleEvents } from './events';
+import { createIpcRegistry } from './ipc/registry';
+import type { ConsoleServices, IpcRegistry } from './ipc/registry';
+import { FileSecretStore } from './platform/secretStore';
+import type { SecretStore } from './platform/secretStore';
+import { AuthService } from './services/auth';
+import type { PortalHost } from './services/auth';
+import { InvitationService } from './services/invitations';
+import { PatientService } from './services/patients';
+import type { FetchLike } from './services/serverClient';
+import { Session } from './services/session';
+import { StaffAdminService } from './services/staffAdmin';
+import { SyncEngine } from './sync/engine';
+import type { SyncEngineOptions } from './sync/engine';
+import { Outbox } from './sync/outbox';
+
+export interface ConsoleCoreOptions {
+  /** Folder for the replica (console.sqlite) and, by default, the secrets file. */
+  dataDir: string;
+  sqlitePath?: string;
+  secretStore?: SecretStore;
+  /** The clinic server's address; the hosted server's loopback URL when hosting. */
+  serverUrl: string;
+  /** The in-process portal server, when this console hosts it. */
+  host?: PortalHost | null;
+  fetch?: FetchLike;
+  deviceName?: string;
+  sync?: Partial<Omit<SyncEngineOptions, 'db' | 'outbox' | 'session' | 'serverUrl' | 'fetch' | 'events'>>;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+export interface ConsoleCore {
+  db: Database;
+  session: Session;
+  services: ConsoleServices;
+  registry: IpcRegistry;
+  engine: SyncEngine;
+  events: ConsoleEvents;
+  /** Stops syncing and closes the replica. */
+  close(): Promise<void>;
+}
+
+const FINAL_PUSH_MS = 5000;
+
+/**
+ * Everything the console's main process does, without Electron: the replica, the services, the
+ * sync engine and the IPC registry. src-main/index.ts wraps it in a window; tests use it directly.
+ */
+export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleCore> {
+  const log = o.log ?? ((line: string) => console.warn(line));
+  const now = o.now ?? (() => new Date());
+  const fetchImpl = o.fetch ?? fetch;
+  const db = await openReplica(o.sqlitePath ?? join(o.dataDir, 'console.sqlite'));
+  await db.write(ensureClientId);
+  const secrets = o.secretStore ?? new FileSecretStore(o.dataDir);
+  const session = new Session(db, secrets);
+  const events = new ConsoleEvents();
+  const outbox = new Outbox();
+  const engine = new SyncEngine({ ...o.sync, db, outbox, session, serverUrl: o.serverUrl, fetch: fetchImpl, events, now, log });
+  const replica = {
+    db,
+    outbox,
+    session,
+    now,
+    onLocalWrite: (tables: string[]) => {
+      events.emit('data.changed', { tables });
+      engine.noteLocalWrite();
+    },
+  };
+  const auth = new AuthService({
+    session,
+    serverUrl: o.serverUrl,
+    host: o.host ?? null,
+    fetch: fetchImpl,
+    deviceName: o.deviceName ?? `Staff console on ${hostname()}`,
+    onSignedIn: () => {
+      void engine.restart();
+    },
+    onSignedOut: async () => {
+      // Give waiting changes a last chance to leave while the token still works.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([engine.syncNow(), new Promise((resolve) => (timer = setTimeout(resolve, FINAL_PUSH_MS)))]);
+      clearTimeout(timer);
+      await engine.stop();
+    },
+  });
+  const services: ConsoleServices = {
+    auth,
+    patients: new PatientService(replica),
+    invitations: new InvitationService(replica),
+    staff: new StaffAdminService({ session, serverUrl: o.serverUrl, fetch: fetchImpl }),
+    sync: engine,
+    events,
+  };
+  const registry = createIpcRegistry(services, log);
+  if ((await session.state()).signedIn) {
+    engine.start();
+  }
+  return {
+    db,
+    session,
+    services,
+    registry,
+    engine,
+    events,
+    async close() {
+      await engine.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * The console's local replica. Patient and invitation rows mirror what the server sends
+ * (PatientRecord / InvitationRecord) plus a few local-only columns; the outbox holds staff
+ * changes that are waiting to be pushed; sync_state is a small key/value table.
+ */
+import { EntitySchema } from 'typeorm';
+import type { InvitationStatus } from '../../shared/domain/invitation';
+import type { MutationName } from '../../shared/sync/protocol';
+
+const id = { type: 'varchar', length: 36, primary: true } as const;
+const instant = { type: 'varchar', length: 30 } as const;
+const optionalInstant = { type: 'varchar', length: 30, nullable: true } as const;
+
+export interface LocalPatientRow {
+  id: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  email: string;
+  phone: string | null;
+  /** Server-assigned; 0 for a patient created on this console and not yet pulled back. */
+  version: number;
+  updatedAt: string;
+  /** Lower-cased, accent-free names, email and date of birth: what search matches against. */
+  searchText: string;
+  /**
+   * The last server copy (JSON PatientRecord) while the visible columns show a local change that
+   * is not yet accepted; null when the row shows the server's state. Restored when the change is rejected.
+   */
+  serverCopy: string | null;
+}
+export const LocalPatientEntity = new EntitySchema<LocalPatientRow>({
+  name: 'LocalPatient',
+  tableName: 'patient',
+  columns: {
+    id,
+    givenName: { type: 'varchar', length: 80 },
+    familyName: { type: 'varchar', length: 80 },
+    dateOfBirth: { type: 'varchar', length: 10 },
+    email: { type: 'varchar', length: 254 },
+    phone: { type: 'varchar', length: 32, nullable: true },
+    version: { type: 'integer' },
+    updatedAt: instant,
+    searchText: { type: 'varchar', length: 500 },
+    serverCopy: { type: 'text', nullable: true },
+  },
+});
+
+export interface LocalInvitationRow {
+  id: string;
+  patientId: string;
+  status: InvitationStatus;
+  statusChangedAt: string;
+  sentAt: string | null;
+  expiresAt: string | null;
+  lastError: string | null;
+  version: number;
+  /** See LocalPatientRow.serverCopy (JSON InvitationRecord). */
+  serverCopy: string | null;
+}
+export const LocalInvitationEntity = new EntitySchema<LocalInvitationRow>({
+  name: 'LocalInvitation',
+  tableName: 'invitation',
+  columns: {
+    id,
+    patientId: { type: 'varchar', length: 36 },
+    status: { type: 'varchar', length: 16 },
+    statusChangedAt: instant,
+    sentAt: optionalInstant,
+    expiresAt: optionalInstant,
+    lastError: { type: 'text', nullable: true },
+    version: { type: 'integer' },
+    serverCopy: { type: 'text', nullable: true },
+  },
+});
+
+export type OutboxStatus = 'pending' | 'applied' | 'rejected';
+
+export interface OutboxRow {
+  /** Contiguous per client, from 1: the mutation's seq. */
+  seq: number;
+  name: MutationName;
+  argsVersion: number;
+  /** JSON of MutationArgs[name]. */
+  args: string;
+  staffUserId: string;
+  createdAt: string;
+  status: OutboxStatus;
+  /** The patient the change is about, so a patient row can show its waiting changes. */
+  patientId: string | null;
+  /** The invitation the change creates or revokes, if any. */
+  invitationId: string | null;
+  /** What staff see for a rejected change, e.g. "Pre-register Maria Lopez". */
+  description: string;
+  /** The server's reason, for a rejected change. */
+  error: string | null;
+  errorCode: string | null;
+  resolvedAt: string | null;
+}
+export const OutboxEntity = new EntitySchema<OutboxRow>({
+  name: 'Outbox',
+  tableName: 'outbox',
+  columns: {
+    seq: { type: 'integer', primary: true },
+    name: { type: 'varchar', length: 40 },
+    argsVersion: { type: 'integer' },
+    args: { type: 'text' },
+    staffUserId: { type: 'varchar', length: 36 },
+    createdAt: instant,
+    status: { type: 'varchar', length: 16 },
+    patientId: { type: 'varchar', length: 36, nullable: true },
+    invitationId: { type: 'varchar', length: 36, nullable: true },
+    description: { type: 'varchar', length: 300 },
+    error: { type: 'text', nullable: true },
+    errorCode: { type: 'varchar', length: 40, nullable: true },
+    resolvedAt: optionalInstant,
+  },
+});
+
+export interface SyncStateRow {
+  key: string;
+  value: string;
+}
+export const SyncStateEntity = new EntitySchema<SyncStateRow>({
+  name: 'SyncState',
+  tableName: 'sync_state',
+  columns: {
+    key: { type: 'varchar', length: 64, primary: true },
+    value: { type: 'text' },
+  },
+});
+
+export const REPLICA_ENTITIES = [LocalPatientEntity, LocalInvitationEntity, OutboxEntity, SyncStateEntity];

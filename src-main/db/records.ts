@@ -1,0 +1,51 @@
+import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
+import { formatUsDate } from '../../shared/time/dateOnly';
+import type { LocalInvitationRow, LocalPatientRow } from './entities';
+
+/** Lower case without accents, so "jose" finds "José" and "LOPEZ" finds "López". */
+export function foldForSearch(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+/** What search matches against: names, email, and the date of birth in both typed forms. */
+export function searchTextOf(p: Pick<PatientRecord, 'givenName' | 'familyName' | 'email' | 'dateOfBirth'>): string {
+  return foldForSearch(`${p.givenName} ${p.familyName} ${p.email} ${p.dateOfBirth} ${formatUsDate(p.dateOfBirth)}`).slice(0, 500);
+}
+
+export function toPatientRecord(row: LocalPatientRow): PatientRecord {
+  return {
+    id: row.id,
+    givenName: row.givenName,
+    familyName: row.familyName,
+    dateOfBirth: row.dateOfBirth,
+    email: row.email,
+    phone: row.phone,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function patientRowOf(record: PatientRecord, serverCopy: string | null = null): LocalPatientRow {
+  return { ...toPatientRecord(record as LocalPatientRow), searchText: searchTextOf(record), serverCopy };
+}
+
+export function toInvitationRecord(row: LocalInvitationRow): InvitationRecord {
+  return {
+    id: row.id,
+    patientId: row.patientId,
+    status: row.status,
+    statusChangedAt: row.statusChangedAt,
+    sentAt: row.sentAt,
+    expiresAt: row.expiresAt,
+    lastError: row.lastError,
+    version: row.version,
+  };
+}
+
+export function invitationRowOf(record: InvitationRecord, serverCopy: string | null = null): LocalInvitationRow {
+  return { ...toInvitationRecord(record as LocalInvitationRow), serverCopy };
+}
+
+export function patientName(p: Pick<PatientRecord, 'givenName' | 'familyName'>): string {
+  return `${p.givenName} ${p.familyName}`.trim();
+}

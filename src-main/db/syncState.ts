@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { ClinicView } from '../../shared/domain/clinic';
+import type { StaffUserView } from '../../shared/domain/staff';
+import type { SyncCursor } from '../../shared/sync/protocol';
+import { SyncStateEntity } from './entities';
+
+/** The keys of the sync_state table and the type each value holds (stored as JSON). */
+export interface SyncStateValues {
+  /** Names this replica to the server; made once. */
+  clientId: string;
+  cursorEpoch: string;
+  cursorSeq: number;
+  lastSyncedAt: string;
+  serverUrl: string;
+  /** The SecretStore key under which the device token is kept (never the token itself). */
+  deviceTokenRef: string;
+  staff: StaffUserView;
+  clinic: ClinicView;
+  /** Highest outbox seq ever handed out, so seqs stay contiguous even after old entries are pruned. */
+  lastOutboxSeq: number;
+}
+export type SyncStateKey = keyof SyncStateValues;
+
+export async function getState<K extends SyncStateKey>(m: EntityManager, key: K): Promise<SyncStateValues[K] | null> {
+  const row = await m.findOneBy(SyncStateEntity, { key });
+  return row ? (JSON.parse(row.value) as SyncStateValues[K]) : null;
+}
+
+export async function setState<K extends SyncStateKey>(m: EntityManager, key: K, value: SyncStateValues[K]): Promise<void> {
+  await m.upsert(SyncStateEntity, { key, value: JSON.stringify(value) }, ['key']);
+}
+
+export async function deleteState(m: EntityManager, ...keys: SyncStateKey[]): Promise<void> {
+  for (const key of keys) {
+    await m.delete(SyncStateEntity, { key });
+  }
+}
+
+/** The replica's client id, made on first use (call inside a write). */
+export async function ensureClientId(m: EntityManager): Promise<string> {
+  const existing = await getState(m, 'clientId');
+  if (existing) {
+    return existing;
+  }
+  const clientId = randomUUID();
+  await setState(m, 'clientId', clientId);
+  return clientId;
+}
+
+export async function getCursor(m: EntityManager): Promise<SyncCursor> {
+  return { epoch: (await getState(m, 'cursorEpoch')) ?? '', seq: (await getState(m, 'cursorSeq')) ?? 0 };
+}
+
+export async function setCursor(m: EntityManager, cursor: SyncCursor): Promise<void> {
+  await setState(m, 'cursorEpoch', cursor.epoch);
+  await setState(m, 'cursorSeq', cursor.seq);
+}

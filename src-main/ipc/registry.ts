@@ -1,0 +1,98 @@
+import { DomainError } from '../../shared/api/errors';
+import type { ApiErrorBody } from '../../shared/api/errors';
+import { IPC_CHANNELS } from '../../shared/ipc/contract';
+import type { IpcChannel, IpcContract, IpcEvent, IpcEvents, IpcResult } from '../../shared/ipc/contract';
+import type { ConsoleEvents } from '../events';
+import type { AuthService } from '../services/auth';
+import type { InvitationService } from '../services/invitations';
+import type { PatientService } from '../services/patients';
+import type { StaffAdminService } from '../services/staffAdmin';
+import type { SyncEngine } from '../sync/engine';
+import { argsMatch } from './argShapes';
+
+export interface ConsoleServices {
+  auth: AuthService;
+  patients: PatientService;
+  invitations: InvitationService;
+  staff: StaffAdminService;
+  sync: SyncEngine;
+  events: ConsoleEvents;
+}
+
+export interface IpcRegistry {
+  invoke(channel: string, args: unknown): Promise<IpcResult<unknown>>;
+  on<E extends IpcEvent>(event: E, listener: (payload: IpcEvents[E]) => void): () => void;
+}
+
+type Handlers = { [C in IpcChannel]: (args: IpcContract[C]['args']) => Promise<IpcContract[C]['result']> };
+
+function handlersFor(s: ConsoleServices): Handlers {
+  return {
+    'app.status': () => s.auth.status(),
+    'setup.createClinic': (form) => s.auth.createClinic(form),
+    'auth.signIn': (a) => s.auth.signIn(a),
+    'auth.signOut': () => s.auth.signOut(),
+    'patients.list': (a) => s.patients.list(a.query),
+    'patients.get': (a) => s.patients.get(a.patientId),
+    'patients.findDuplicates': (a) => s.patients.findDuplicates(a),
+    'patients.preRegister': (a) => s.patients.preRegister(a.form, a.sendInvitation),
+    'patients.update': (a) => s.patients.update(a.patientId, a.form),
+    'invitations.send': (a) => s.invitations.send(a.patientId),
+    'invitations.revoke': (a) => s.invitations.revoke(a.patientId),
+    'staff.list': () => s.staff.list(),
+    'staff.create': (form) => s.staff.create(form),
+    'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),
+    'staff.resetPassword': (a) => s.staff.resetPassword(a.staffUserId, a.password),
+    'sync.status': () => s.sync.status(),
+    'sync.now': () => s.sync.syncNow(),
+  };
+}
+
+const CHANNELS = new Set<string>(IPC_CHANNELS);
+
+const INTERNAL: ApiErrorBody = {
+  code: 'internal',
+  message: 'Something went wrong in the console. Try again; if it keeps happening, restart the console.',
+};
+
+/**
+ * Logs an unexpected failure by kind and code location only: messages from the database or the
+ * network can quote the patient data that caused them.
+ */
+function logUnexpected(log: (line: string) => void, channel: string, err: unknown): void {
+  const name = err instanceof Error ? err.name : typeof err;
+  const frames = err instanceof Error && err.stack ? err.stack.split('\n').filter((l) => l.trimStart().startsWith('at ')).slice(0, 8).join('\n') : '';
+  log(`[ipc] ${channel} failed: ${name}${frames ? `\n${frames}` : ''}`);
+}
+
+/**
+ * The console's request handler, with no Electron in it: Electron's ipcMain handlers call it,
+ * and the browser end-to-end tests bridge `window.api` straight to it.
+ */
+export function createIpcRegistry(services: ConsoleServices, log: (line: string) => void = (l) => console.error(l)): IpcRegistry {
+  const handlers = handlersFor(services);
+  return {
+    async invoke(channel: string, args: unknown): Promise<IpcResult<unknown>> {
+      if (!CHANNELS.has(channel)) {
+        return { ok: false, error: { code: 'not_found', message: 'The console does not know that request.' } };
+      }
+      const name = channel as IpcChannel;
+      if (!argsMatch(name, args)) {
+        return { ok: false, error: { code: 'validation_failed', message: 'The request was not understood. Reload the window and try again.' } };
+      }
+      try {
+        const handler = handlers[name] as (a: unknown) => Promise<unknown>;
+        return { ok: true, value: await handler(args) };
+      } catch (err) {
+        if (err instanceof DomainError) {
+          return { ok: false, error: err.toBody() };
+        }
+        logUnexpected(log, channel, err);
+        return { ok: false, error: INTERNAL };
+      }
+    },
+    on(event, listener) {
+      return services.events.on(event, listener);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { Database } from '../../shared/node/db';
+import type { Outbox } from '../sync/outbox';
+import type { Session } from './session';
+
+/** What the replica services share. */
+export interface ReplicaDeps {
+  db: Database;
+  outbox: Outbox;
+  session: Session;
+  /** Called after a committed local write: the UI reloads and the sync engine pushes soon. */
+  onLocalWrite(tables: string[]): void;
+  now(): Date;
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../shared/api/errors';
+import type { DuplicateMatch, PatientListItem } from '../../shared/ipc/contract';
+import type { MutationArgs } from '../../shared/sync/protocol';
+import { parseUsDate, todayInZone } from '../../shared/time/dateOnly';
+import { preRegistrationSchema } from '../../shared/validation/patient';
+import type { PreRegistrationForm } from '../../shared/validation/patient';
+import { validateOrThrow } from '../../shared/validation/validate';
+import { LocalInvitationEntity, LocalPatientEntity } from '../db/entities';
+import type { LocalPatientRow } from '../db/entities';
+import { patientName, searchTextOf, toPatientRecord } from '../db/records';
+import type { ReplicaDeps } from './deps';
+import { findDuplicatePatients, searchPatients, toListItems } from './patientQueries';
+import type { DuplicateQuery } from './patientQueries';
+
+type PatientFields = Omit<MutationArgs['preRegisterPatient'], 'patientId' | 'invitationId'>;
+type PatientChanges = MutationArgs['updatePatient']['changes'];
+
+/** Pre-registration and patient edits over the local replica; each change also goes to the outbox. */
+export class PatientService {
+  constructor(private readonly deps: ReplicaDeps) {}
+
+  list(query: string): Promise<PatientListItem[]> {
+    return this.deps.db.read(async (m) => toListItems(m, this.deps.outbox, await searchPatients(m, query)));
+  }
+
+  get(patientId: string): Promise<PatientListItem> {
+    return this.deps.db.read((m) => this.item(m, patientId));
+  }
+
+  findDuplicates(q: DuplicateQuery): Promise<DuplicateMatch[]> {
+    return this.deps.db.read((m) => findDuplicatePatients(m, q));
+  }
+
+  async preRegister(form: PreRegistrationForm, sendInvitation: boolean): Promise<PatientListItem> {
+    const { staff } = await this.deps.session.requireSignedIn();
+    const fields = await this.validate(form);
+    const now = this.deps.now();
+    const patientId = randomUUID();
+    const invitationId = sendInvitation ? randomUUID() : null;
+    const item = await this.deps.db.write(async (m) => {
+      await m.insert(LocalPatientEntity, {
+        id: patientId,
+        ...fields,
+        phone: fields.phone || null,
+        version: 0,
+        updatedAt: now.toISOString(),
+        searchText: searchTextOf(fields),
+        serverCopy: null,
+      });
+      if (invitationId) {
+        await m.insert(LocalInvitationEntity, {
+          id: invitationId,
+          patientId,
+          status: 'queued',
+          statusChangedAt: now.toISOString(),
+          sentAt: null,
+          expiresAt: null,
+          lastError: null,
+          version: 0,
+          serverCopy: null,
+        });
+      }
+      await this.deps.outbox.append(m, {
+        name: 'preRegisterPatient',
+        args: { patientId, ...fields, invitationId },
+        staffUserId: staff.id,
+        description: `Pre-register ${patientName(fields)}`,
+        patientId,
+        invitationId,
+        now,
+      });
+      return this.item(m, patientId);
+    });
+    this.deps.onLocalWrite(invitationId ? ['patient', 'invitation'] : ['patient']);
+    return item;
+  }
+
+  /** Sends only the fields that changed, built on the version this console last saw. */
+  async update(patientId: string, form: PreRegistrationForm): Promise<PatientListItem> {
+    const { staff } = await this.deps.session.requireSignedIn();
+    const fields = await this.validate(form);
+    const now = this.deps.now();
+    const { item, changed } = await this.deps.db.write(async (m) => {
+      const row = await this.requireRow(m, patientId);
+      const changes = diff(row, fields);
+      if (Object.keys(changes).length === 0) {
+        return { item: await this.item(m, patientId), changed: false };
+      }
+      const updated: LocalPatientRow = {
+        ...row,
+        ...changes,
+        phone: fields.phone || null,
+        updatedAt: now.toISOString(),
+        searchText: searchTextOf({ ...row, ...changes }),
+        // Keep the server's copy so a rejected change can be rolled back.
+        serverCopy: row.serverCopy ?? (row.version > 0 ? JSON.stringify(toPatientRecord(row)) : null),
+      };
+      await m.save(LocalPatientEntity, updated);
+      const description = `Update ${patientName(updated)}`;
+      const pendingCreate = await this.deps.outbox.foldable(m, 'preRegisterPatient', patientId);
+      const pendingUpdate = pendingCreate ? null : await this.deps.outbox.foldable(m, 'updatePatient', patientId);
+      if (pendingCreate) {
+        // The patient has not reached the server yet: send the corrected details in the one intent.
+        const args = JSON.parse(pendingCreate.args) as MutationArgs['preRegisterPatient'];
+        await this.deps.outbox.rewrite(m, pendingCreate.seq, { ...args, ...fields }, { description: `Pre-register ${patientName(updated)}` });
+      } else if (pendingUpdate && (JSON.parse(pendingUpdate.args) as MutationArgs['updatePatient']).baseVersion === row.version) {
+        const args = JSON.parse(pendingUpdate.args) as MutationArgs['updatePatient'];
+        await this.deps.outbox.rewrite(m, pendingUpdate.seq, { ...args, changes: { ...args.changes, ...changes } }, { description });
+      } else {
+        await this.deps.outbox.append(m, {
+          name: 'updatePatient',
+          args: { patientId, baseVersion: row.version, changes },
+          staffUserId: staff.id,
+          description,
+          patientId,
+          invitationId: null,
+          now,
+        });
+      }
+      return { item: await this.item(m, patientId), changed: true };
+    });
+    if (changed) {
+      this.deps.onLocalWrite(['patient']);
+    }
+    return item;
+  }
+
+  private async validate(form: PreRegistrationForm): Promise<PatientFields> {
+    const { clinic } = await this.deps.session.requireSignedIn();
+    const valid = validateOrThrow(preRegistrationSchema(todayInZone(clinic.timeZone, this.deps.now())), form);
+    const dateOfBirth = parseUsDate(valid.dateOfBirth);
+    if (!dateOfBirth) {
+      throw new DomainError('validation_failed', 'Some fields need attention.', { dateOfBirth: 'Enter the date of birth as mm/dd/yyyy.' });
+    }
+    return { givenName: valid.givenName, familyName: valid.familyName, dateOfBirth, email: valid.email, phone: valid.phone ?? '' };
+  }
+
+  private async requireRow(m: EntityManager, patientId: string): Promise<LocalPatientRow> {
+    const row = await m.findOneBy(LocalPatientEntity, { id: patientId });
+    if (!row) {
+      throw new DomainError('not_found', 'That patient is not on this computer. Search again.');
+    }
+    return row;
+  }
+
+  private async item(m: EntityManager, patientId: string): Promise<PatientListItem> {
+    const [item] = await toListItems(m, this.deps.outbox, [await this.requireRow(m, patientId)]);
+    if (!item) {
+      throw new DomainError('not_found', 'That patient is not on this computer. Search again.');
+    }
+    return item;
+  }
+}
+
+function diff(row: LocalPatientRow, fields: PatientFields): PatientChanges {
+  const changes: PatientChanges = {};
+  if (row.givenName !== fields.givenName) {
+    changes.givenName = fields.givenName;
+  }
+  if (row.familyName !== fields.familyName) {
+    changes.familyName = fields.familyName;
+  }
+  if (row.dateOfBirth !== fields.dateOfBirth) {
+    changes.dateOfBirth = fields.dateOfBirth;
+  }
+  if (row.email !== fields.email) {
+    changes.email = fields.email;
+  }
+  if ((row.phone ?? '') !== fields.phone) {
+    changes.phone = fields.phone;
+  }
+  return changes;
+}

@@ -1,0 +1,151 @@
+import type { EntityManager } from 'typeorm';
+import { In, LessThan } from 'typeorm';
+import type { RejectedChange } from '../../shared/ipc/contract';
+import type { Mutation, MutationArgs, MutationName } from '../../shared/sync/protocol';
+import { OutboxEntity } from '../db/entities';
+import type { OutboxRow } from '../db/entities';
+import { getState, setState } from '../db/syncState';
+
+export interface NewOutboxEntry<N extends MutationName> {
+  name: N;
+  args: MutationArgs[N];
+  staffUserId: string;
+  description: string;
+  patientId: string | null;
+  invitationId: string | null;
+  now: Date;
+}
+
+/** Mutations that change the patient row itself (others change its invitations). */
+export const PATIENT_MUTATIONS: readonly MutationName[] = ['preRegisterPatient', 'updatePatient'];
+
+/**
+ * The outbox of local changes. Services append inside their write; the sync engine pushes.
+ * It also remembers which entries are being pushed right now: those must not be rewritten,
+ * since the server may already be applying them.
+ */
+export class Outbox {
+  private inFlightUpTo = 0;
+
+  /** Appends a mutation with the next contiguous seq; call inside the write that makes the local change. */
+  async append<N extends MutationName>(m: EntityManager, entry: NewOutboxEntry<N>): Promise<number> {
+    const last = (await getState(m, 'lastOutboxSeq')) ?? 0;
+    const max = await m.createQueryBuilder(OutboxEntity, 'o').select('MAX(o.seq)', 'max').getRawOne<{ max: number | null }>();
+    const seq = Math.max(last, max?.max ?? 0) + 1;
+    await m.insert(OutboxEntity, {
+      seq,
+      name: entry.name,
+      argsVersion: 1,
+      args: JSON.stringify(entry.args),
+      staffUserId: entry.staffUserId,
+      createdAt: entry.now.toISOString(),
+      status: 'pending',
+      patientId: entry.patientId,
+      invitationId: entry.invitationId,
+      description: entry.description.slice(0, 300),
+      error: null,
+      errorCode: null,
+      resolvedAt: null,
+    });
+    await setState(m, 'lastOutboxSeq', seq);
+    return seq;
+  }
+
+  /**
+   * A pending, not yet pushed entry of `name` for this patient that a new change may be folded
+   * into, so an offline edit of a patient who is still waiting to be sent stays one intent.
+   */
+  async foldable<N extends MutationName>(m: EntityManager, name: N, patientId: string): Promise<(OutboxRow & { name: N }) | null> {
+    const rows = await m.find(OutboxEntity, { where: { name, patientId, status: 'pending' }, order: { seq: 'DESC' }, take: 1 });
+    const row = rows[0];
+    return row && row.seq > this.inFlightUpTo ? (row as OutboxRow & { name: N }) : null;
+  }
+
+  /** Replaces a foldable entry's args (and what it is about), keeping its seq. */
+  async rewrite<N extends MutationName>(
+    m: EntityManager,
+    seq: number,
+    args: MutationArgs[N],
+    also: { description?: string; invitationId?: string | null } = {},
+  ): Promise<void> {
+    await m.update(OutboxEntity, { seq }, { args: JSON.stringify(args), ...also });
+  }
+
+  /** Pending entries in seq order, marked as in flight until `settled()`. */
+  async takeBatch(m: EntityManager, limit: number): Promise<Mutation[]> {
+    const rows = await m.find(OutboxEntity, { where: { status: 'pending' }, order: { seq: 'ASC' }, take: limit });
+    const last = rows[rows.length - 1];
+    this.inFlightUpTo = last ? last.seq : 0;
+    return rows.map(toMutation);
+  }
+
+  settled(): void {
+    this.inFlightUpTo = 0;
+  }
+
+  countPending(m: EntityManager): Promise<number> {
+    return m.countBy(OutboxEntity, { status: 'pending' });
+  }
+
+  /** patientId → number of pending changes about that patient. */
+  async pendingByPatient(m: EntityManager, patientIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (patientIds.length === 0) {
+      return counts;
+    }
+    for (let i = 0; i < patientIds.length; i += 500) {
+      const rows = await m
+        .createQueryBuilder(OutboxEntity, 'o')
+        .select('o.patientId', 'patientId')
+        .addSelect('COUNT(*)', 'n')
+        .where({ status: 'pending', patientId: In(patientIds.slice(i, i + 500)) })
+        .groupBy('o.patientId')
+        .getRawMany<{ patientId: string; n: number | string }>();
+      for (const row of rows) {
+        counts.set(row.patientId, Number(row.n));
+      }
+    }
+    return counts;
+  }
+
+  /** Ids of rows with local changes the server has not accepted yet. */
+  async pendingRows(m: EntityManager): Promise<{ patients: Set<string>; invitations: Set<string> }> {
+    const rows = await m.find(OutboxEntity, { where: { status: 'pending' }, select: { seq: true, name: true, patientId: true, invitationId: true } });
+    const patients = new Set<string>();
+    const invitations = new Set<string>();
+    for (const row of rows) {
+      if (row.patientId && PATIENT_MUTATIONS.includes(row.name)) {
+        patients.add(row.patientId);
+      }
+      if (row.invitationId) {
+        invitations.add(row.invitationId);
+      }
+    }
+    return { patients, invitations };
+  }
+
+  async rejected(m: EntityManager, limit = 20): Promise<RejectedChange[]> {
+    const rows = await m.find(OutboxEntity, { where: { status: 'rejected' }, order: { seq: 'DESC' }, take: limit });
+    return rows.map((r) => ({ seq: r.seq, description: r.description, reason: r.error ?? 'The server refused this change.', at: r.resolvedAt ?? r.createdAt }));
+  }
+
+  async get(m: EntityManager, seqs: number[]): Promise<OutboxRow[]> {
+    return seqs.length === 0 ? [] : m.findBy(OutboxEntity, { seq: In(seqs) });
+  }
+
+  /** Accepted entries are kept a while for troubleshooting, then dropped; the seq counter lives in sync_state. */
+  async pruneApplied(m: EntityManager, olderThan: Date): Promise<void> {
+    await m.delete(OutboxEntity, { status: 'applied', resolvedAt: LessThan(olderThan.toISOString()) });
+  }
+}
+
+function toMutation(row: OutboxRow): Mutation {
+  return {
+    seq: row.seq,
+    name: row.name,
+    argsVersion: 1,
+    args: JSON.parse(row.args) as Mutation['args'],
+    createdAt: row.createdAt,
+    staffUserId: row.staffUserId,
+  };
+}

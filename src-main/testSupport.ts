@@ -1,0 +1,63 @@
+/** Helpers for the main process's tests: a console core in a temp folder, signed in without a server. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClinicView } from '../shared/domain/clinic';
+import type { StaffUserView } from '../shared/domain/staff';
+import type { PreRegistrationForm } from '../shared/validation/patient';
+import { createConsoleCore } from './core';
+import type { ConsoleCore, ConsoleCoreOptions } from './core';
+
+export const TEST_STAFF: StaffUserView = { id: '11111111-1111-4111-8111-111111111111', username: 'desk1', displayName: 'Dana Desk', role: 'receptionist', active: true };
+export const TEST_CLINIC_VIEW: ClinicView = {
+  id: '22222222-2222-4222-8222-222222222222',
+  name: 'Maple Street Clinic',
+  phone: '(555) 123-4567',
+  address: '1 Maple Street',
+  timeZone: 'America/Chicago',
+  passwordPolicy: 'default',
+  invitationLifetimeDays: 14,
+};
+
+/** Nothing listens on port 9 of loopback: every request fails like an unplugged network. */
+export const UNREACHABLE_URL = 'http://127.0.0.1:9';
+
+export function tempDir(prefix = 'console-test-'): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface TestCore extends ConsoleCore {
+  dataDir: string;
+  /** Closes the core and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+export async function startTestCore(options: Partial<ConsoleCoreOptions> = {}): Promise<TestCore> {
+  const dir = options.dataDir ? null : tempDir();
+  const dataDir = options.dataDir ?? (dir as { path: string }).path;
+  const core = await createConsoleCore({
+    serverUrl: UNREACHABLE_URL,
+    log: () => undefined,
+    ...options,
+    dataDir,
+    sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400, ...options.sync },
+  });
+  return {
+    ...core,
+    dataDir,
+    async dispose() {
+      await core.close();
+      dir?.remove();
+    },
+  };
+}
+
+/** Signs in as if the server had answered, so offline work can be tested without one. */
+export async function signInOffline(core: ConsoleCore, serverUrl = UNREACHABLE_URL): Promise<void> {
+  await core.session.remember({ token: 'offline-test-token-0123456789', deviceId: 'd', staff: TEST_STAFF, clinic: TEST_CLINIC_VIEW }, serverUrl);
+}
+
+export function mariaForm(overrides: Partial<PreRegistrationForm> = {}): PreRegistrationForm {
+  return { givenName: 'Maria', familyName: 'Lopez', dateOfBirth: '04/12/1986', email: 'maria.lopez@example.com', phone: '', ...overrides };
+}
