@@ -59,7 +59,7 @@ export function dateOfBirthSchema(today: DateOnly) {
   return string()
     .trim()
     .required('Enter your date of birth.')
-    .test('us-date', 'Date of Birth will be in the following format: mm/dd/yyyy', (value) =>
+    .test('us-date', 'Enter your date of birth as mm/dd/yyyy (ex: 04/12/1986).', (value) =>
       value ? parseUsDate(value) !== null : true,
     )
     .test('in-past', 'Date of birth must be in the past.', (value) => {

@@ -198,7 +198,7 @@ test('client-side checks mark each wrong field and send nothing', async ({ page 
   await expect(question2).toHaveAccessibleDescription(/Choose a different question from Security Question 1\./);
   await expect(dateOfBirth).toHaveAttribute('aria-invalid', 'true');
   // The hint stays, and the error joins it: both are read with the field.
-  await expect(dateOfBirth).toHaveAccessibleDescription(`${DOB_HINT} ${DOB_HINT}`);
+  await expect(dateOfBirth).toHaveAccessibleDescription(`${DOB_HINT} Enter your date of birth as mm/dd/yyyy (ex: 04/12/1986).`);
   await expect(page.getByLabel('Password', { exact: true })).not.toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByLabel('Password', { exact: true })).toHaveAccessibleDescription(PASSWORD_HINT);
   // Empty required fields are marked too.

@@ -1,13 +1,16 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
 
+const here = dirname(fileURLToPath(import.meta.url));
+
 /** The patient portal's single-page app, served by the portal server from out/portal-web. */
 export default defineConfig({
-  root: resolve(__dirname, 'portal-server/web'),
+  root: resolve(here, 'portal-server/web'),
   plugins: [vue()],
   build: {
-    outDir: resolve(__dirname, 'out/portal-web'),
+    outDir: resolve(here, 'out/portal-web'),
     emptyOutDir: true,
   },
 });
