@@ -125,6 +125,10 @@ export class SyncEngine {
   async syncNow(): Promise<SyncStatus> {
     if (this.running) {
       await this.trigger();
+      // A poke that arrived meanwhile may have started another round: report the settled state.
+      for (let i = 0; i < 5 && this.current; i += 1) {
+        await this.current.catch(() => undefined);
+      }
     }
     return this.status();
   }
