@@ -1,2 +1,146 @@
-// Placeholder until the Electron glue lands.
-export {};
+/**
+ * The console's Electron lifecycle and nothing more: one instance, one locked-down window, the
+ * hosted portal server (single-PC clinic), and the Electron-free core (replica, services, sync).
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BrowserWindow, app, dialog, session, shell } from 'electron';
+import { readConfig, startPortalServer } from '../portal-server/server/index';
+import type { PortalHandle } from '../portal-server/server/index';
+import { readConsoleConfig } from './consoleConfig';
+import { createConsoleCore } from './core';
+import type { ConsoleCore } from './core';
+import { registerIpc } from './ipc/electron';
+import { createElectronSecretStore } from './platform/electron';
+import { isAllowedExternalLink } from './windowPolicy';
+
+const log = (line: string): void => console.log(line);
+
+let mainWindow: BrowserWindow | null = null;
+let core: ConsoleCore | null = null;
+let portal: PortalHandle | null = null;
+let unregisterIpc: (() => void) | null = null;
+let shutDown = false;
+
+function createWindow(rendererFile: string, devServerUrl: string | undefined, portalOrigins: string[]): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 860,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'Clinic console',
+    show: false,
+    webPreferences: {
+      preload: join(__dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: true,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // The window shows the console and nothing else; links to the clinic's portal open in the browser.
+  win.webContents.on('will-navigate', (event) => event.preventDefault());
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (isAllowedExternalLink(url, portalOrigins)) {
+      void shell.openExternal(url);
+    }
+    return { action: 'deny' };
+  });
+  if (devServerUrl) {
+    void win.loadURL(devServerUrl);
+  } else {
+    void win.loadFile(rendererFile);
+  }
+  return win;
+}
+
+async function start(): Promise<void> {
+  const userData = app.getPath('userData');
+  const config = readConsoleConfig(userData);
+  if (config.hostServer) {
+    portal = await startPortalServer(
+      readConfig(process.env, {
+        dataDir: join(userData, 'portal'),
+        port: config.port,
+        host: '127.0.0.1',
+        webDir: join(app.getAppPath(), 'out', 'portal-web'),
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      }),
+      log,
+    );
+  }
+  const serverUrl = portal ? portal.url : config.serverUrl;
+  core = await createConsoleCore({
+    dataDir: userData,
+    sqlitePath: join(userData, 'console.sqlite'),
+    secretStore: createElectronSecretStore(userData, log),
+    serverUrl,
+    host: portal,
+    deviceName: `Staff console on ${hostname()}`,
+    log,
+  });
+  const rendererFile = join(__dirname, '../renderer/index.html');
+  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  unregisterIpc = registerIpc(core.registry, { rendererFileUrl: pathToFileURL(rendererFile).href, devServerUrl, getWindow: () => mainWindow });
+  const portalOrigins = [serverUrl, config.publicUrl ?? ''].filter(Boolean);
+  mainWindow = createWindow(rendererFile, devServerUrl, portalOrigins);
+  mainWindow.on('closed', () => {
+    mainWindow = null;
+  });
+}
+
+async function shutdown(): Promise<void> {
+  unregisterIpc?.();
+  await core?.close().catch(() => undefined);
+  await portal?.close().catch(() => undefined);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another console is running on this account: it gets focus (below), this one leaves.
+  app.quit();
+} else {
+  app.enableSandbox();
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) {
+        mainWindow.restore();
+      }
+      mainWindow.focus();
+    }
+  });
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', (event) => {
+    if (shutDown) {
+      return;
+    }
+    // Stop syncing, close the replica and the hosted server before the process ends.
+    event.preventDefault();
+    shutDown = true;
+    void shutdown().finally(() => app.quit());
+  });
+  app
+    .whenReady()
+    .then(async () => {
+      // The console asks for no camera, microphone, notifications or the like.
+      session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+      await start();
+    })
+    .catch((err: unknown) => {
+      const code = (err as NodeJS.ErrnoException | null)?.code;
+      const message =
+        code === 'EADDRINUSE'
+          ? `Another program already uses the clinic server's port. Close it, or choose another "port" in ${join(app.getPath('userData'), 'console.json')}.`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+      dialog.showErrorBox('The clinic console could not start', message);
+      shutDown = true;
+      void shutdown().finally(() => app.exit(1));
+    });
+}

@@ -64,13 +64,14 @@ export async function callServer<T>(fetchImpl: FetchLike, baseUrl: string, req: 
   if (res.status === 204) {
     return undefined as T;
   }
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = await res.json();
   } catch (err) {
     if (req.signal?.aborted) {
       throw err;
     }
+    // Not JSON (a proxy's error page, an empty reply): judged by the status alone below.
     body = null;
   }
   if (res.ok) {
