@@ -1,0 +1,28 @@
+import type { PatientRecord } from '../../shared/domain/patient';
+import { formatInstant } from '../../shared/time/instant';
+
+export function patientName(patient: Pick<PatientRecord, 'givenName' | 'familyName'>): string {
+  return `${patient.givenName} ${patient.familyName}`.trim();
+}
+
+/** An instant for a person at the desk, in the clinic's zone with the zone named; "—" when unknown. */
+export function formatWhen(iso: string | null | undefined, timeZone: string): string {
+  return iso ? formatInstant(iso, timeZone) || '—' : '—';
+}
+
+/** A short time for the sync bar: just the time when it was today, else date and time. */
+export function formatRecent(iso: string, timeZone: string, now: Date = new Date()): string {
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) {
+    return '';
+  }
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  if (day.format(when) !== day.format(now)) {
+    return formatInstant(iso, timeZone);
+  }
+  return new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(when);
+}
+
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,50 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { SyncStatus } from '../../../shared/ipc/contract';
+import { call, errorMessage, subscribe } from '../api';
+
+/** The sync engine's state as the main process reports it: pushed by events, read on start. */
+export const useSyncStore = defineStore('sync', () => {
+  const status = ref<SyncStatus | null>(null);
+  const error = ref<string | null>(null);
+  const requesting = ref(false);
+  let unsubscribe: (() => void) | null = null;
+
+  function connect(): void {
+    if (unsubscribe) {
+      return;
+    }
+    unsubscribe = subscribe('sync.status', (next) => {
+      status.value = next;
+    });
+    void refresh();
+  }
+
+  function disconnect(): void {
+    unsubscribe?.();
+    unsubscribe = null;
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      status.value = await call('sync.status');
+      error.value = null;
+    } catch (err) {
+      error.value = errorMessage(err);
+    }
+  }
+
+  async function syncNow(): Promise<void> {
+    requesting.value = true;
+    error.value = null;
+    try {
+      status.value = await call('sync.now');
+    } catch (err) {
+      error.value = errorMessage(err);
+    } finally {
+      requesting.value = false;
+    }
+  }
+
+  return { status, error, requesting, connect, disconnect, refresh, syncNow };
+});
