@@ -1,18 +1,17 @@
 import { DomainError } from '../../shared/api/errors';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
-import type { EntityManager } from 'typeorm';
-import type { Mutation, PullResponse, PushRequest, PushResponse, SyncPoke } from '../../shared/sync/protocol';
-import { OutboxEntity } from '../db/entities';
-import { ensureClientId, getCursor, getState, setCursor, setState } from '../db/syncState';
+import type { SyncPoke } from '../../shared/sync/protocol';
+import { ensureClientId, getCursor, getState, setState } from '../db/syncState';
 import type { ConsoleEvents } from '../events';
 import type { FetchLike } from '../services/serverClient';
-import { ServerUnreachableError, callServer, joinUrl, serverHeaders } from '../services/serverClient';
+import { ServerUnreachableError } from '../services/serverClient';
 import type { Session } from '../services/session';
 import { Backoff } from './backoff';
+import { EventStream } from './eventStream';
 import type { Outbox } from './outbox';
-import { applyChanges, clearReplicaForReset, rollBackRejected } from './replicaApply';
-import { readServerSentEvents } from './sse';
+import { pullChanges, pushOutbox } from './transfer';
+import type { TransferContext } from './transfer';
 
 export interface SyncEngineOptions {
   db: Database;
@@ -22,7 +21,7 @@ export interface SyncEngineOptions {
   fetch: FetchLike;
   events: ConsoleEvents;
   now?: () => Date;
-  /** Pull on this slow timer even without pokes (ms). */
+  /** Sync on this slow timer even without pokes (ms). */
   safetyIntervalMs?: number;
   /** Wait this long after a local write before pushing, so a burst of edits goes in one push (ms). */
   debounceMs?: number;
@@ -43,18 +42,16 @@ const SIGNED_OUT_MESSAGE = 'This console is no longer signed in (signed out or a
  * wait, when it last synced, and which changes the server refused.
  */
 export class SyncEngine {
-  private readonly o: Required<Omit<SyncEngineOptions, 'log'>> & { log: (line: string) => void };
+  private readonly o: Required<SyncEngineOptions>;
   private readonly backoff: Backoff;
-  private readonly streamBackoff: Backoff;
+  private readonly stream: EventStream;
   private running = false;
   private current: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private cycleAbort = new AbortController();
-  private streamAbort: AbortController | null = null;
-  private stream: Promise<void> | null = null;
-  private safetyTimer: NodeJS.Timeout | null = null;
-  private debounceTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private safetyTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private online = false;
   private syncing = false;
   private lastError: string | null = null;
@@ -74,7 +71,21 @@ export class SyncEngine {
       ...options,
     };
     this.backoff = new Backoff(this.o.backoffInitialMs, this.o.backoffMaxMs);
-    this.streamBackoff = new Backoff(this.o.backoffInitialMs, this.o.backoffMaxMs);
+    this.stream = new EventStream({
+      serverUrl: this.o.serverUrl,
+      fetch: this.o.fetch,
+      token: () => this.o.session.token(),
+      backoff: new Backoff(this.o.backoffInitialMs, this.o.backoffMaxMs),
+      silenceTimeoutMs: this.o.silenceTimeoutMs,
+      onConnect: () => void this.trigger(),
+      onUnreachable: () => {
+        if (this.online) {
+          this.online = false;
+          void this.publishStatus();
+        }
+      },
+      onPoke: (poke) => void this.onPoke(poke),
+    });
   }
 
   get isRunning(): boolean {
@@ -90,28 +101,23 @@ export class SyncEngine {
     this.cycleAbort = new AbortController();
     this.safetyTimer = setInterval(() => void this.trigger(), this.o.safetyIntervalMs);
     this.safetyTimer.unref();
-    this.stream = this.listen();
+    this.stream.start();
     void this.trigger();
   }
 
   /** Stops timers and the event stream and waits for a running sync to end. */
   async stop(): Promise<void> {
-    if (!this.running) {
-      await this.current?.catch(() => undefined);
-      return;
+    if (this.running) {
+      this.running = false;
+      clearInterval(this.safetyTimer);
+      clearTimeout(this.debounceTimer);
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.cycleAbort.abort();
+      await this.stream.stop();
+      this.online = false;
     }
-    this.running = false;
-    for (const timer of [this.safetyTimer, this.debounceTimer, this.retryTimer]) {
-      if (timer) {
-        clearTimeout(timer);
-      }
-    }
-    this.safetyTimer = this.debounceTimer = this.retryTimer = null;
-    this.cycleAbort.abort();
-    this.streamAbort?.abort();
-    await Promise.allSettled([this.current, this.queued, this.stream]);
-    this.stream = null;
-    this.online = false;
+    await Promise.allSettled([this.current, this.queued]);
     await this.publishStatus();
   }
 
@@ -139,13 +145,8 @@ export class SyncEngine {
     if (!this.running) {
       return;
     }
-    if (this.debounceTimer) {
-      clearTimeout(this.debounceTimer);
-    }
-    this.debounceTimer = setTimeout(() => {
-      this.debounceTimer = null;
-      void this.trigger();
-    }, this.o.debounceMs);
+    clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => void this.trigger(), this.o.debounceMs);
     this.debounceTimer.unref();
   }
 
@@ -167,7 +168,7 @@ export class SyncEngine {
         this.o.events.emit('sync.status', status);
       }
     } catch (err) {
-      this.o.log(`sync: could not read status (${errorName(err)})`);
+      this.o.log(`sync: could not read status (${err instanceof Error ? err.name : 'unknown error'})`);
     }
   }
 
@@ -194,26 +195,32 @@ export class SyncEngine {
     if (!token || !this.running) {
       return;
     }
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = null;
-    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.syncing = true;
     await this.publishStatus();
-    const signal = this.cycleAbort.signal;
+    const transfer: TransferContext = {
+      db: this.o.db,
+      outbox: this.o.outbox,
+      serverUrl: this.o.serverUrl,
+      fetch: this.o.fetch,
+      token,
+      signal: this.cycleAbort.signal,
+      now: this.o.now,
+      changed: (tables) => this.o.events.emit('data.changed', { tables: [...tables] }),
+    };
     try {
       const clientId = await this.o.db.write(ensureClientId);
-      await this.push(token, clientId, signal);
-      await this.pull(token, signal);
+      await pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus());
+      await pullChanges(transfer, this.o.pageSize);
       this.online = true;
       this.lastError = null;
       this.backoff.reset();
       await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
     } catch (err) {
-      if (!this.running) {
-        return;
+      if (this.running) {
+        await this.handleFailure(err);
       }
-      await this.handleFailure(err);
     } finally {
       this.syncing = false;
       await this.publishStatus();
@@ -226,22 +233,21 @@ export class SyncEngine {
       this.scheduleRetry();
       return;
     }
-    if (err instanceof DomainError) {
-      this.online = true;
-      this.lastError = err.code === 'not_signed_in' ? SIGNED_OUT_MESSAGE : err.message;
-      if (err.code === 'not_signed_in') {
-        await this.o.session.forget();
-        void this.stop();
-        return;
-      }
-      if (err.code !== 'protocol_outdated') {
-        this.scheduleRetry();
-      }
+    if (!(err instanceof DomainError)) {
+      this.o.log(`sync: failed (${err instanceof Error ? err.name : 'unknown error'})`);
+      this.lastError = 'Syncing failed on this computer. It will try again.';
+      this.scheduleRetry();
       return;
     }
-    this.o.log(`sync: failed (${errorName(err)})`);
-    this.lastError = 'Syncing failed on this computer. It will try again.';
-    this.scheduleRetry();
+    this.online = true;
+    this.lastError = err.code === 'not_signed_in' ? SIGNED_OUT_MESSAGE : err.message;
+    if (err.code === 'not_signed_in') {
+      // The token was revoked (signed out elsewhere, account deactivated): back to the sign-in screen.
+      await this.o.session.forget();
+      void this.stop();
+    } else if (err.code !== 'protocol_outdated') {
+      this.scheduleRetry();
+    }
   }
 
   private scheduleRetry(): void {
@@ -249,192 +255,17 @@ export class SyncEngine {
       return;
     }
     this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
+      this.retryTimer = undefined;
       void this.trigger();
     }, this.backoff.next());
     this.retryTimer.unref();
   }
 
-  private async push(token: string, clientId: string, signal: AbortSignal): Promise<void> {
-    for (;;) {
-      const mutations = await this.o.db.read((m) => this.o.outbox.takeBatch(m, this.o.pushBatchSize));
-      if (mutations.length === 0) {
-        this.o.outbox.settled();
-        return;
-      }
-      const body: PushRequest = { clientId, mutations };
-      let result: { progressed: number; tables: Set<string> };
-      try {
-        const response = await callServer<PushResponse>(this.o.fetch, this.o.serverUrl, {
-          method: 'POST',
-          path: '/api/sync/push',
-          body,
-          token,
-          sync: true,
-          signal,
-          timeoutMs: 60_000,
-        });
-        result = await this.o.db.write((m) => this.recordOutcomes(m, mutations, response));
-      } finally {
-        // Only now may services fold new edits into entries again: their outcome is recorded.
-        this.o.outbox.settled();
-      }
-      const { progressed, tables } = result;
-      if (tables.size > 0) {
-        this.o.events.emit('data.changed', { tables: [...tables] });
-      }
-      await this.publishStatus();
-      if (progressed === 0) {
-        throw new DomainError('internal', 'The clinic server did not accept the waiting changes. The console will try again.');
-      }
-    }
-  }
-
-  private async recordOutcomes(m: EntityManager, mutations: Mutation[], response: PushResponse): Promise<{ progressed: number; tables: Set<string> }> {
-    const outcomes = new Map(response.outcomes.map((o) => [o.seq, o]));
-    const now = this.o.now().toISOString();
-    let progressed = 0;
-    const rejectedSeqs: number[] = [];
-    for (const mutation of mutations) {
-      const outcome = outcomes.get(mutation.seq);
-      if (outcome?.status === 'rejected') {
-        const error = outcome.error?.message ?? 'The server refused this change.';
-        await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'rejected', error, errorCode: outcome.error?.code ?? null, resolvedAt: now });
-        rejectedSeqs.push(mutation.seq);
-        progressed += 1;
-      } else if (outcome || mutation.seq <= response.lastSeq) {
-        // Applied now, or earlier (a push whose answer was lost): either way the server has it.
-        await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'applied', resolvedAt: now });
-        progressed += 1;
-      }
-    }
-    const tables = await rollBackRejected(m, this.o.outbox, await this.o.outbox.get(m, rejectedSeqs));
-    await this.o.outbox.pruneApplied(m, new Date(this.o.now().getTime() - 7 * 24 * 3600_000));
-    return { progressed, tables };
-  }
-
-  private async pull(token: string, signal: AbortSignal): Promise<void> {
-    let resets = 0;
-    for (;;) {
-      const cursor = await this.o.db.read(getCursor);
-      const query = `epoch=${encodeURIComponent(cursor.epoch)}&seq=${cursor.seq}&limit=${this.o.pageSize}`;
-      const page = await callServer<PullResponse>(this.o.fetch, this.o.serverUrl, { method: 'GET', path: `/api/sync/pull?${query}`, token, sync: true, signal, timeoutMs: 60_000 });
-      if (page.reset) {
-        resets += 1;
-        if (resets > 2) {
-          throw new DomainError('internal', 'The clinic server keeps asking for a fresh start. The console will try again later.');
-        }
-      }
-      const tables = await this.o.db.write(async (m) => {
-        if (page.reset) {
-          await clearReplicaForReset(m, this.o.outbox);
-        }
-        const changed = await applyChanges(m, this.o.outbox, page.changes);
-        await setCursor(m, page.cursor);
-        return page.reset ? new Set(['patient', 'invitation']) : changed;
-      });
-      if (tables.size > 0) {
-        this.o.events.emit('data.changed', { tables: [...tables] });
-      }
-      // After a reset, pull again from the new cursor even if the reset page said nothing more.
-      if (!page.more && !(page.reset && page.changes.length === 0)) {
-        return;
-      }
-    }
-  }
-
-  /** Listens to the server's event stream; a poke or a (re)connection starts a sync. */
-  private async listen(): Promise<void> {
-    while (this.running) {
-      const token = await this.o.session.token();
-      if (!token) {
-        return;
-      }
-      const abort = new AbortController();
-      this.streamAbort = abort;
-      let watchdog: NodeJS.Timeout | null = null;
-      const feed = (): void => {
-        if (watchdog) {
-          clearTimeout(watchdog);
-        }
-        watchdog = setTimeout(() => abort.abort(), this.o.silenceTimeoutMs);
-        watchdog.unref();
-      };
-      let connected = false;
-      try {
-        feed();
-        const res = await this.o.fetch(joinUrl(this.o.serverUrl, '/api/sync/events'), {
-          headers: { ...serverHeaders(token, true, false), accept: 'text/event-stream' },
-          signal: abort.signal,
-        });
-        connected = true;
-        if (!res.ok || !res.body) {
-          await res.body?.cancel();
-          // 401, 426 and the like: the sync cycle reports them; keep retrying slowly.
-          void this.trigger();
-        } else {
-          this.streamBackoff.reset();
-          void this.trigger();
-          await readServerSentEvents(
-            res.body,
-            (event) => {
-              if (event.event === 'poke') {
-                void this.onPoke(event.data);
-              }
-            },
-            feed,
-          );
-        }
-      } catch {
-        if (!this.running) {
-          return;
-        }
-        if (!connected && this.online) {
-          // The server did not answer at all.
-          this.online = false;
-          await this.publishStatus();
-        }
-      } finally {
-        if (watchdog) {
-          clearTimeout(watchdog);
-        }
-      }
-      await this.sleep(this.streamBackoff.next());
-    }
-  }
-
   /** Pulls when the server's change log has grown past this replica's cursor. */
-  private async onPoke(data: string): Promise<void> {
-    let poke: SyncPoke;
-    try {
-      poke = JSON.parse(data) as SyncPoke;
-    } catch {
-      return;
-    }
+  private async onPoke(poke: SyncPoke): Promise<void> {
     const cursor = await this.o.db.read(getCursor);
     if (poke.epoch !== cursor.epoch || poke.head > cursor.seq) {
       await this.trigger();
     }
   }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (!this.running) {
-        resolve();
-        return;
-      }
-      const timer = setTimeout(done, ms);
-      const signal = this.cycleAbort.signal;
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
-  }
-}
-
-function errorName(err: unknown): string {
-  return err instanceof Error ? err.name : 'unknown error';
 }
