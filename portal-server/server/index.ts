@@ -109,12 +109,11 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     flushMail: () => mail.flush(),
     close: async () => {
       clearInterval(sweep);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       changes.close();
+      server.closeAllConnections();
       await mail.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closed;
       await db.close();
     },
   };

@@ -10,10 +10,15 @@ export class ChangeHub {
   private readonly streams = new Set<Response>();
   private heartbeat: NodeJS.Timeout | undefined;
   private pending = false;
+  private closed = false;
 
   constructor(private readonly db: Database) {}
 
   add(res: Response): void {
+    if (this.closed) {
+      res.end();
+      return;
+    }
     this.streams.add(res);
     res.on('close', () => this.streams.delete(res));
     if (!this.heartbeat) {
@@ -54,6 +59,7 @@ export class ChangeHub {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     for (const stream of this.streams) {

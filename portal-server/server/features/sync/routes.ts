@@ -40,7 +40,12 @@ export function syncRoutes(ctx: ServerContext): Router {
     });
     res.flushHeaders();
     ctx.changes.add(res);
-    ctx.changes.send(res, await ctx.db.read(readHead));
+    try {
+      ctx.changes.send(res, await ctx.db.read(readHead));
+    } catch {
+      // The server is stopping: the console reconnects later.
+      res.end();
+    }
   });
   return router;
 }

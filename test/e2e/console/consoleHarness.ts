@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import { createConsoleCore } from '../../../src-main/core';
+import type { ConsoleCore } from '../../../src-main/core';
+import type { PortalHost } from '../../../src-main/services/auth';
+import { IPC_EVENTS } from '../../../shared/ipc/contract';
+import { startStaticServer } from '../../fixtures/staticServer';
+
+export interface ConsoleUnderTest {
+  core: ConsoleCore;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The console without Electron: the built renderer (out/renderer) in Chromium, with `window.api`
+ * bridged to the real main-process IPC registry running here in Node (DESIGN §8). Main → renderer
+ * events are delivered into the page with page.evaluate, as webContents.send would.
+ */
+export async function openConsole(page: Page, options: { serverUrl: string; host?: PortalHost | null; dataDir?: string }): Promise<ConsoleUnderTest> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'console-test-'));
+  const core = await createConsoleCore({
+    dataDir,
+    serverUrl: options.serverUrl,
+    host: options.host ?? null,
+    deviceName: 'Front desk (test)',
+    log: () => undefined,
+    sync: { debounceMs: 50, backoffInitialMs: 200, backoffMaxMs: 1000, safetyIntervalMs: 5000 },
+  });
+  const web = await startStaticServer(resolve('out/renderer'));
+  await page.exposeBinding('__consoleInvoke', (_source, channel: string, args: unknown) => core.registry.invoke(channel, args));
+  await page.addInitScript(() => {
+    type Listener = (payload: unknown) => void;
+    const listeners = new Map<string, Set<Listener>>();
+    const w = window as unknown as {
+      api: unknown;
+      __consoleInvoke: (channel: string, args: unknown) => Promise<unknown>;
+      __consoleEmit: (event: string, payload: unknown) => void;
+    };
+    w.__consoleEmit = (event, payload) => listeners.get(event)?.forEach((l) => l(payload));
+    w.api = {
+      invoke: (channel: string, args: unknown) => w.__consoleInvoke(channel, args),
+      on: (event: string, listener: Listener) => {
+        const set = listeners.get(event) ?? new Set<Listener>();
+        set.add(listener);
+        listeners.set(event, set);
+        return () => set.delete(listener);
+      },
+    };
+  });
+  const unsubscribe = IPC_EVENTS.map((event) =>
+    core.registry.on(event, (payload) => {
+      page.evaluate(([e, p]) => (window as unknown as { __consoleEmit: (e: string, p: unknown) => void }).__consoleEmit(e, p), [event, payload] as const).catch(() => undefined);
+    }),
+  );
+  await page.goto(`${web.url}/index.html`);
+  return {
+    core,
+    dataDir,
+    close: async () => {
+      unsubscribe.forEach((u) => u());
+      await core.close();
+      await web.close();
+      if (!options.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
