@@ -34,7 +34,7 @@ export async function openConsole(page: Page, options: { serverUrl: string; host
   await page.addInitScript(() => {
     type Listener = (payload: unknown) => void;
     const listeners = new Map<string, Set<Listener>>();
-    const w = window as unknown as {
+    const w = globalThis as unknown as {
       api: unknown;
       __consoleInvoke: (channel: string, args: unknown) => Promise<unknown>;
       __consoleEmit: (event: string, payload: unknown) => void;
@@ -52,7 +52,7 @@ export async function openConsole(page: Page, options: { serverUrl: string; host
   });
   const unsubscribe = IPC_EVENTS.map((event) =>
     core.registry.on(event, (payload) => {
-      page.evaluate(([e, p]) => (window as unknown as { __consoleEmit: (e: string, p: unknown) => void }).__consoleEmit(e, p), [event, payload] as const).catch(() => undefined);
+      page.evaluate(([e, p]) => (globalThis as unknown as { __consoleEmit: (e: string, p: unknown) => void }).__consoleEmit(e, p), [event, payload] as const).catch(() => undefined);
     }),
   );
   await page.goto(`${web.url}/index.html`);
