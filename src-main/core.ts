@@ -79,9 +79,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     host: o.host ?? null,
     fetch: fetchImpl,
     deviceName: o.deviceName ?? `Staff console on ${hostname()}`,
-    onSignedIn: () => {
-      void engine.restart();
-    },
+    onSignedIn: () => engine.restart(),
     onSignedOut: async () => {
       // Give waiting changes a last chance to leave while the token still works.
       let timer: NodeJS.Timeout | undefined;
@@ -110,7 +108,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     engine,
     events,
     async close() {
-      await engine.stop();
+      await engine.close();
       await db.close();
     },
   };

@@ -24,7 +24,7 @@ export interface AuthServiceOptions {
   fetch: FetchLike;
   /** Shown on the server's device list, e.g. the computer's name. */
   deviceName: string;
-  onSignedIn(): void;
+  onSignedIn(): Promise<void>;
   onSignedOut(): Promise<void>;
 }
 
@@ -78,7 +78,7 @@ export class AuthService {
       throw err;
     }
     await this.o.session.remember(response, this.o.serverUrl);
-    this.o.onSignedIn();
+    await this.o.onSignedIn();
     return this.status();
   }
 

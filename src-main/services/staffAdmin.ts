@@ -17,21 +17,21 @@ export class StaffAdminService {
     private readonly o: { session: Session; serverUrl: string; fetch: FetchLike },
   ) {}
 
-  list(): Promise<StaffUserView[]> {
+  async list(): Promise<StaffUserView[]> {
     return this.call<StaffUserView[]>({ method: 'GET', path: '/api/staff/users' });
   }
 
-  create(form: StaffUserForm): Promise<StaffUserView> {
+  async create(form: StaffUserForm): Promise<StaffUserView> {
     const valid = validateOrThrow(staffUserSchema, form);
     const body: CreateStaffRequest = { username: valid.username, displayName: valid.displayName, role: valid.role as StaffRole, password: valid.password };
     return this.call<StaffUserView>({ method: 'POST', path: '/api/staff/users', body });
   }
 
-  setActive(staffUserId: string, active: boolean): Promise<StaffUserView> {
+  async setActive(staffUserId: string, active: boolean): Promise<StaffUserView> {
     return this.call<StaffUserView>({ method: 'PATCH', path: `/api/staff/users/${encodeURIComponent(staffUserId)}`, body: { active } });
   }
 
-  resetPassword(staffUserId: string, password: string): Promise<StaffUserView> {
+  async resetPassword(staffUserId: string, password: string): Promise<StaffUserView> {
     const valid = validateOrThrow(passwordOnly, { password });
     return this.call<StaffUserView>({ method: 'POST', path: `/api/staff/users/${encodeURIComponent(staffUserId)}/password`, body: { password: valid.password } });
   }

@@ -46,6 +46,7 @@ export class SyncEngine {
   private readonly backoff: Backoff;
   private readonly stream: EventStream;
   private running = false;
+  private closed = false;
   private current: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private cycleAbort = new AbortController();
@@ -94,7 +95,7 @@ export class SyncEngine {
 
   /** Starts listening and syncing; does nothing when already running. */
   start(): void {
-    if (this.running) {
+    if (this.running || this.closed) {
       return;
     }
     this.running = true;
@@ -119,6 +120,12 @@ export class SyncEngine {
     }
     await Promise.allSettled([this.current, this.queued]);
     await this.publishStatus();
+  }
+
+  /** Stops for good: the replica is about to close. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
   }
 
   /** After a sign-in: start afresh with the new token. */
@@ -263,9 +270,16 @@ export class SyncEngine {
 
   /** Pulls when the server's change log has grown past this replica's cursor. */
   private async onPoke(poke: SyncPoke): Promise<void> {
-    const cursor = await this.o.db.read(getCursor);
-    if (poke.epoch !== cursor.epoch || poke.head > cursor.seq) {
-      await this.trigger();
+    if (!this.running) {
+      return;
+    }
+    try {
+      const cursor = await this.o.db.read(getCursor);
+      if (poke.epoch !== cursor.epoch || poke.head > cursor.seq) {
+        await this.trigger();
+      }
+    } catch {
+      // Stopped (and the replica closed) while the poke was read: nothing to do.
     }
   }
 }
