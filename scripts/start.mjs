@@ -1,4 +1,3 @@
-/* global process, console */
 // `npm start`: builds what is missing or stale, then opens the staff console in Electron.
 // Electron is found without loading its package: requiring "electron" would try to download the
 // binary, which fails without internet and would end in a stack trace instead of an explanation.
