@@ -11,6 +11,11 @@ export interface ConsoleConfig {
   serverUrl: string;
   /** The address patients use, printed in invitation emails (hosted server only). */
   publicUrl?: string;
+  /**
+   * Where the hosted server listens; loopback by default. Any other address needs TLS_CERT/TLS_KEY
+   * or TRUST_PROXY in the environment, or the server refuses to start.
+   */
+  host?: string;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = { hostServer: true, port: 3000, serverUrl: 'http://127.0.0.1:3000' };
@@ -44,7 +49,16 @@ export function readConsoleConfig(userDataDir: string): ConsoleConfig {
   if (c.publicUrl !== undefined && (typeof c.publicUrl !== 'string' || !isHttpUrl(c.publicUrl))) {
     throw new ConsoleConfigError(`In ${file}, "publicUrl" must be an address like https://portal.example-clinic.org.`);
   }
-  return { hostServer: c.hostServer, port: c.port, serverUrl: c.serverUrl.replace(/\/+$/, ''), ...(c.publicUrl ? { publicUrl: c.publicUrl } : {}) };
+  if (c.host !== undefined && (typeof c.host !== 'string' || c.host.trim() === '')) {
+    throw new ConsoleConfigError(`In ${file}, "host" must be an address such as 127.0.0.1.`);
+  }
+  return {
+    hostServer: c.hostServer,
+    port: c.port,
+    serverUrl: c.serverUrl.replace(/\/+$/, ''),
+    ...(c.publicUrl ? { publicUrl: c.publicUrl } : {}),
+    ...(c.host ? { host: c.host } : {}),
+  };
 }
 
 function isHttpUrl(text: string): boolean {

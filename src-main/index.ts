@@ -65,7 +65,7 @@ async function start(): Promise<void> {
       readConfig(process.env, {
         dataDir: join(userData, 'portal'),
         port: config.port,
-        host: '127.0.0.1',
+        host: config.host ?? '127.0.0.1',
         webDir: join(app.getAppPath(), 'out', 'portal-web'),
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       }),

@@ -92,6 +92,24 @@ describe('signing in to a clinic server', () => {
     core = await startTestCore({ serverUrl: portal.url });
   });
 
+  it('drops the replica and its unsent changes when the server now serves another clinic', async () => {
+    await core.services.auth.signIn(admin);
+    await core.services.patients.preRegister({ givenName: 'Old', familyName: 'Clinic', dateOfBirth: '01/02/1970', email: 'old@example.com', phone: '' }, true);
+    await core.engine.syncNow();
+    await core.engine.stop();
+    await core.services.patients.preRegister({ givenName: 'Unsent', familyName: 'Change', dateOfBirth: '01/02/1971', email: 'unsent@example.com', phone: '' }, true);
+    // The clinic's server is reinstalled from scratch at the same address.
+    const port = portal.handle.port;
+    await portal.stop();
+    portal = await startTestPortal({ config: { port } });
+    const status = await core.services.auth.signIn(admin);
+    expect(status.mode).toBe('ready');
+    expect(await core.services.patients.list('')).toEqual([]);
+    const sync = await core.engine.syncNow();
+    expect(sync).toMatchObject({ pending: 0, rejected: [], lastError: null });
+    expect(await core.services.patients.list('')).toEqual([]);
+  });
+
   it('passes on the server’s refusal of a wrong password', async () => {
     const err = (await core.services.auth.signIn({ ...admin, password: 'Wrong1234' }).catch((e: unknown) => e)) as DomainError;
     expect(err).toBeInstanceOf(DomainError);

@@ -35,7 +35,8 @@ export class Session {
   async token(): Promise<string | null> {
     if (this.cachedToken === undefined) {
       const ref = await this.db.read((m) => getState(m, 'deviceTokenRef'));
-      this.cachedToken = ref ? await this.secrets.get(ref) : null;
+      // A token that can no longer be decrypted (the OS key store changed) means: sign in again.
+      this.cachedToken = ref ? await this.secrets.get(ref).catch(() => null) : null;
     }
     return this.cachedToken;
   }
