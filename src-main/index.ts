@@ -42,7 +42,6 @@ function createWindow(rendererFile: string, devServerUrl: string | undefined, po
   });
   win.once('ready-to-show', () => win.show());
   // The window shows the console and nothing else; links to the clinic's portal open in the browser.
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (isAllowedExternalLink(url, portalOrigins)) {
       void shell.openExternal(url);
@@ -111,8 +110,12 @@ if (!app.requestSingleInstanceLock()) {
       mainWindow.focus();
     }
   });
+  // Every web contents starts locked: no navigation, no new windows, no webviews. The main window
+  // then allows links to the clinic's own portal to open in the system browser.
   app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
     contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
