@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/api/errors';
 import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../db/entities';
+import { Outbox } from '../sync/outbox';
 import { mariaForm, signInOffline, startTestCore } from '../testSupport';
+import { PatientService } from './patients';
 import type { TestCore } from '../testSupport';
 
 let core: TestCore;
@@ -40,6 +42,17 @@ describe('patients.preRegister (offline)', () => {
       invitationId: item.invitation?.id,
     });
     expect((await core.engine.status()).pending).toBe(1);
+  });
+
+  it('is all or nothing: when the outbox write fails, no patient or invitation row stays', async () => {
+    class BrokenOutbox extends Outbox {
+      override append(): Promise<number> {
+        return Promise.reject(new Error('disk full'));
+      }
+    }
+    const patients = new PatientService({ db: core.db, outbox: new BrokenOutbox(), session: core.session, onLocalWrite: () => undefined, now: () => new Date() });
+    await expect(patients.preRegister(mariaForm(), true)).rejects.toThrow('disk full');
+    expect(await counts()).toEqual({ patients: 0, invitations: 0, outbox: 0 });
   });
 
   it('without an invitation sends invitationId null', async () => {
