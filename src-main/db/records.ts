@@ -7,12 +7,8 @@ export function foldForSearch(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-/** What search matches against: names, email, and the date of birth in both typed forms. */
-export function searchTextOf(p: Pick<PatientRecord, 'givenName' | 'familyName' | 'email' | 'dateOfBirth'>): string {
-  return foldForSearch(`${p.givenName} ${p.familyName} ${p.email} ${p.dateOfBirth} ${formatUsDate(p.dateOfBirth)}`).slice(0, 500);
-}
-
-export function toPatientRecord(row: LocalPatientRow): PatientRecord {
+/** Only the record's own fields: local columns never leave the replica. */
+export function toPatientRecord(row: PatientRecord): PatientRecord {
   return {
     id: row.id,
     givenName: row.givenName,
@@ -25,11 +21,16 @@ export function toPatientRecord(row: LocalPatientRow): PatientRecord {
   };
 }
 
-export function patientRowOf(record: PatientRecord, serverCopy: string | null = null): LocalPatientRow {
-  return { ...toPatientRecord(record as LocalPatientRow), searchText: searchTextOf(record), serverCopy };
+/** What search matches against: names, email, and the date of birth in both typed forms. */
+export function searchTextOf(p: Pick<PatientRecord, 'givenName' | 'familyName' | 'email' | 'dateOfBirth'>): string {
+  return foldForSearch(`${p.givenName} ${p.familyName} ${p.email} ${p.dateOfBirth} ${formatUsDate(p.dateOfBirth)}`).slice(0, 500);
 }
 
-export function toInvitationRecord(row: LocalInvitationRow): InvitationRecord {
+export function patientRowOf(record: PatientRecord, serverCopy: string | null = null): LocalPatientRow {
+  return { ...toPatientRecord(record), searchText: searchTextOf(record), serverCopy };
+}
+
+export function toInvitationRecord(row: InvitationRecord): InvitationRecord {
   return {
     id: row.id,
     patientId: row.patientId,
@@ -43,7 +44,7 @@ export function toInvitationRecord(row: LocalInvitationRow): InvitationRecord {
 }
 
 export function invitationRowOf(record: InvitationRecord, serverCopy: string | null = null): LocalInvitationRow {
-  return { ...toInvitationRecord(record as LocalInvitationRow), serverCopy };
+  return { ...toInvitationRecord(record), serverCopy };
 }
 
 export function patientName(p: Pick<PatientRecord, 'givenName' | 'familyName'>): string {
