@@ -82,8 +82,17 @@ function run(command, args) {
 }
 
 function main() {
-  const binary = findElectronBinary(root);
+  let binary = findElectronBinary(root);
   const nodeOk = nodeIsRecentEnough();
+  if (!binary && nodeOk) {
+    // Electron ≥ 42 has no install script: fetch its program files now, quietly; if that fails
+    // (no internet), the paragraph below says what to do instead of the downloader's stack trace.
+    console.log("Fetching Electron's program files (first start only)…");
+    const env = { ...process.env };
+    delete env.ELECTRON_SKIP_BINARY_DOWNLOAD;
+    spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], { cwd: root, stdio: 'ignore', env });
+    binary = findElectronBinary(root);
+  }
   if (!binary || !nodeOk) {
     console.error(explainMissing({ binary, nodeOk }));
     process.exit(1);
