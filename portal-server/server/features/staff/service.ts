@@ -67,7 +67,7 @@ export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string
 /** Finds the staff member behind a bearer device token; revoked devices and inactive staff are refused. */
 export async function authenticateDevice(ctx: ServerContext, token: string): Promise<StaffPrincipal | null> {
   const tokenHash = keyedHash(ctx.secret, token);
-  return ctx.db.read(async (m) => {
+  const principal = await ctx.db.read(async (m) => {
     const device = await m.findOneBy(DeviceEntity, { tokenHash });
     if (!device || device.revokedAt) {
       return null;
@@ -79,6 +79,19 @@ export async function authenticateDevice(ctx: ServerContext, token: string): Pro
     const clinic = await requireClinic(m);
     return { staff, device, clinic };
   });
+  if (principal) {
+    await touchDevice(ctx, principal.device);
+  }
+  return principal;
+}
+
+/** Keeps "last seen" for the admin's device list, writing at most once a minute per console. */
+async function touchDevice(ctx: ServerContext, device: DeviceRow): Promise<void> {
+  const now = ctx.now();
+  if (now.getTime() - new Date(device.lastSeenAt).getTime() > 60_000) {
+    device.lastSeenAt = now.toISOString();
+    await ctx.db.write((m) => m.update(DeviceEntity, { id: device.id }, { lastSeenAt: device.lastSeenAt }));
+  }
 }
 
 export async function staffSignOut(ctx: ServerContext, p: StaffPrincipal): Promise<void> {
