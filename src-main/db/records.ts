@@ -50,3 +50,18 @@ export function invitationRowOf(record: InvitationRecord, serverCopy: string | n
 export function patientName(p: Pick<PatientRecord, 'givenName' | 'familyName'>): string {
   return `${p.givenName} ${p.familyName}`.trim();
 }
+
+/** A new invitation made at the desk: waiting to send until the server has made its Registration ID and mail. */
+export function queuedInvitationRow(id: string, patientId: string, now: Date): LocalInvitationRow {
+  return {
+    id,
+    patientId,
+    status: 'queued',
+    statusChangedAt: now.toISOString(),
+    sentAt: null,
+    expiresAt: null,
+    lastError: null,
+    version: 0,
+    serverCopy: null,
+  };
+}

@@ -5,7 +5,7 @@ import type { PatientListItem } from '../../shared/ipc/contract';
 import type { MutationArgs } from '../../shared/sync/protocol';
 import { LocalInvitationEntity, LocalPatientEntity } from '../db/entities';
 import type { LocalPatientRow } from '../db/entities';
-import { patientName, toInvitationRecord } from '../db/records';
+import { patientName, queuedInvitationRow, toInvitationRecord } from '../db/records';
 import type { ReplicaDeps } from './deps';
 import { invitationsOf, latestInvitation, toListItems } from './patientQueries';
 
@@ -31,17 +31,7 @@ export class InvitationService {
         return { item: await this.item(m, patient), changed: false };
       }
       const invitationId = randomUUID();
-      await m.insert(LocalInvitationEntity, {
-        id: invitationId,
-        patientId,
-        status: 'queued',
-        statusChangedAt: now.toISOString(),
-        sentAt: null,
-        expiresAt: null,
-        lastError: null,
-        version: 0,
-        serverCopy: null,
-      });
+      await m.insert(LocalInvitationEntity, queuedInvitationRow(invitationId, patientId, now));
       const pendingCreate = await this.deps.outbox.foldable(m, 'preRegisterPatient', patientId);
       const createArgs = pendingCreate ? (JSON.parse(pendingCreate.args) as MutationArgs['preRegisterPatient']) : null;
       if (pendingCreate && createArgs && createArgs.invitationId === null) {

@@ -9,7 +9,7 @@ import type { PreRegistrationForm } from '../../shared/validation/patient';
 import { validateOrThrow } from '../../shared/validation/validate';
 import { LocalInvitationEntity, LocalPatientEntity } from '../db/entities';
 import type { LocalPatientRow } from '../db/entities';
-import { patientName, searchTextOf, toPatientRecord } from '../db/records';
+import { patientName, queuedInvitationRow, searchTextOf, toPatientRecord } from '../db/records';
 import type { ReplicaDeps } from './deps';
 import { findDuplicatePatients, searchPatients, toListItems } from './patientQueries';
 import type { DuplicateQuery } from './patientQueries';
@@ -50,17 +50,7 @@ export class PatientService {
         serverCopy: null,
       });
       if (invitationId) {
-        await m.insert(LocalInvitationEntity, {
-          id: invitationId,
-          patientId,
-          status: 'queued',
-          statusChangedAt: now.toISOString(),
-          sentAt: null,
-          expiresAt: null,
-          lastError: null,
-          version: 0,
-          serverCopy: null,
-        });
+        await m.insert(LocalInvitationEntity, queuedInvitationRow(invitationId, patientId, now));
       }
       await this.deps.outbox.append(m, {
         name: 'preRegisterPatient',
