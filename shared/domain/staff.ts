@@ -14,3 +14,13 @@ export interface StaffUserView {
   role: StaffRole;
   active: boolean;
 }
+
+/** Synced to every console: who can be chosen as a physician, who a thread is assigned to. */
+export interface StaffDirectoryEntry {
+  id: string;
+  displayName: string;
+  role: StaffRole;
+  active: boolean;
+  version: number;
+  updatedAt: string;
+}

@@ -3,6 +3,12 @@
  * `window.api` = { invoke, on } checked against these channel names; nothing else crosses.
  */
 import type { ApiErrorBody } from '../api/errors';
+import type { AppointmentRecord } from '../domain/appointment';
+import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
+import type { RecordBundle, RecordFields, RecordKind } from '../domain/record';
+import type { RenewalRecord } from '../domain/renewal';
+import type { StaffDirectoryEntry } from '../domain/staff';
+import type { AppointmentSlotForm, RenewalDecisionForm } from '../validation/requests';
 import type { ClinicView } from '../domain/clinic';
 import type { InvitationRecord, PatientRecord } from '../domain/patient';
 import type { StaffRole, StaffUserView } from '../domain/staff';
@@ -52,6 +58,24 @@ export interface SyncStatus {
   rejected: RejectedChange[];
 }
 
+/** A row with the patient's name, for queues and lists. */
+export interface WithPatient<T> {
+  row: T;
+  patientName: string;
+  patientDateOfBirth: string;
+  /** Local changes to this row not yet accepted by the server. */
+  pendingChanges: number;
+}
+export type AppointmentListItem = WithPatient<AppointmentRecord> & { physicianName: string | null };
+export type RenewalListItem = WithPatient<RenewalRecord> & { decidedByName: string | null };
+export type ThreadListItem = WithPatient<ThreadRecord> & { assignedToName: string | null; lastMessagePreview: string };
+export interface ThreadDetail {
+  thread: ThreadListItem;
+  messages: MessageRecord[];
+}
+
+export type RecordSaveArgs = { [K in RecordKind]: { kind: K; patientId: string; entryId: string | null; fields: RecordFields[K] } }[RecordKind];
+
 export interface IpcContract {
   'app.status': { args: void; result: AppStatus };
   'setup.createClinic': { args: ClinicSetupForm; result: AppStatus };
@@ -71,6 +95,41 @@ export interface IpcContract {
   'staff.create': { args: StaffUserForm; result: StaffUserView };
   'staff.setActive': { args: { staffUserId: string; active: boolean }; result: StaffUserView };
   'staff.resetPassword': { args: { staffUserId: string; password: string }; result: StaffUserView };
+  'staff.directory': { args: void; result: StaffDirectoryEntry[] };
+
+  /** Requests and proposals waiting, oldest first. */
+  'appointments.queue': { args: void; result: AppointmentListItem[] };
+  /** Scheduled (and completed) appointments between two instants, for the day/week view. */
+  'appointments.schedule': { args: { from: string; to: string; physicianId: string | null }; result: AppointmentListItem[] };
+  'appointments.forPatient': { args: { patientId: string }; result: AppointmentListItem[] };
+  'appointments.create': { args: AppointmentSlotForm & { patientId: string; reason: string }; result: AppointmentListItem };
+  'appointments.schedule.book': { args: AppointmentSlotForm & { appointmentId: string }; result: AppointmentListItem };
+  'appointments.propose': { args: AppointmentSlotForm & { appointmentId: string; note: string }; result: AppointmentListItem };
+  'appointments.decline': { args: { appointmentId: string; reason: string }; result: AppointmentListItem };
+  'appointments.cancel': { args: { appointmentId: string; reason: string }; result: AppointmentListItem };
+  'appointments.complete': { args: { appointmentId: string }; result: AppointmentListItem };
+
+  'renewals.queue': { args: { status: 'requested' | 'all' }; result: RenewalListItem[] };
+  /** Physicians only. */
+  'renewals.decide': { args: RenewalDecisionForm & { renewalId: string }; result: RenewalListItem };
+
+  'messages.inbox': { args: { filter: 'open' | 'closed' | 'mine' | 'unassigned' }; result: ThreadListItem[] };
+  'messages.thread': { args: { threadId: string }; result: ThreadDetail };
+  'messages.start': { args: { patientId: string; subject: string; body: string }; result: ThreadDetail };
+  'messages.reply': { args: { threadId: string; body: string }; result: ThreadDetail };
+  'messages.assign': { args: { threadId: string; staffUserId: string | null }; result: ThreadDetail };
+  'messages.setStatus': { args: { threadId: string; status: ThreadStatus }; result: ThreadDetail };
+  'messages.markRead': { args: { threadId: string }; result: ThreadDetail };
+
+  /** Opening a record is audited (a recordViewed change is sent to the server). */
+  'record.get': { args: { patientId: string }; result: RecordBundle };
+  /** Physicians only. entryId null = a new entry. */
+  'record.save': { args: RecordSaveArgs; result: RecordBundle };
+  'record.delete': { args: { kind: RecordKind; entryId: string }; result: RecordBundle };
+
+  /** Unread patient messages and waiting requests, for the navigation badges. */
+  'work.counts': { args: void; result: { appointmentRequests: number; renewalRequests: number; unreadThreads: number } };
+
   'sync.status': { args: void; result: SyncStatus };
   'sync.now': { args: void; result: SyncStatus };
 }
@@ -93,6 +152,29 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'staff.create',
   'staff.setActive',
   'staff.resetPassword',
+  'staff.directory',
+  'appointments.queue',
+  'appointments.schedule',
+  'appointments.forPatient',
+  'appointments.create',
+  'appointments.schedule.book',
+  'appointments.propose',
+  'appointments.decline',
+  'appointments.cancel',
+  'appointments.complete',
+  'renewals.queue',
+  'renewals.decide',
+  'messages.inbox',
+  'messages.thread',
+  'messages.start',
+  'messages.reply',
+  'messages.assign',
+  'messages.setStatus',
+  'messages.markRead',
+  'record.get',
+  'record.save',
+  'record.delete',
+  'work.counts',
   'sync.status',
   'sync.now',
 ];

@@ -1,8 +1,13 @@
-import type { InvitationRecord, PatientRecord } from '../domain/patient';
 import type { ApiErrorBody } from '../api/errors';
+import type { AppointmentRecord } from '../domain/appointment';
+import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
+import type { InvitationRecord, PatientRecord } from '../domain/patient';
+import type { RecordEntry, RecordFields, RecordKind } from '../domain/record';
+import type { RenewalRecord } from '../domain/renewal';
+import type { StaffDirectoryEntry } from '../domain/staff';
 
 /** Bumped when push/pull shapes change; an older console gets 426 and a message. */
-export const SYNC_PROTOCOL_VERSION = 1;
+export const SYNC_PROTOCOL_VERSION = 2;
 export const SYNC_PROTOCOL_HEADER = 'x-sync-protocol';
 
 /** `epoch` names the server database; a new epoch means "resync from scratch". */
@@ -32,9 +37,55 @@ export interface MutationArgs {
   /** Send or resend: a new Registration ID; any earlier live invitation of the patient stops working. */
   sendInvitation: { patientId: string; invitationId: string };
   revokeInvitation: { invitationId: string };
+
+  /** The desk books a visit directly (no patient request). */
+  createAppointment: { appointmentId: string; patientId: string; physicianId: string; start: string; durationMinutes: number; reason: string };
+  /** Books a requested (or proposed) appointment; a slot the physician already has is refused. */
+  scheduleAppointment: { appointmentId: string; physicianId: string; start: string; durationMinutes: number; baseVersion: number };
+  /** Offers the patient another time; they accept or decline it in the portal. */
+  proposeAppointment: { appointmentId: string; physicianId: string; start: string; durationMinutes: number; note: string; baseVersion: number };
+  declineAppointment: { appointmentId: string; reason: string; baseVersion: number };
+  cancelAppointment: { appointmentId: string; reason: string; baseVersion: number };
+  completeAppointment: { appointmentId: string; baseVersion: number };
+
+  /** Physicians only. Approving adds `refillsGranted` (or 1) to the medication's refills. */
+  decideRenewal: { renewalId: string; decision: 'approved' | 'denied'; note: string; refillsGranted: number | null; baseVersion: number };
+
+  startThread: { threadId: string; messageId: string; patientId: string; subject: string; body: string };
+  replyToThread: { threadId: string; messageId: string; body: string };
+  assignThread: { threadId: string; staffUserId: string | null };
+  setThreadStatus: { threadId: string; status: ThreadStatus };
+  /** Marks the patient's messages in the thread read by the clinic. */
+  markThreadRead: { threadId: string };
+
+  /** Physicians only. baseVersion 0 creates the entry. */
+  saveRecordEntry: { [K in RecordKind]: { kind: K; entryId: string; patientId: string; fields: RecordFields[K]; baseVersion: number } }[RecordKind];
+  deleteRecordEntry: { kind: RecordKind; entryId: string; baseVersion: number };
+  /** Audit of a staff member opening a patient's record on the console (read locally, so reported). */
+  recordViewed: { patientId: string; viewedAt: string };
 }
 export type MutationName = keyof MutationArgs;
-export const MUTATION_NAMES: readonly MutationName[] = ['preRegisterPatient', 'updatePatient', 'sendInvitation', 'revokeInvitation'];
+export const MUTATION_NAMES: readonly MutationName[] = [
+  'preRegisterPatient',
+  'updatePatient',
+  'sendInvitation',
+  'revokeInvitation',
+  'createAppointment',
+  'scheduleAppointment',
+  'proposeAppointment',
+  'declineAppointment',
+  'cancelAppointment',
+  'completeAppointment',
+  'decideRenewal',
+  'startThread',
+  'replyToThread',
+  'assignThread',
+  'setThreadStatus',
+  'markThreadRead',
+  'saveRecordEntry',
+  'deleteRecordEntry',
+  'recordViewed',
+];
 
 export interface Mutation<N extends MutationName = MutationName> {
   /** Contiguous per client, starting at 1. */
@@ -65,11 +116,41 @@ export interface PushResponse {
   outcomes: MutationOutcome[];
 }
 
-export type SyncedTable = 'patient' | 'invitation';
+/** Every table the server sends to consoles, with its row shape. */
+export interface SyncedRows {
+  patient: PatientRecord;
+  invitation: InvitationRecord;
+  staff: StaffDirectoryEntry;
+  appointment: AppointmentRecord;
+  renewal: RenewalRecord;
+  thread: ThreadRecord;
+  message: MessageRecord;
+  problem: RecordEntry<'problem'>;
+  medication: RecordEntry<'medication'>;
+  allergy: RecordEntry<'allergy'>;
+  immunization: RecordEntry<'immunization'>;
+  labResult: RecordEntry<'labResult'>;
+  visitSummary: RecordEntry<'visitSummary'>;
+}
+export type SyncedTable = keyof SyncedRows;
+export const SYNCED_TABLES: readonly SyncedTable[] = [
+  'patient',
+  'invitation',
+  'staff',
+  'appointment',
+  'renewal',
+  'thread',
+  'message',
+  'problem',
+  'medication',
+  'allergy',
+  'immunization',
+  'labResult',
+  'visitSummary',
+];
 
 export type ChangeRecord =
-  | { table: 'patient'; seq: number; op: 'upsert'; row: PatientRecord }
-  | { table: 'invitation'; seq: number; op: 'upsert'; row: InvitationRecord }
+  | { [T in SyncedTable]: { table: T; seq: number; op: 'upsert'; row: SyncedRows[T] } }[SyncedTable]
   | { table: SyncedTable; seq: number; op: 'delete'; id: string };
 
 export interface PullResponse {

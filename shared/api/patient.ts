@@ -1,0 +1,44 @@
+/**
+ * The patient portal's API after sign-in (cookie session; state-changing calls send x-csrf-token).
+ * Every route is scoped on the server to the signed-in patient's own rows.
+ *
+ *   GET  /api/home                      → HomeSummary
+ *   GET  /api/record                    → RecordBundle (shared/domain/record)
+ *   GET  /api/physicians                → PhysicianOption[]
+ *   GET  /api/appointments              → AppointmentsView
+ *   POST /api/appointments              AppointmentRequestForm → AppointmentView (201)
+ *   POST /api/appointments/:id/cancel   → AppointmentView
+ *   POST /api/appointments/:id/accept   → AppointmentView     (a proposed time)
+ *   POST /api/appointments/:id/decline  → AppointmentView     (a proposed time; back to the desk)
+ *   GET  /api/renewals                  → RenewalView[]
+ *   POST /api/renewals                  RenewalRequestForm → RenewalView (201)
+ *   GET  /api/messages                  → ThreadSummaryView[]
+ *   POST /api/messages                  NewThreadForm → ThreadView (201)
+ *   GET  /api/messages/:id              → ThreadView (marks the clinic's messages read)
+ *   POST /api/messages/:id/replies      ReplyForm → ThreadView (201)
+ */
+import type { AppointmentView } from '../domain/appointment';
+
+export interface PhysicianOption {
+  id: string;
+  displayName: string;
+}
+
+export interface AppointmentsView {
+  upcoming: AppointmentView[];
+  past: AppointmentView[];
+  /** Requests and proposals waiting for an answer, and recent declines. */
+  open: AppointmentView[];
+  /** The clinic's rule: how many hours before the start a patient may still cancel online. */
+  cancelCutoffHours: number;
+  timeZone: string;
+}
+
+export interface HomeSummary {
+  upcoming: AppointmentView[];
+  unreadMessages: number;
+  /** Renewal requests still waiting for the physician. */
+  pendingRenewals: number;
+  /** Short lines like "Your renewal of Lisinopril was approved." — newest first, at most 5. */
+  recentUpdates: { at: string; text: string; link: 'appointments' | 'renewals' | 'messages' | 'record' }[];
+}
