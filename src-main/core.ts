@@ -8,10 +8,15 @@ import { createIpcRegistry } from './ipc/registry';
 import type { ConsoleServices, IpcRegistry } from './ipc/registry';
 import { FileSecretStore } from './platform/secretStore';
 import type { SecretStore } from './platform/secretStore';
+import { AppointmentService } from './services/appointments';
 import { AuthService } from './services/auth';
 import type { PortalHost } from './services/auth';
 import { InvitationService } from './services/invitations';
+import { MessageService } from './services/messages';
+import { OverviewService } from './services/overview';
 import { PatientService } from './services/patients';
+import { RecordService } from './services/record';
+import { RenewalService } from './services/renewals';
 import type { FetchLike } from './services/serverClient';
 import { Session } from './services/session';
 import { StaffAdminService } from './services/staffAdmin';
@@ -69,7 +74,10 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     session,
     now,
     onLocalWrite: (tables: string[]) => {
-      events.emit('data.changed', { tables });
+      // An audit-only change (a record opened) changes no rows: nothing for the views to reload.
+      if (tables.length > 0) {
+        events.emit('data.changed', { tables });
+      }
       engine.noteLocalWrite();
     },
   };
@@ -93,6 +101,11 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     patients: new PatientService(replica),
     invitations: new InvitationService(replica),
     staff: new StaffAdminService({ session, serverUrl: o.serverUrl, fetch: fetchImpl }),
+    overview: new OverviewService(replica),
+    appointments: new AppointmentService(replica),
+    renewals: new RenewalService(replica),
+    messages: new MessageService(replica),
+    record: new RecordService(replica),
     sync: engine,
     events,
   };

@@ -1,11 +1,12 @@
 /**
  * The console's local replica. Patient and invitation rows mirror what the server sends
- * (PatientRecord / InvitationRecord) plus a few local-only columns; the outbox holds staff
+ * (PatientRecord / InvitationRecord) plus a few local-only columns; every other synced table
+ * (appointments, renewals, messages, the record, the staff directory) lives in replica_row; the outbox holds staff
  * changes that are waiting to be pushed; sync_state is a small key/value table.
  */
 import { EntitySchema } from 'typeorm';
 import type { InvitationStatus } from '../../shared/domain/invitation';
-import type { MutationName } from '../../shared/sync/protocol';
+import type { MutationName, SyncedTable } from '../../shared/sync/protocol';
 
 const id = { type: 'varchar', length: 36, primary: true } as const;
 const instant = { type: 'varchar', length: 30 } as const;
@@ -90,6 +91,8 @@ export interface OutboxRow {
   patientId: string | null;
   /** The invitation the change creates or revokes, if any. */
   invitationId: string | null;
+  /** JSON list of the replica_row keys ("table:id") the change shows locally; null for patient/invitation changes. */
+  rowKeys: string | null;
   /** What staff see for a rejected change, e.g. "Pre-register Maria Lopez". */
   description: string;
   /** The server's reason, for a rejected change. */
@@ -110,10 +113,56 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
     status: { type: 'varchar', length: 16 },
     patientId: { type: 'varchar', length: 36, nullable: true },
     invitationId: { type: 'varchar', length: 36, nullable: true },
+    rowKeys: { type: 'text', nullable: true },
     description: { type: 'varchar', length: 300 },
     error: { type: 'text', nullable: true },
     errorCode: { type: 'varchar', length: 40, nullable: true },
     resolvedAt: optionalInstant,
+  },
+});
+
+/** Synced tables kept generically in replica_row (patients and invitations have their own tables). */
+export type GenericTable = Exclude<SyncedTable, 'patient' | 'invitation'>;
+
+/**
+ * One row of any other synced table: the record as JSON plus what queries need. Like the patient
+ * table, `data` shows the local state and `serverCopy` keeps the server's while a change waits.
+ */
+export interface ReplicaRow {
+  tableName: GenericTable;
+  id: string;
+  /** The patient the row belongs to (null for staff). */
+  patientId: string | null;
+  /** The row it belongs to: a message's thread. */
+  parentId: string | null;
+  /** JSON of SyncedRows[tableName]. */
+  data: string;
+  /** Server-assigned; 0 for a row made on this console and not yet pulled back. */
+  version: number;
+  updatedAt: string;
+  serverCopy: string | null;
+  /**
+   * This console's changes the server has applied that the pulled copy does not show yet: a
+   * further change is built on version + appliedAhead + its pending changes.
+   */
+  appliedAhead: number;
+  /** Removed on this console, waiting to be sent: hidden, kept for a rollback. */
+  deletedLocally: boolean;
+}
+export const ReplicaRowEntity = new EntitySchema<ReplicaRow>({
+  name: 'ReplicaRow',
+  tableName: 'replica_row',
+  columns: {
+    tableName: { type: 'varchar', length: 20, primary: true },
+    id,
+    patientId: { type: 'varchar', length: 36, nullable: true },
+    parentId: { type: 'varchar', length: 36, nullable: true },
+    data: { type: 'text' },
+    version: { type: 'integer' },
+    updatedAt: instant,
+    serverCopy: { type: 'text', nullable: true },
+    appliedAhead: { type: 'integer', default: 0 },
+    deletedLocally: { type: 'boolean', default: false },
   },
 });
 
@@ -130,4 +179,4 @@ export const SyncStateEntity = new EntitySchema<SyncStateRow>({
   },
 });
 
-export const REPLICA_ENTITIES = [LocalPatientEntity, LocalInvitationEntity, OutboxEntity, SyncStateEntity];
+export const REPLICA_ENTITIES = [LocalPatientEntity, LocalInvitationEntity, ReplicaRowEntity, OutboxEntity, SyncStateEntity];

@@ -4,10 +4,14 @@
  */
 import type { IpcChannel } from '../../shared/ipc/contract';
 
-/** 'form' fields are checked against NESTED_FORMS. */
-type FieldKind = 'string' | 'string?' | 'boolean' | 'form';
+/**
+ * 'form' fields are checked against NESTED_FORMS; 'object' is any plain object (the service's
+ * schema checks its fields); '?' kinds also accept null or a missing field.
+ */
+type FieldKind = 'string' | 'string?' | 'boolean' | 'number' | 'number?' | 'object' | 'form';
 type Shape = 'none' | Record<string, FieldKind>;
 
+const slot = { physicianId: 'string', start: 'string', durationMinutes: 'number' } as const;
 const preRegistrationForm = { givenName: 'string?', familyName: 'string?', dateOfBirth: 'string?', email: 'string?', phone: 'string?' } as const;
 
 export const ARG_SHAPES: Record<IpcChannel, Shape> = {
@@ -34,6 +38,29 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'staff.create': { username: 'string?', displayName: 'string?', role: 'string?', password: 'string?' },
   'staff.setActive': { staffUserId: 'string', active: 'boolean' },
   'staff.resetPassword': { staffUserId: 'string', password: 'string' },
+  'staff.directory': 'none',
+  'appointments.queue': 'none',
+  'appointments.schedule': { from: 'string', to: 'string', physicianId: 'string?' },
+  'appointments.forPatient': { patientId: 'string' },
+  'appointments.create': { ...slot, patientId: 'string', reason: 'string' },
+  'appointments.schedule.book': { ...slot, appointmentId: 'string' },
+  'appointments.propose': { ...slot, appointmentId: 'string', note: 'string' },
+  'appointments.decline': { appointmentId: 'string', reason: 'string' },
+  'appointments.cancel': { appointmentId: 'string', reason: 'string' },
+  'appointments.complete': { appointmentId: 'string' },
+  'renewals.queue': { status: 'string' },
+  'renewals.decide': { renewalId: 'string', decision: 'string', note: 'string?', refillsGranted: 'number?' },
+  'messages.inbox': { filter: 'string' },
+  'messages.thread': { threadId: 'string' },
+  'messages.start': { patientId: 'string', subject: 'string', body: 'string' },
+  'messages.reply': { threadId: 'string', body: 'string' },
+  'messages.assign': { threadId: 'string', staffUserId: 'string?' },
+  'messages.setStatus': { threadId: 'string', status: 'string' },
+  'messages.markRead': { threadId: 'string' },
+  'record.get': { patientId: 'string' },
+  'record.save': { kind: 'string', patientId: 'string', entryId: 'string?', fields: 'object' },
+  'record.delete': { kind: 'string', entryId: 'string' },
+  'work.counts': 'none',
   'sync.status': 'none',
   'sync.now': 'none',
 };
@@ -48,6 +75,10 @@ const MAX_STRING = 10_000;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function matches(value: unknown, shape: Record<string, FieldKind>, nested: Record<string, Record<string, FieldKind>> = {}): boolean {
@@ -70,6 +101,12 @@ function matches(value: unknown, shape: Record<string, FieldKind>, nested: Recor
         return false;
       }
     } else if (kind === 'boolean' && typeof field !== 'boolean') {
+      return false;
+    } else if (kind === 'number' && !isFiniteNumber(field)) {
+      return false;
+    } else if (kind === 'number?' && field !== undefined && field !== null && !isFiniteNumber(field)) {
+      return false;
+    } else if (kind === 'object' && !isPlainObject(field)) {
       return false;
     }
   }

@@ -3,9 +3,14 @@ import type { ApiErrorBody } from '../../shared/api/errors';
 import { IPC_CHANNELS } from '../../shared/ipc/contract';
 import type { IpcChannel, IpcContract, IpcEvent, IpcEvents, IpcResult } from '../../shared/ipc/contract';
 import type { ConsoleEvents } from '../events';
+import type { AppointmentService } from '../services/appointments';
 import type { AuthService } from '../services/auth';
 import type { InvitationService } from '../services/invitations';
+import type { MessageService } from '../services/messages';
+import type { OverviewService } from '../services/overview';
 import type { PatientService } from '../services/patients';
+import type { RecordService } from '../services/record';
+import type { RenewalService } from '../services/renewals';
 import type { StaffAdminService } from '../services/staffAdmin';
 import type { SyncEngine } from '../sync/engine';
 import { argsMatch } from './argShapes';
@@ -15,6 +20,11 @@ export interface ConsoleServices {
   patients: PatientService;
   invitations: InvitationService;
   staff: StaffAdminService;
+  overview: OverviewService;
+  appointments: AppointmentService;
+  renewals: RenewalService;
+  messages: MessageService;
+  record: RecordService;
   sync: SyncEngine;
   events: ConsoleEvents;
 }
@@ -43,6 +53,29 @@ function handlersFor(s: ConsoleServices): Handlers {
     'staff.create': (form) => s.staff.create(form),
     'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),
     'staff.resetPassword': (a) => s.staff.resetPassword(a.staffUserId, a.password),
+    'staff.directory': () => s.overview.directory(),
+    'appointments.queue': () => s.appointments.queue(),
+    'appointments.schedule': (a) => s.appointments.schedule(a),
+    'appointments.forPatient': (a) => s.appointments.forPatient(a.patientId),
+    'appointments.create': (a) => s.appointments.create(a),
+    'appointments.schedule.book': (a) => s.appointments.book(a),
+    'appointments.propose': (a) => s.appointments.propose(a),
+    'appointments.decline': (a) => s.appointments.decline(a.appointmentId, a.reason),
+    'appointments.cancel': (a) => s.appointments.cancel(a.appointmentId, a.reason),
+    'appointments.complete': (a) => s.appointments.complete(a.appointmentId),
+    'renewals.queue': (a) => s.renewals.queue(a.status),
+    'renewals.decide': (a) => s.renewals.decide(a),
+    'messages.inbox': (a) => s.messages.inbox(a.filter),
+    'messages.thread': (a) => s.messages.thread(a.threadId),
+    'messages.start': (a) => s.messages.start(a),
+    'messages.reply': (a) => s.messages.reply(a.threadId, a.body),
+    'messages.assign': (a) => s.messages.assign(a.threadId, a.staffUserId),
+    'messages.setStatus': (a) => s.messages.setStatus(a.threadId, a.status),
+    'messages.markRead': (a) => s.messages.markRead(a.threadId),
+    'record.get': (a) => s.record.get(a.patientId),
+    'record.save': (a) => s.record.save(a),
+    'record.delete': (a) => s.record.remove(a),
+    'work.counts': () => s.overview.counts(),
     'sync.status': () => s.sync.status(),
     'sync.now': () => s.sync.syncNow(),
   };

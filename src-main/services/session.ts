@@ -4,7 +4,7 @@ import type { StaffSignInResponse } from '../../shared/api/types';
 import type { ClinicView } from '../../shared/domain/clinic';
 import type { StaffUserView } from '../../shared/domain/staff';
 import type { Database } from '../../shared/node/db';
-import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../db/entities';
+import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity, ReplicaRowEntity } from '../db/entities';
 import { deleteState, getState, setState } from '../db/syncState';
 import type { SecretStore } from '../platform/secretStore';
 
@@ -73,6 +73,7 @@ export class Session {
       if (reset) {
         await m.clear(LocalPatientEntity);
         await m.clear(LocalInvitationEntity);
+        await m.clear(ReplicaRowEntity);
         await m.clear(OutboxEntity);
         await deleteState(m, 'clientId', 'cursorEpoch', 'cursorSeq', 'lastSyncedAt', 'lastOutboxSeq');
       }

@@ -4,6 +4,7 @@ import type { RejectedChange } from '../../shared/ipc/contract';
 import type { Mutation, MutationArgs, MutationName } from '../../shared/sync/protocol';
 import { OutboxEntity } from '../db/entities';
 import type { OutboxRow } from '../db/entities';
+import type { RowKey } from '../db/replicaRows';
 import { getState, setState } from '../db/syncState';
 
 export interface NewOutboxEntry<N extends MutationName> {
@@ -13,11 +14,27 @@ export interface NewOutboxEntry<N extends MutationName> {
   description: string;
   patientId: string | null;
   invitationId: string | null;
+  /** The replica_row rows this change shows locally (rolled back if it is refused). */
+  rows?: RowKey[];
   now: Date;
+}
+
+/** The rows with local changes the server has not accepted yet. */
+export interface PendingRows {
+  patients: Set<string>;
+  invitations: Set<string>;
+  /** replica_row keys → number of pending changes showing on that row. */
+  rows: Map<string, number>;
 }
 
 /** Mutations that change the patient row itself (others change its invitations). */
 export const PATIENT_MUTATIONS: readonly MutationName[] = ['preRegisterPatient', 'updatePatient'];
+/** Changes a patient list row counts as its own: to the patient or their invitations. */
+const PATIENT_LIST_MUTATIONS: readonly MutationName[] = [...PATIENT_MUTATIONS, 'sendInvitation', 'revokeInvitation'];
+
+function keysOf(row: Pick<OutboxRow, 'rowKeys'>): string[] {
+  return row.rowKeys ? (JSON.parse(row.rowKeys) as string[]) : [];
+}
 
 /**
  * The outbox of local changes. Services append inside their write; the sync engine pushes.
@@ -42,6 +59,7 @@ export class Outbox {
       status: 'pending',
       patientId: entry.patientId,
       invitationId: entry.invitationId,
+      rowKeys: entry.rows && entry.rows.length > 0 ? JSON.stringify(entry.rows) : null,
       description: entry.description.slice(0, 300),
       error: null,
       errorCode: null,
@@ -61,12 +79,39 @@ export class Outbox {
     return row && row.seq > this.inFlightUpTo ? (row as OutboxRow & { name: N }) : null;
   }
 
+  /**
+   * The last pending entry showing on this replica row, if it is not being pushed right now: a
+   * new change of the same kind can be folded into it, so offline edits of one row stay one intent.
+   */
+  async latestForRow(m: EntityManager, key: RowKey): Promise<OutboxRow | null> {
+    const rows = await m
+      .createQueryBuilder(OutboxEntity, 'o')
+      .where({ status: 'pending' })
+      .andWhere('o.rowKeys LIKE :key', { key: `%"${key}"%` })
+      .orderBy('o.seq', 'DESC')
+      .take(1)
+      .getMany();
+    const row = rows[0];
+    return row && row.seq > this.inFlightUpTo && keysOf(row).includes(key) ? row : null;
+  }
+
+  /** How many pending changes show on this row: the server's version will have moved on by as many once they apply. */
+  async pendingCountForRow(m: EntityManager, key: RowKey): Promise<number> {
+    const rows = await m
+      .createQueryBuilder(OutboxEntity, 'o')
+      .select(['o.seq', 'o.rowKeys'])
+      .where({ status: 'pending' })
+      .andWhere('o.rowKeys LIKE :key', { key: `%"${key}"%` })
+      .getMany();
+    return rows.filter((r) => keysOf(r).includes(key)).length;
+  }
+
   /** Replaces a foldable entry's args (and what it is about), keeping its seq. */
   async rewrite<N extends MutationName>(
     m: EntityManager,
     seq: number,
     args: MutationArgs[N],
-    also: { description?: string; invitationId?: string | null } = {},
+    also: { description?: string; invitationId?: string | null; name?: N } = {},
   ): Promise<void> {
     await m.update(OutboxEntity, { seq }, { args: JSON.stringify(args), ...also });
   }
@@ -98,7 +143,7 @@ export class Outbox {
         .createQueryBuilder(OutboxEntity, 'o')
         .select('o.patientId', 'patientId')
         .addSelect('COUNT(*)', 'n')
-        .where({ status: 'pending', patientId: In(patientIds.slice(i, i + 500)) })
+        .where({ status: 'pending', patientId: In(patientIds.slice(i, i + 500)), name: In([...PATIENT_LIST_MUTATIONS]) })
         .groupBy('o.patientId')
         .getRawMany<{ patientId: string; n: number | string }>();
       for (const row of rows) {
@@ -109,11 +154,15 @@ export class Outbox {
   }
 
   /** Ids of rows with local changes the server has not accepted yet. */
-  async pendingRows(m: EntityManager): Promise<{ patients: Set<string>; invitations: Set<string> }> {
-    const rows = await m.find(OutboxEntity, { where: { status: 'pending' }, select: { seq: true, name: true, patientId: true, invitationId: true } });
+  async pendingRows(m: EntityManager): Promise<PendingRows> {
+    const rows = await m.find(OutboxEntity, { where: { status: 'pending' }, select: { seq: true, name: true, patientId: true, invitationId: true, rowKeys: true } });
     const patients = new Set<string>();
     const invitations = new Set<string>();
+    const keyed = new Map<string, number>();
     for (const row of rows) {
+      for (const key of keysOf(row)) {
+        keyed.set(key, (keyed.get(key) ?? 0) + 1);
+      }
       if (row.patientId && PATIENT_MUTATIONS.includes(row.name)) {
         patients.add(row.patientId);
       }
@@ -121,7 +170,7 @@ export class Outbox {
         invitations.add(row.invitationId);
       }
     }
-    return { patients, invitations };
+    return { patients, invitations, rows: keyed };
   }
 
   async rejected(m: EntityManager, limit = 20): Promise<RejectedChange[]> {

@@ -7,9 +7,10 @@ import type { EntityManager } from 'typeorm';
 import { In, Not } from 'typeorm';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
 import type { ChangeRecord } from '../../shared/sync/protocol';
-import { LocalInvitationEntity, LocalPatientEntity } from '../db/entities';
-import type { OutboxRow } from '../db/entities';
+import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from '../db/entities';
+import type { GenericTable, OutboxRow } from '../db/entities';
 import { invitationRowOf, patientRowOf } from '../db/records';
+import { parseRowKey, removeRow, restoreServerState, rowKey, upsertFromServer } from '../db/replicaRows';
 import type { Outbox } from './outbox';
 import { PATIENT_MUTATIONS } from './outbox';
 
@@ -28,6 +29,14 @@ export async function clearReplicaForReset(m: EntityManager, outbox: Outbox): Pr
     // What stays is local-only as far as the new server knows.
     await m.createQueryBuilder().update(entity).set({ serverCopy: null }).execute();
   }
+  const keep = [...pending.rows.keys()].map(parseRowKey);
+  const all = await m.find(ReplicaRowEntity, { select: { tableName: true, id: true } });
+  for (const row of all) {
+    if (!keep.some((k) => k.table === row.tableName && k.id === row.id)) {
+      await removeRow(m, row.tableName, row.id);
+    }
+  }
+  await m.createQueryBuilder().update(ReplicaRowEntity).set({ serverCopy: null }).execute();
 }
 
 /** Applies one pull page's changes; returns the tables that changed. */
@@ -40,11 +49,17 @@ export async function applyChanges(m: EntityManager, outbox: Outbox, changes: Ch
   for (const change of changes) {
     tables.add(change.table);
     if (change.op === 'delete') {
-      await m.delete(change.table === 'patient' ? LocalPatientEntity : LocalInvitationEntity, { id: change.id });
+      if (change.table === 'patient' || change.table === 'invitation') {
+        await m.delete(change.table === 'patient' ? LocalPatientEntity : LocalInvitationEntity, { id: change.id });
+      } else {
+        await removeRow(m, change.table, change.id);
+      }
     } else if (change.table === 'patient') {
       await upsertPatient(m, change.row, pending.patients.has(change.row.id));
-    } else {
+    } else if (change.table === 'invitation') {
       await upsertInvitation(m, change.row, pending.invitations.has(change.row.id));
+    } else {
+      await upsertFromServer<GenericTable>(m, change.table, change.row, pending.rows.has(rowKey(change.table, change.row.id)));
     }
   }
   return tables;
@@ -97,6 +112,11 @@ export async function rollBackRejected(m: EntityManager, outbox: Outbox, rejecte
       } else if (row && row.version === 0) {
         await m.delete(LocalInvitationEntity, { id: row.id });
         tables.add('invitation');
+      }
+    }
+    for (const key of entry.rowKeys ? (JSON.parse(entry.rowKeys) as string[]) : []) {
+      if (!pending.rows.has(key) && (await restoreServerState(m, key))) {
+        tables.add(parseRowKey(key).table);
       }
     }
   }

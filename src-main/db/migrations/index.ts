@@ -1,4 +1,5 @@
 import { ReplicaInitial1764200000000 } from './1764200000000-ReplicaInitial';
+import { ReplicaRows1764300000000 } from './1764300000000-ReplicaRows';
 
-/** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
-export const REPLICA_MIGRATIONS = [ReplicaInitial1764200000000];
+/** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. Append only. */
+export const REPLICA_MIGRATIONS = [ReplicaInitial1764200000000, ReplicaRows1764300000000];

@@ -1,0 +1,37 @@
+import { TableColumn } from 'typeorm';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { col, createTable } from '../../../shared/node/migrations/tableHelpers';
+
+/**
+ * Protocol v2's tables (staff directory, appointments, renewals, threads, messages, record
+ * entries) in one generic replica_row table, and the outbox's list of the rows each change shows.
+ */
+export class ReplicaRows1764300000000 implements MigrationInterface {
+  name = 'ReplicaRows1764300000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await createTable(
+      q,
+      'replica_row',
+      [
+        { ...col.text('tableName', 20), isPrimary: true },
+        col.id(),
+        col.ref('patientId', true),
+        col.ref('parentId', true),
+        col.long('data'),
+        col.int('version'),
+        col.instant('updatedAt'),
+        { ...col.long('serverCopy'), isNullable: true },
+        { ...col.int('appliedAhead'), default: 0 },
+        { ...col.bool('deletedLocally'), default: false },
+      ],
+      [{ columns: ['tableName', 'patientId'] }, { columns: ['tableName', 'parentId'] }],
+    );
+    await q.addColumn('outbox', new TableColumn({ name: 'rowKeys', type: 'text', isNullable: true }));
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.dropColumn('outbox', 'rowKeys');
+    await q.dropTable('replica_row', true);
+  }
+}

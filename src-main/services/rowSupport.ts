@@ -1,0 +1,107 @@
+/** What the appointment, renewal, message and record services share over the generic replica rows. */
+import type { EntityManager } from 'typeorm';
+import { In } from 'typeorm';
+import { DomainError } from '../../shared/api/errors';
+import type { StaffDirectoryEntry, StaffUserView } from '../../shared/domain/staff';
+import type { WithPatient } from '../../shared/ipc/contract';
+import type { MutationArgs, MutationName } from '../../shared/sync/protocol';
+import { LocalPatientEntity } from '../db/entities';
+import type { LocalPatientRow, ReplicaRow } from '../db/entities';
+import { patientName } from '../db/records';
+import { listStored, queryRows, rowKey } from '../db/replicaRows';
+import type { GenericTable, RowKey, Stored } from '../db/replicaRows';
+import type { ReplicaDeps } from './deps';
+import type { SignedIn } from './session';
+
+/** A name for a patient who is not (or no longer) on this computer. */
+const UNKNOWN_PATIENT = 'a patient';
+
+export async function patientsById(m: EntityManager, ids: Iterable<string | null>): Promise<Map<string, LocalPatientRow>> {
+  const unique = [...new Set([...ids].filter((id): id is string => id !== null))];
+  const map = new Map<string, LocalPatientRow>();
+  for (let i = 0; i < unique.length; i += 500) {
+    for (const p of await m.findBy(LocalPatientEntity, { id: In(unique.slice(i, i + 500)) })) {
+      map.set(p.id, p);
+    }
+  }
+  return map;
+}
+
+export async function requirePatientRow(m: EntityManager, patientId: string): Promise<LocalPatientRow> {
+  const row = await m.findOneBy(LocalPatientEntity, { id: patientId });
+  if (!row) {
+    throw new DomainError('not_found', 'That patient is not on this computer. Search again.');
+  }
+  return row;
+}
+
+export async function nameOfPatient(m: EntityManager, patientId: string): Promise<string> {
+  const row = await m.findOneBy(LocalPatientEntity, { id: patientId });
+  return row ? patientName(row) : UNKNOWN_PATIENT;
+}
+
+/** The staff directory as last pulled, by id. */
+export async function staffById(m: EntityManager): Promise<Map<string, StaffDirectoryEntry>> {
+  const rows = await listStored<'staff'>(queryRows(m, 'staff'));
+  return new Map(rows.map((s) => [s.record.id, s.record]));
+}
+
+export async function staffDirectory(m: EntityManager): Promise<StaffDirectoryEntry[]> {
+  const all = [...(await staffById(m)).values()];
+  return all.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));
+}
+
+/** Rows with their patient's name and the number of local changes not yet accepted. */
+export async function withPatient<T extends GenericTable>(m: EntityManager, deps: Pick<ReplicaDeps, 'outbox'>, rows: Stored<T>[]): Promise<WithPatient<Stored<T>['record']>[]> {
+  const patients = await patientsById(
+    m,
+    rows.map((r) => r.row.patientId),
+  );
+  const pending = rows.length > 0 ? (await deps.outbox.pendingRows(m)).rows : new Map<string, number>();
+  return rows.map(({ row, record }) => {
+    const patient = row.patientId ? patients.get(row.patientId) : undefined;
+    return {
+      row: record,
+      patientName: patient ? patientName(patient) : UNKNOWN_PATIENT,
+      patientDateOfBirth: patient?.dateOfBirth ?? '',
+      pendingChanges: pending.get(rowKey(row.tableName, row.id)) ?? 0,
+    };
+  });
+}
+
+/**
+ * The version the server will have reached when this console's changes to the row have applied:
+ * what a new change on the row is built on (each applied change moves the server's version by one).
+ */
+export async function baseVersionFor(m: EntityManager, deps: Pick<ReplicaDeps, 'outbox'>, row: ReplicaRow): Promise<number> {
+  return row.version + row.appliedAhead + (await deps.outbox.pendingCountForRow(m, rowKey(row.tableName, row.id)));
+}
+
+/** The latest pending change on a row when it is of this kind and not being pushed: a new one can fold into it. */
+export async function foldableOn<N extends MutationName>(m: EntityManager, deps: Pick<ReplicaDeps, 'outbox'>, key: RowKey, ...names: N[]): Promise<{ seq: number; name: N; args: MutationArgs[N] } | null> {
+  const entry = await deps.outbox.latestForRow(m, key);
+  if (!entry || !(names as MutationName[]).includes(entry.name)) {
+    return null;
+  }
+  return { seq: entry.seq, name: entry.name as N, args: JSON.parse(entry.args) as MutationArgs[N] };
+}
+
+export function requirePhysician(signedIn: SignedIn, action: string): StaffUserView {
+  if (signedIn.staff.role !== 'physician') {
+    throw new DomainError('forbidden', `Only a physician can ${action}.`);
+  }
+  return signedIn.staff;
+}
+
+/** "Dec 1, 9:30 AM" in the clinic's zone, for change descriptions. */
+export function shortWhen(iso: string | null, timeZone: string): string {
+  if (!iso) {
+    return 'no time set';
+  }
+  return new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** "Dec 1" in the clinic's zone. */
+export function shortDay(iso: string | null, timeZone: string): string {
+  return iso ? new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric' }).format(new Date(iso)) : 'no date';
+}
