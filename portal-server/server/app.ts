@@ -3,10 +3,15 @@ import { join, resolve } from 'node:path';
 import express from 'express';
 import type { Express } from 'express';
 import type { ServerContext } from './context';
+import { appointmentRoutes } from './features/appointments/routes';
 import { clinicRoutes } from './features/clinic/routes';
+import { homeRoutes } from './features/home/routes';
+import { messageRoutes } from './features/messages/routes';
 import { healthRoutes } from './features/health/routes';
 import { patientSessionRoutes } from './features/patient-session/routes';
+import { recordRoutes } from './features/record/routes';
 import { registrationRoutes } from './features/registration/routes';
+import { renewalRoutes } from './features/renewals/routes';
 import { staffRoutes } from './features/staff/routes';
 import { syncRoutes } from './features/sync/routes';
 import { apiNotFound, errorHandler } from './middleware/errors';
@@ -37,6 +42,11 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   app.use(syncRoutes(ctx));
   app.use(registrationRoutes(ctx));
   app.use(patientSessionRoutes(ctx));
+  app.use(homeRoutes(ctx));
+  app.use(recordRoutes(ctx));
+  app.use(appointmentRoutes(ctx));
+  app.use(renewalRoutes(ctx));
+  app.use(messageRoutes(ctx));
   app.use('/api', apiNotFound);
 
   const webDir = resolve(ctx.config.webDir ?? 'out/portal-web');

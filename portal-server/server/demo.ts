@@ -1,12 +1,16 @@
 import type { EntityManager } from 'typeorm';
-import { InvitationEntity, MailOutboxEntity, PatientAccountEntity, StaffUserEntity } from '../../shared/node/entities/server';
+import { Not } from 'typeorm';
+import { InvitationEntity, MailOutboxEntity, PatientAccountEntity, PatientEntity, StaffUserEntity } from '../../shared/node/entities/server';
+import type { StaffUserRow } from '../../shared/node/entities/server';
 import { hashPassword, newId, normaliseAnswer } from '../../shared/node/secrets';
 import type { StaffRole } from '../../shared/domain/staff';
 import type { ServerContext } from './context';
 import { afterCommit } from './context';
+import type { DemoPatient } from './demoClinic';
+import { seedDemoClinic } from './demoClinic';
+import type { StaffCall } from './features/calls';
 import { requireClinic, setupClinic } from './features/clinic/service';
 import { preRegisterPatient } from './features/patients/service';
-import type { StaffCall } from './features/patients/service';
 import { recordChange } from './features/sync/changeLog';
 
 /** The demo clinic's people; README lists the same sign-ins. */
@@ -41,17 +45,31 @@ export async function seedDemo(ctx: ServerContext): Promise<boolean> {
   await ctx.db.write(async (m) => {
     const clinic = await requireClinic(m);
     const now = ctx.now().toISOString();
+    const staff: StaffUserRow[] = [];
     for (const [i, s] of DEMO.staff.entries()) {
-      await m.insert(StaffUserEntity, {
-        id: newId(), clinicId: clinic.id, username: s.username, usernameNormalized: s.username.toLowerCase(),
-        displayName: s.displayName, role: s.role, passwordHash: staffHashes[i] ?? '', active: true, createdAt: now, updatedAt: now,
-      });
+      const row: StaffUserRow = {
+        id: newId(), clinicId: clinic.id, username: s.username, usernameNormalized: s.username.toLowerCase(), displayName: s.displayName,
+        role: s.role, passwordHash: staffHashes[i] ?? '', active: true, version: 1, createdAt: now, updatedAt: now, deletedAt: null,
+      };
+      await m.insert(StaffUserEntity, row);
+      await recordChange(m, 'staff', row.id, 1);
+      staff.push(row);
     }
-    const call: StaffCall = { ctx, m, clinic, actor: { kind: 'system', id: null } };
+    const [desk, physician] = staff;
+    if (!desk || !physician) {
+      throw new Error('The demo needs a receptionist and a physician.');
+    }
+    const call: StaffCall = { ctx, m, clinic, actor: { kind: 'system', id: null }, staff: desk, clientId: null };
+    const patients: DemoPatient[] = [];
     for (const [i, p] of DEMO.registered.entries()) {
-      await seedRegisteredPatient(call, m, p, patientHashes[i] ?? '', answerHash);
+      const { patientId, accountId } = await seedRegisteredPatient(call, m, p, patientHashes[i] ?? '', answerHash);
+      const patient = await m.findOneByOrFail(PatientEntity, { id: patientId });
+      patients.push({ key: p.givenName === 'James' ? 'James' : 'Ana', call: { ctx, m, clinic, patient, accountId, actor: { kind: 'system', id: null } } });
     }
     await preRegisterPatient(call, { patientId: newId(), ...DEMO.invited, phone: '', invitationId: newId() });
+    await seedDemoClinic(call, physician, patients);
+    // The seeded history is not news: only Maria's invitation is delivered.
+    await m.delete(MailOutboxEntity, { template: Not('invitation') });
   });
   afterCommit(ctx);
   return true;
@@ -63,13 +81,14 @@ async function seedRegisteredPatient(
   p: (typeof DEMO.registered)[number],
   passwordHash: string,
   answerHash: string,
-): Promise<void> {
+): Promise<{ patientId: string; accountId: string }> {
   const patientId = newId();
+  const accountId = newId();
   const invitationId = newId();
   await preRegisterPatient(call, { patientId, givenName: p.givenName, familyName: p.familyName, dateOfBirth: p.dateOfBirth, email: p.email, phone: '', invitationId });
   const now = call.ctx.now().toISOString();
   await m.insert(PatientAccountEntity, {
-    id: newId(), clinicId: call.clinic.id, patientId, username: p.username, usernameNormalized: p.username.toLowerCase(), passwordHash,
+    id: accountId, clinicId: call.clinic.id, patientId, username: p.username, usernameNormalized: p.username.toLowerCase(), passwordHash,
     question1: 'birth-city', answer1Hash: answerHash, question2: 'first-pet', answer2Hash: answerHash, failedSignIns: 0, lockedUntil: null,
     createdAt: now, updatedAt: now,
   });
@@ -77,4 +96,5 @@ async function seedRegisteredPatient(
   await recordChange(m, 'invitation', invitationId, 2);
   // They registered long ago: their invitation mail is history, not something to deliver now.
   await m.delete(MailOutboxEntity, { invitationId });
+  return { patientId, accountId };
 }

@@ -12,6 +12,8 @@ export interface ClinicView {
   timeZone: string;
   passwordPolicy: PasswordPolicy;
   invitationLifetimeDays: number;
+  /** Hours before its start a patient may still cancel an appointment online (absent from servers before issue 4). */
+  appointmentCancelHours?: number;
 }
 
 /** What the patient portal may know about the clinic before anyone signs in. */

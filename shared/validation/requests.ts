@@ -12,6 +12,7 @@ const plainText = (label: string, max: number) =>
     .trim()
     .required(`Enter ${label}.`)
     .max(max, `Keep it under ${max} characters.`)
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
     .test('plain', 'Use plain text only.', (v) => !v || !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v));
 
 /** Patient portal: request an appointment. */

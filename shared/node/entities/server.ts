@@ -3,6 +3,7 @@
  * PostgreSQL store and sort them the same way; dates of birth are `YYYY-MM-DD` in varchar(10).
  */
 import { EntitySchema } from 'typeorm';
+import { CLINICAL_ENTITIES } from './clinical';
 import type { PasswordPolicy } from '../../domain/clinic';
 import type { InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
@@ -21,6 +22,8 @@ export interface ClinicRow {
   timeZone: string;
   passwordPolicy: PasswordPolicy;
   invitationLifetimeDays: number;
+  /** How many hours before its start a patient may still cancel an appointment online. */
+  appointmentCancelHours: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -35,6 +38,7 @@ export const ClinicEntity = new EntitySchema<ClinicRow>({
     timeZone: { type: 'varchar', length: 64 },
     passwordPolicy: { type: 'varchar', length: 16 },
     invitationLifetimeDays: { type: 'integer' },
+    appointmentCancelHours: { type: 'integer', default: 24 },
     createdAt: instant,
     updatedAt: instant,
   },
@@ -49,8 +53,11 @@ export interface StaffUserRow {
   role: StaffRole;
   passwordHash: string;
   active: boolean;
+  /** Staff are synced to consoles as a directory (never the hash). */
+  version: number;
   createdAt: string;
   updatedAt: string;
+  deletedAt: string | null;
 }
 export const StaffUserEntity = new EntitySchema<StaffUserRow>({
   name: 'StaffUser',
@@ -64,8 +71,10 @@ export const StaffUserEntity = new EntitySchema<StaffUserRow>({
     role: { type: 'varchar', length: 16 },
     passwordHash: hash,
     active: { type: 'boolean' },
+    version: { type: 'integer', default: 1 },
     createdAt: instant,
     updatedAt: instant,
+    deletedAt: optionalInstant,
   },
 });
 
@@ -292,6 +301,8 @@ export interface ChangeLogRow {
   rowId: string;
   version: number;
   op: 'upsert' | 'delete';
+  /** The console whose mutation made this change (null: a patient, the server or a script). */
+  clientId: string | null;
 }
 export const ChangeLogEntity = new EntitySchema<ChangeLogRow>({
   name: 'ChangeLog',
@@ -302,6 +313,7 @@ export const ChangeLogEntity = new EntitySchema<ChangeLogRow>({
     rowId: { type: 'varchar', length: 36 },
     version: { type: 'integer' },
     op: { type: 'varchar', length: 8 },
+    clientId: { type: 'varchar', length: 36, nullable: true },
   },
 });
 
@@ -372,4 +384,5 @@ export const SERVER_ENTITIES = [
   SyncCounterEntity,
   ClientMutationEntity,
   MutationRejectionEntity,
+  ...CLINICAL_ENTITIES,
 ];

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
+import { DEFAULT_CANCEL_CUTOFF_HOURS } from '../../../../shared/domain/appointment';
 import { DEFAULT_INVITATION_LIFETIME_DAYS } from '../../../../shared/domain/clinic';
 import type { ClinicPublicInfo, ClinicView } from '../../../../shared/domain/clinic';
 import { ClinicEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
@@ -11,6 +12,7 @@ import { clinicSetupSchema } from '../../../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../../../shared/validation/staff';
 import type { ServerContext } from '../../context';
 import { audit } from '../audit/audit';
+import { recordChange } from '../sync/changeLog';
 
 /** One server serves one clinic (clinicId stays on every row for a later multi-clinic server). */
 export async function findClinic(m: EntityManager): Promise<ClinicRow | null> {
@@ -35,6 +37,7 @@ export function clinicView(c: ClinicRow): ClinicView {
     timeZone: c.timeZone,
     passwordPolicy: c.passwordPolicy,
     invitationLifetimeDays: c.invitationLifetimeDays,
+    appointmentCancelHours: c.appointmentCancelHours,
   };
 }
 
@@ -69,6 +72,7 @@ export async function setupClinic(ctx: ServerContext, input: ClinicSetupForm): P
       timeZone: form.timeZone,
       passwordPolicy: 'default',
       invitationLifetimeDays: DEFAULT_INVITATION_LIFETIME_DAYS,
+      appointmentCancelHours: DEFAULT_CANCEL_CUTOFF_HOURS,
       createdAt: now,
       updatedAt: now,
     };
@@ -83,9 +87,12 @@ export async function setupClinic(ctx: ServerContext, input: ClinicSetupForm): P
       role: 'admin',
       passwordHash,
       active: true,
+      version: 1,
       createdAt: now,
       updatedAt: now,
+      deletedAt: null,
     });
+    await recordChange(m, 'staff', adminId, 1);
     await audit(m, clinic.id, { kind: 'system', id: null }, 'clinic.setup', { type: 'staff_user', id: adminId }, ctx.now());
     return clinicView(clinic);
   });

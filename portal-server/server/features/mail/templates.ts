@@ -52,7 +52,59 @@ This invitation expires on ${e(expires)}.</p>
   return { subject, text, html };
 }
 
+/**
+ * "Something changed, sign in to see it" mails. They carry no health information at all: no
+ * medication, reason, message text, physician or time — only the clinic and where to sign in.
+ */
+export const NOTICE_TEMPLATES = ['appointmentUpdate', 'newMessage', 'renewalUpdate'] as const;
+export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
+
+export interface NoticeMailPayload {
+  clinicName: string;
+  clinicPhone: string;
+  /** PUBLIC_URL + /sign-in */
+  signInUrl: string;
+}
+
+const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: string; lead: string }> = {
+  appointmentUpdate: (p) => ({
+    subject: `An update about your appointment request at ${p.clinicName}`,
+    lead: `There is an update about your appointment request at ${p.clinicName}.`,
+  }),
+  newMessage: (p) => ({
+    subject: `New message from ${p.clinicName}`,
+    lead: 'You have a new message from your clinic — sign in to read it.',
+  }),
+  renewalUpdate: (p) => ({
+    subject: `An update about your prescription renewal request at ${p.clinicName}`,
+    lead: `There is an update about your prescription renewal request at ${p.clinicName}.`,
+  }),
+};
+
+export function renderNotice(template: NoticeTemplate, p: NoticeMailPayload): RenderedMail {
+  const { subject, lead } = NOTICES[template](p);
+  const text = [
+    'Hello,',
+    '',
+    lead,
+    `Sign in to see it: ${p.signInUrl}`,
+    '',
+    `For your privacy this email does not include any details. Questions? Call ${p.clinicName} at ${p.clinicPhone}.`,
+  ].join('\n');
+  const e = escapeHtml;
+  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
+<p>Hello,</p>
+<p>${e(lead)}</p>
+<p><a href="${e(p.signInUrl)}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Sign in to see it</a></p>
+<p>For your privacy this email does not include any details. Questions? Call ${e(p.clinicName)} at ${e(p.clinicPhone)}.</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
 export function render(template: string, payload: unknown): RenderedMail {
+  if ((NOTICE_TEMPLATES as readonly string[]).includes(template)) {
+    return renderNotice(template as NoticeTemplate, payload as NoticeMailPayload);
+  }
   switch (template) {
     case 'invitation':
       return renderInvitation(payload as InvitationMailPayload);

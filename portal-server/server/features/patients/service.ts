@@ -1,14 +1,14 @@
-import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
 import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
-import type { ClinicRow, InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
+import type { InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
 import { keyedHash, newRegistrationId, randomToken } from '../../../../shared/node/secrets';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
 import { todayInZone } from '../../../../shared/time/dateOnly';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
-import type { Actor } from '../audit/audit';
+import type { StaffCall } from '../calls';
+import { staffChange } from '../calls';
 import { audit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
 import type { InvitationMailPayload } from '../mail/templates';
@@ -16,12 +16,7 @@ import { recordChange } from '../sync/changeLog';
 import { preRegisterArgsSchema, revokeInvitationArgsSchema, sendInvitationArgsSchema, updatePatientArgsSchema } from './schemas';
 
 /** Staff use cases on patients and invitations; each runs inside the caller's transaction. */
-export interface StaffCall {
-  ctx: ServerContext;
-  m: EntityManager;
-  clinic: ClinicRow;
-  actor: Actor;
-}
+export type { StaffCall };
 
 async function findPatient(c: StaffCall, id: string): Promise<PatientRow> {
   const patient = await c.m.findOneBy(PatientEntity, { id, clinicId: c.clinic.id });
@@ -51,7 +46,7 @@ export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preR
     deletedAt: null,
   };
   await c.m.insert(PatientEntity, patient);
-  await recordChange(c.m, 'patient', patient.id, 1);
+  await staffChange(c, 'patient', patient.id, 1);
   await audit(c.m, c.clinic.id, c.actor, 'patient.pre_register', { type: 'patient', id: patient.id }, c.ctx.now());
   if (args.invitationId) {
     await createInvitation(c, patient, args.invitationId);
@@ -71,7 +66,7 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
   }
   const version = patient.version + 1;
   await c.m.update(PatientEntity, { id: patient.id }, { ...changes, version, updatedAt: c.ctx.now().toISOString() });
-  await recordChange(c.m, 'patient', patient.id, version);
+  await staffChange(c, 'patient', patient.id, version);
   await audit(c.m, c.clinic.id, c.actor, 'patient.update', { type: 'patient', id: patient.id }, c.ctx.now(), `fields=${Object.keys(changes).join(',')}`);
 }
 
@@ -99,7 +94,7 @@ async function setInvitationStatus(c: StaffCall, inv: InvitationRow, status: Inv
   const now = c.ctx.now().toISOString();
   const version = inv.version + 1;
   await c.m.update(InvitationEntity, { id: inv.id }, { status, statusChangedAt: now, version, updatedAt: now });
-  await recordChange(c.m, 'invitation', inv.id, version);
+  await staffChange(c, 'invitation', inv.id, version);
   await audit(c.m, c.clinic.id, c.actor, `invitation.${status}`, { type: 'invitation', id: inv.id }, c.ctx.now());
 }
 
@@ -142,7 +137,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     deletedAt: null,
   };
   await c.m.insert(InvitationEntity, inv);
-  await recordChange(c.m, 'invitation', inv.id, 1);
+  await staffChange(c, 'invitation', inv.id, 1);
   const payload: InvitationMailPayload = {
     clinicName: c.clinic.name,
     clinicPhone: c.clinic.phone,

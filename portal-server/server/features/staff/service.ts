@@ -12,6 +12,7 @@ import type { ServerContext } from '../../context';
 import type { Actor } from '../audit/audit';
 import { audit } from '../audit/audit';
 import { clinicView, requireClinic } from '../clinic/service';
+import { recordChange } from '../sync/changeLog';
 
 export interface StaffPrincipal {
   staff: StaffUserRow;
@@ -131,10 +132,13 @@ export async function createStaff(ctx: ServerContext, p: StaffPrincipal, input: 
       role: form.role as StaffRole,
       passwordHash,
       active: true,
+      version: 1,
       createdAt: now,
       updatedAt: now,
+      deletedAt: null,
     };
     await m.insert(StaffUserEntity, row);
+    await recordChange(m, 'staff', row.id, 1);
     await audit(m, p.clinic.id, actorOf(p, ip), 'staff.create', { type: 'staff_user', id: row.id }, ctx.now(), `role=${row.role}`);
     return staffView(row);
   });
@@ -163,7 +167,11 @@ export async function setStaffActive(ctx: ServerContext, p: StaffPrincipal, id: 
   return ctx.db.write(async (m) => {
     const row = await findStaffInClinic(m, p, id);
     const now = ctx.now().toISOString();
-    await m.update(StaffUserEntity, { id }, { active, updatedAt: now });
+    if (row.active !== active) {
+      // The directory every console keeps (who can be chosen as a physician) changes.
+      await m.update(StaffUserEntity, { id }, { active, version: row.version + 1, updatedAt: now });
+      await recordChange(m, 'staff', id, row.version + 1);
+    }
     if (!active) {
       // A deactivated person's consoles stop working at once.
       await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();

@@ -1,10 +1,12 @@
 import type { EntityManager } from 'typeorm';
+import { MoreThan } from 'typeorm';
 import { ChangeLogEntity, SyncCounterEntity } from '../../../../shared/node/entities/server';
 import type { SyncedTable } from '../../../../shared/sync/protocol';
 
 /**
  * Appends to the change log inside the writing transaction. The seq comes from a counter row
  * updated in the same transaction, so it is gap-free and in commit order on SQLite and PostgreSQL.
+ * `clientId` names the console whose mutation made the change (null for patients and the server).
  */
 export async function recordChange(
   m: EntityManager,
@@ -12,11 +14,27 @@ export async function recordChange(
   rowId: string,
   version: number,
   op: 'upsert' | 'delete' = 'upsert',
+  clientId: string | null = null,
 ): Promise<number> {
   await m.createQueryBuilder().update(SyncCounterEntity).set({ seq: () => 'seq + 1' }).where('id = 1').execute();
   const counter = await m.findOneByOrFail(SyncCounterEntity, { id: 1 });
-  await m.insert(ChangeLogEntity, { seq: counter.seq, tableName: table, rowId, version, op });
+  await m.insert(ChangeLogEntity, { seq: counter.seq, tableName: table, rowId, version, op, clientId });
   return counter.seq;
+}
+
+/**
+ * Whether a row changed since `baseVersion` by anyone other than `clientId`. A console's own later
+ * changes (it sends each intent with the version it last pulled) are not conflicts with itself.
+ */
+export async function changedByOthersSince(m: EntityManager, table: SyncedTable, rowId: string, currentVersion: number, baseVersion: number, clientId: string | null): Promise<boolean> {
+  if (currentVersion === baseVersion) {
+    return false;
+  }
+  if (baseVersion > currentVersion || clientId === null) {
+    return true;
+  }
+  const since = await m.find(ChangeLogEntity, { where: { tableName: table, rowId, version: MoreThan(baseVersion) } });
+  return since.length === 0 || since.some((c) => c.clientId !== clientId);
 }
 
 export async function readHead(m: EntityManager): Promise<{ epoch: string; head: number }> {

@@ -1,23 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import { In, MoreThan } from 'typeorm';
+import { MoreThan } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
-import type { InvitationRecord, PatientRecord } from '../../../../shared/domain/patient';
-import {
-  ChangeLogEntity,
-  ClientMutationEntity,
-  InvitationEntity,
-  MutationRejectionEntity,
-  PatientEntity,
-} from '../../../../shared/node/entities/server';
-import type { InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
-import { MUTATION_NAMES } from '../../../../shared/sync/protocol';
-import type { ChangeRecord, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../../../shared/sync/protocol';
+import { ChangeLogEntity, ClientMutationEntity, MutationRejectionEntity } from '../../../../shared/node/entities/server';
+import { MUTATION_NAMES, SYNCED_TABLES } from '../../../../shared/sync/protocol';
+import type { ChangeRecord, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor, SyncedRows, SyncedTable } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
-import type { StaffCall } from '../patients/service';
-import { preRegisterPatient, revokeInvitation, sendInvitation, updatePatient } from '../patients/service';
 import type { StaffPrincipal } from '../staff/service';
+import { applyMutation } from './apply';
 import { readHead } from './changeLog';
+import { SYNCED_ROW_LOADERS } from './rows';
 
 export const MAX_PUSH_BATCH = 200;
 export const MAX_PULL_PAGE = 1000;
@@ -38,19 +30,6 @@ function checkPush(body: unknown): PushRequest {
     }
   }
   return b as PushRequest;
-}
-
-async function apply(c: StaffCall, mu: Mutation): Promise<void> {
-  switch (mu.name) {
-    case 'preRegisterPatient':
-      return preRegisterPatient(c, mu.args as Mutation<'preRegisterPatient'>['args']);
-    case 'updatePatient':
-      return updatePatient(c, mu.args as Mutation<'updatePatient'>['args']);
-    case 'sendInvitation':
-      return sendInvitation(c, mu.args as Mutation<'sendInvitation'>['args']);
-    case 'revokeInvitation':
-      return revokeInvitation(c, mu.args as Mutation<'revokeInvitation'>['args']);
-  }
 }
 
 async function lastSeqOf(m: EntityManager, clientId: string): Promise<number> {
@@ -85,7 +64,7 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
         if (mu.seq !== last + 1) {
           return 'gap' as const;
         }
-        await apply({ ctx, m, clinic: p.clinic, actor }, mu);
+        await applyMutation({ ctx, m, clinic: p.clinic, actor, staff: p.staff, clientId: req.clientId }, mu);
         await advance(m, p, req.clientId, mu.seq, ctx.now().toISOString());
         return { seq: mu.seq, status: 'applied' as const };
       });
@@ -113,14 +92,6 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
   return { lastSeq, outcomes };
 }
 
-function patientRecord(r: PatientRow): PatientRecord {
-  return { id: r.id, givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, email: r.email, phone: r.phone, version: r.version, updatedAt: r.updatedAt };
-}
-
-function invitationRecord(r: InvitationRow): InvitationRecord {
-  return { id: r.id, patientId: r.patientId, status: r.status, statusChangedAt: r.statusChangedAt, sentAt: r.sentAt, expiresAt: r.expiresAt, lastError: r.lastError, version: r.version };
-}
-
 export function parseCursor(query: Record<string, unknown>): { cursor: SyncCursor; limit: number } {
   const epoch = typeof query.epoch === 'string' ? query.epoch : '';
   const seq = Number(query.seq ?? 0);
@@ -138,23 +109,22 @@ export async function pull(ctx: ServerContext, p: StaffPrincipal, cursor: SyncCu
     const reset = cursor.epoch !== '' && cursor.epoch !== epoch;
     const from = reset || cursor.seq > head ? 0 : cursor.seq;
     const log = await m.find(ChangeLogEntity, { where: { seq: MoreThan(from) }, order: { seq: 'ASC' }, take: limit });
-    const lastSeqByRow = new Map<string, { table: string; rowId: string; seq: number }>();
+    const lastSeqByRow = new Map<string, { table: SyncedTable; rowId: string; seq: number }>();
     for (const entry of log) {
-      lastSeqByRow.set(`${entry.tableName}:${entry.rowId}`, { table: entry.tableName, rowId: entry.rowId, seq: entry.seq });
-    }
-    const ids = (table: string) => [...lastSeqByRow.values()].filter((e) => e.table === table).map((e) => e.rowId);
-    const patients = new Map((await m.findBy(PatientEntity, { id: In(ids('patient')), clinicId: p.clinic.id })).map((r) => [r.id, r]));
-    const invitations = new Map((await m.findBy(InvitationEntity, { id: In(ids('invitation')), clinicId: p.clinic.id })).map((r) => [r.id, r]));
-    const changes: ChangeRecord[] = [];
-    for (const e of [...lastSeqByRow.values()].sort((a, b) => a.seq - b.seq)) {
-      if (e.table === 'patient') {
-        const row = patients.get(e.rowId);
-        changes.push(row && !row.deletedAt ? { table: 'patient', seq: e.seq, op: 'upsert', row: patientRecord(row) } : { table: 'patient', seq: e.seq, op: 'delete', id: e.rowId });
-      } else if (e.table === 'invitation') {
-        const row = invitations.get(e.rowId);
-        changes.push(row && !row.deletedAt ? { table: 'invitation', seq: e.seq, op: 'upsert', row: invitationRecord(row) } : { table: 'invitation', seq: e.seq, op: 'delete', id: e.rowId });
+      if ((SYNCED_TABLES as readonly string[]).includes(entry.tableName)) {
+        lastSeqByRow.set(`${entry.tableName}:${entry.rowId}`, { table: entry.tableName as SyncedTable, rowId: entry.rowId, seq: entry.seq });
       }
     }
+    const entries = [...lastSeqByRow.values()].sort((a, b) => a.seq - b.seq);
+    const rows = new Map<SyncedTable, Map<string, SyncedRows[SyncedTable]>>();
+    for (const table of SYNCED_TABLES) {
+      const ids = entries.filter((e) => e.table === table).map((e) => e.rowId);
+      rows.set(table, await SYNCED_ROW_LOADERS[table](m, ids, p.clinic.id));
+    }
+    const changes: ChangeRecord[] = entries.map((e) => {
+      const row = rows.get(e.table)?.get(e.rowId);
+      return row ? ({ table: e.table, seq: e.seq, op: 'upsert', row } as ChangeRecord) : { table: e.table, seq: e.seq, op: 'delete', id: e.rowId };
+    });
     const last = log.at(-1)?.seq ?? from;
     return { changes, cursor: { epoch, seq: last }, more: log.length === limit, reset: reset || cursor.seq > head };
   });

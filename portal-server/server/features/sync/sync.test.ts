@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import { ChangeLogEntity, MailOutboxEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { PullResponse } from '../../../../shared/sync/protocol';
+import { SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import { readMails } from '../../../../test/fixtures/mail';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, TestConsole, addStaff, api, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
@@ -130,7 +131,7 @@ describe('GET /api/sync/pull', () => {
 
   it('pokes a connected console over server-sent events when something changes', async () => {
     const controller = new AbortController();
-    const res = await fetch(`${portal.url}/api/sync/events`, { headers: { authorization: `Bearer ${deskToken}`, 'x-sync-protocol': '1' }, signal: controller.signal });
+    const res = await fetch(`${portal.url}/api/sync/events`, { headers: { authorization: `Bearer ${deskToken}`, 'x-sync-protocol': String(SYNC_PROTOCOL_VERSION) }, signal: controller.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();

@@ -1,0 +1,62 @@
+/** The patient's home page: what is coming up and what is new. */
+import { In, IsNull, MoreThan } from 'typeorm';
+import type { HomeSummary } from '../../../../shared/api/patient';
+import type { LabResultFields, VisitSummaryFields } from '../../../../shared/domain/record';
+import { AppointmentEntity, MessageThreadEntity, RecordEntryEntity, RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
+import { formatInstant } from '../../../../shared/time/instant';
+import { listAppointments } from '../appointments/patientService';
+import { staffNames } from '../appointments/views';
+import type { PatientCall } from '../calls';
+
+const RECENT_MS = 30 * 86_400_000;
+const MAX_UPDATES = 5;
+type Update = HomeSummary['recentUpdates'][number];
+
+export async function homeSummary(c: PatientCall): Promise<HomeSummary> {
+  const own = { patientId: c.patient.id, clinicId: c.clinic.id, deletedAt: IsNull() };
+  const since = new Date(c.ctx.now().getTime() - RECENT_MS).toISOString();
+  const zone = c.clinic.timeZone;
+  const { upcoming } = await listAppointments(c);
+  const threads = await c.m.find(MessageThreadEntity, { where: own });
+  const renewals = await c.m.find(RenewalRequestEntity, { where: own });
+  const updates: Update[] = [];
+
+  const changed = await c.m.find(AppointmentEntity, { where: { ...own, status: In(['scheduled', 'proposed', 'declined', 'cancelled']), updatedAt: MoreThan(since) } });
+  const names = await staffNames(c.m, changed.map((a) => a.physicianId));
+  for (const a of changed) {
+    const when = a.startAt ? formatInstant(a.startAt, zone) : '';
+    const withWhom = a.physicianId && names.get(a.physicianId) ? ` with ${names.get(a.physicianId)}` : '';
+    const text =
+      a.status === 'scheduled' ? `Your appointment on ${when}${withWhom} is scheduled.`
+      : a.status === 'proposed' ? `The clinic proposed a new time for your appointment: ${when}. Please accept or decline it.`
+      : a.status === 'declined' ? 'Your appointment request was declined. See the reason under Appointments.'
+      : a.cancelledBy === 'staff' ? `Your appointment${when ? ` on ${when}` : ''} was cancelled by the clinic.`
+      : null;
+    if (text) {
+      updates.push({ at: a.updatedAt, text, link: 'appointments' });
+    }
+  }
+  for (const r of renewals) {
+    if (r.status !== 'requested' && r.decidedAt && r.decidedAt > since) {
+      updates.push({ at: r.decidedAt, text: `Your renewal of ${r.medicationName} was ${r.status}.`, link: 'renewals' });
+    }
+  }
+  for (const t of threads) {
+    if (t.unreadForPatient > 0) {
+      updates.push({ at: t.lastMessageAt, text: `New message from the clinic: ${t.subject}`, link: 'messages' });
+    }
+  }
+  const entries = await c.m.find(RecordEntryEntity, { where: { ...own, kind: In(['labResult', 'visitSummary']), createdAt: MoreThan(since) } });
+  for (const e of entries) {
+    const fields = JSON.parse(e.fields) as LabResultFields | VisitSummaryFields;
+    const text = e.kind === 'labResult' ? `New lab result: ${(fields as LabResultFields).test}` : `New visit summary: ${(fields as VisitSummaryFields).reason}`;
+    updates.push({ at: e.createdAt, text, link: 'record' });
+  }
+
+  return {
+    upcoming: upcoming.slice(0, 3),
+    unreadMessages: threads.reduce((sum, t) => sum + t.unreadForPatient, 0),
+    pendingRenewals: renewals.filter((r) => r.status === 'requested').length,
+    recentUpdates: updates.sort((a, b) => b.at.localeCompare(a.at)).slice(0, MAX_UPDATES),
+  };
+}

@@ -1,0 +1,79 @@
+/** What both sides of messaging share: adding a message, marking the other side's messages read, views. */
+import type { EntityManager } from 'typeorm';
+import { IsNull } from 'typeorm';
+import type { MessageView, ThreadSummaryView, ThreadView } from '../../../../shared/domain/message';
+import { MessageEntity, MessageThreadEntity } from '../../../../shared/node/entities/clinical';
+import type { MessageRow, MessageThreadRow } from '../../../../shared/node/entities/clinical';
+import type { SyncedTable } from '../../../../shared/sync/protocol';
+import { staffNames } from '../appointments/views';
+
+/** Records a change of a synced row (tagged with the console for staff, untagged for patients). */
+export type ChangeRecorder = (table: SyncedTable, rowId: string, version: number) => Promise<unknown>;
+
+export interface NewMessage {
+  id: string;
+  clinicId: string;
+  authorKind: MessageRow['authorKind'];
+  authorStaffId: string | null;
+  authorName: string;
+  body: string;
+}
+
+/** Inserts a message; the caller updates the thread's counters. */
+export async function insertMessage(m: EntityManager, record: ChangeRecorder, thread: MessageThreadRow, msg: NewMessage, now: string): Promise<void> {
+  await m.insert(MessageEntity, {
+    ...msg,
+    threadId: thread.id,
+    patientId: thread.patientId,
+    sentAt: now,
+    readAt: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  });
+  await record('message', msg.id, 1);
+}
+
+/** Marks every unread message written by `author` in the thread as read now; returns how many. */
+export async function markMessagesRead(m: EntityManager, record: ChangeRecorder, threadId: string, author: MessageRow['authorKind'], now: string): Promise<number> {
+  const unread = await m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() } });
+  for (const msg of unread) {
+    await m.update(MessageEntity, { id: msg.id }, { readAt: now, version: msg.version + 1, updatedAt: now });
+    await record('message', msg.id, msg.version + 1);
+  }
+  return unread.length;
+}
+
+export async function updateThread(m: EntityManager, record: ChangeRecorder, thread: MessageThreadRow, patch: Partial<MessageThreadRow>, now: string): Promise<MessageThreadRow> {
+  const updated = { ...thread, ...patch, version: thread.version + 1, updatedAt: now };
+  await m.update(MessageThreadEntity, { id: thread.id }, { ...patch, version: updated.version, updatedAt: now });
+  await record('thread', thread.id, updated.version);
+  return updated;
+}
+
+export function threadSummary(t: MessageThreadRow, names: Map<string, string>): ThreadSummaryView {
+  return {
+    id: t.id,
+    subject: t.subject,
+    status: t.status,
+    lastMessageAt: t.lastMessageAt,
+    unread: t.unreadForPatient,
+    assignedToName: t.assignedStaffId ? (names.get(t.assignedStaffId) ?? null) : null,
+  };
+}
+
+/** The thread as its patient sees it: "mine" marks the patient's own messages. */
+export async function patientThreadView(m: EntityManager, thread: MessageThreadRow): Promise<ThreadView> {
+  const messages = await m.find(MessageEntity, { where: { threadId: thread.id, deletedAt: IsNull() }, order: { sentAt: 'ASC' } });
+  const names = await staffNames(m, [thread.assignedStaffId]);
+  const views: MessageView[] = messages.map((msg) => ({
+    id: msg.id,
+    mine: msg.authorKind === 'patient',
+    authorName: msg.authorName,
+    body: msg.body,
+    sentAt: msg.sentAt,
+    readAt: msg.readAt,
+  }));
+  return { ...threadSummary(thread, names), messages: views };
+}

@@ -1,0 +1,38 @@
+import { DomainError } from '../../../../shared/api/errors';
+import { PatientEntity } from '../../../../shared/node/entities/server';
+import type { ServerContext } from '../../context';
+import { afterCommit } from '../../context';
+import type { PatientCall } from '../calls';
+import { requireClinic } from '../clinic/service';
+import type { PatientPrincipal } from './service';
+
+/**
+ * Runs a patient use case for the signed-in patient. The patient comes from the session, never
+ * from an id the browser sends. Writes run in one transaction and poke consoles after commit.
+ */
+export async function asPatient<T>(ctx: ServerContext, p: PatientPrincipal, ip: string | null, mode: 'read' | 'write', fn: (c: PatientCall) => Promise<T>): Promise<T> {
+  const run = async (m: PatientCall['m']): Promise<T> => {
+    const clinic = await requireClinic(m);
+    const patient = await m.findOneBy(PatientEntity, { id: p.account.patientId, clinicId: clinic.id });
+    if (!patient || patient.deletedAt) {
+      throw new DomainError('not_signed_in', 'Please sign in to continue.');
+    }
+    return fn({ ctx, m, clinic, patient, accountId: p.account.id, actor: { kind: 'patient', id: p.account.id, ip } });
+  };
+  if (mode === 'read') {
+    return ctx.db.read(run);
+  }
+  const result = await ctx.db.write(run);
+  afterCommit(ctx);
+  return result;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An id from the URL: anything that is not a well-formed id simply is not found. */
+export function idParam(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new DomainError('not_found', `We could not find that ${what}.`);
+  }
+  return value;
+}
