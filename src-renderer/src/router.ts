@@ -1,9 +1,14 @@
 import { nextTick } from 'vue';
 import { createRouter, createWebHashHistory } from 'vue-router';
 import { useAppStore } from './stores/app';
+import AppointmentRequestsView from './views/appointments/AppointmentRequestsView.vue';
+import ScheduleView from './views/appointments/ScheduleView.vue';
+import InboxView from './views/messages/InboxView.vue';
+import ThreadView from './views/messages/ThreadView.vue';
 import PatientDetailView from './views/patients/PatientDetailView.vue';
 import PatientListView from './views/patients/PatientListView.vue';
 import PatientNewView from './views/patients/PatientNewView.vue';
+import RenewalsView from './views/renewals/RenewalsView.vue';
 import StaffView from './views/staff/StaffView.vue';
 
 /** Hash history: the console loads from file://, where a path-based address cannot be served. */
@@ -14,6 +19,11 @@ export const router = createRouter({
     { path: '/patients', name: 'patients', component: PatientListView, meta: { title: 'Patients' } },
     { path: '/patients/new', name: 'patient-new', component: PatientNewView, meta: { title: 'Pre-register patient' } },
     { path: '/patients/:id', name: 'patient', component: PatientDetailView, props: true, meta: { title: 'Patient' } },
+    { path: '/appointments', name: 'appointments', component: AppointmentRequestsView, meta: { title: 'Appointment requests' } },
+    { path: '/appointments/schedule', name: 'schedule', component: ScheduleView, meta: { title: 'Schedule' } },
+    { path: '/renewals', name: 'renewals', component: RenewalsView, meta: { title: 'Prescription renewals' } },
+    { path: '/messages', name: 'messages', component: InboxView, meta: { title: 'Messages' } },
+    { path: '/messages/:id', name: 'thread', component: ThreadView, props: true, meta: { title: 'Message thread' } },
     { path: '/staff', name: 'staff', component: StaffView, meta: { adminOnly: true, title: 'Staff' } },
     { path: '/:pathMatch(.*)*', redirect: '/patients' },
   ],

@@ -17,6 +17,8 @@ export const useAppStore = defineStore('app', () => {
   const clinic = computed(() => status.value?.clinic ?? null);
   const staff = computed(() => status.value?.staff ?? null);
   const isAdmin = computed(() => staff.value?.role === 'admin');
+  /** Only physicians decide renewals and keep the medical record; the main process checks it too. */
+  const isPhysician = computed(() => staff.value?.role === 'physician');
   /** Instants are shown in the clinic's zone; before setup, in this computer's. */
   const timeZone = computed(() => clinic.value?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
 
@@ -55,5 +57,5 @@ export const useAppStore = defineStore('app', () => {
     void load();
   });
 
-  return { status, loadError, loading, newAdminUsername, mode, clinic, staff, isAdmin, timeZone, today, load, createClinic, signIn, signOut };
+  return { status, loadError, loading, newAdminUsername, mode, clinic, staff, isAdmin, isPhysician, timeZone, today, load, createClinic, signIn, signOut };
 });
