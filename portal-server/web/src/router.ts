@@ -1,8 +1,14 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { Router } from 'vue-router';
+import { onSessionExpired } from './api/client';
 import { useSessionStore } from './stores/session';
+import AppointmentsView from './views/AppointmentsView.vue';
 import HomeView from './views/HomeView.vue';
+import MessageThreadView from './views/MessageThreadView.vue';
+import MessagesView from './views/MessagesView.vue';
+import RecordView from './views/RecordView.vue';
 import RegisterView from './views/RegisterView.vue';
+import RenewalsView from './views/RenewalsView.vue';
 import SignInView from './views/SignInView.vue';
 
 declare module 'vue-router' {
@@ -22,6 +28,27 @@ export function createPortalRouter(): Router {
     history: createWebHistory(),
     routes: [
       { path: '/', name: 'home', component: HomeView, meta: { title: 'Home', requiresSession: true } },
+      { path: '/record', name: 'record', component: RecordView, meta: { title: 'Medical Record', requiresSession: true } },
+      {
+        path: '/appointments',
+        name: 'appointments',
+        component: AppointmentsView,
+        meta: { title: 'Appointments', requiresSession: true },
+      },
+      {
+        path: '/renewals',
+        name: 'renewals',
+        component: RenewalsView,
+        meta: { title: 'Prescription Renewals', requiresSession: true },
+      },
+      { path: '/messages', name: 'messages', component: MessagesView, meta: { title: 'Messages', requiresSession: true } },
+      {
+        path: '/messages/:id',
+        name: 'message-thread',
+        component: MessageThreadView,
+        props: true,
+        meta: { title: 'Message', requiresSession: true },
+      },
       { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Complete Registration' } },
       { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign In' } },
       { path: '/:unknown(.*)*', redirect: { name: 'home' } },
@@ -38,7 +65,22 @@ export function createPortalRouter(): Router {
     } catch {
       // The server did not answer; the sign-in page says so when the patient tries again.
     }
-    return session.signedIn ? true : { name: 'sign-in' };
+    if (session.signedIn) {
+      return true;
+    }
+    // A link from an email ("sign in to read it") opens that page once the patient has signed in.
+    session.returnTo = to.name === 'home' ? null : to.fullPath;
+    return { name: 'sign-in' };
+  });
+
+  // The server ended the session (idle timeout, signed out elsewhere): say so on Sign In.
+  onSessionExpired(() => {
+    const session = useSessionStore();
+    if (!session.signedIn) {
+      return;
+    }
+    session.expire(router.currentRoute.value.fullPath);
+    void router.push({ name: 'sign-in' });
   });
   return router;
 }

@@ -30,6 +30,20 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/**
+ * Called when the server says the session is gone (idle timeout, absolute lifetime, signed out in
+ * another tab) on any request but the session's own: the app sends the patient to Sign In.
+ */
+let sessionExpiredHandler: (() => void) | null = null;
+
+export function onSessionExpired(handler: (() => void) | null): void {
+  sessionExpiredHandler = handler;
+}
+
+function isSessionRequest(path: string): boolean {
+  return path === '/api/session' || path.startsWith('/api/session/');
+}
+
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
@@ -61,6 +75,9 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     return payload as T;
   }
   if (isApiErrorResponse(payload)) {
+    if (response.status === 401 && payload.error.code === 'not_signed_in' && !isSessionRequest(path)) {
+      sessionExpiredHandler?.();
+    }
     throw new ApiError(response.status, payload.error);
   }
   // A proxy's HTML error page or a dropped connection mid-answer: say so in the patient's words.

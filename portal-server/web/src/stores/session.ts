@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { PatientSessionView, PatientSignInRequest } from '../../../../shared/api/types';
 import { ApiError, api, setCsrfToken } from '../api/client';
+import { forgetPatientData } from './resource';
 
 /** The signed-in patient, as the server's cookie session describes it. */
 export const useSessionStore = defineStore('session', () => {
@@ -11,11 +12,16 @@ export const useSessionStore = defineStore('session', () => {
   /** Handed from one page to the next in memory only (never the address bar). */
   const prefillUsername = ref('');
   const signedOutNotice = ref(false);
+  /** Set when the server ended the session (timeout): Sign In explains why the patient is there. */
+  const expiredNotice = ref(false);
+  /** Where to go after signing in: the page the patient asked for, in memory only. */
+  const returnTo = ref<string | null>(null);
 
   const signedIn = computed(() => view.value !== null);
 
   function adopt(next: PatientSessionView | null): void {
     view.value = next;
+    forgetPatientData();
     setCsrfToken(next?.csrfToken ?? null);
     checked.value = true;
   }
@@ -41,7 +47,21 @@ export const useSessionStore = defineStore('session', () => {
   async function signIn(request: PatientSignInRequest): Promise<void> {
     adopt(await api.post<PatientSessionView>('/api/session', request));
     signedOutNotice.value = false;
+    expiredNotice.value = false;
     prefillUsername.value = '';
+  }
+
+  /** The server no longer knows this session: forget it here too and remember where the patient was. */
+  function expire(path: string): void {
+    adopt(null);
+    expiredNotice.value = true;
+    returnTo.value = path;
+  }
+
+  function takeReturnTo(): string | null {
+    const path = returnTo.value;
+    returnTo.value = null;
+    return path;
   }
 
   async function signOut(): Promise<void> {
@@ -55,7 +75,21 @@ export const useSessionStore = defineStore('session', () => {
     }
     adopt(null);
     signedOutNotice.value = true;
+    returnTo.value = null;
   }
 
-  return { view, checked, prefillUsername, signedOutNotice, signedIn, ensureChecked, signIn, signOut };
+  return {
+    view,
+    checked,
+    prefillUsername,
+    signedOutNotice,
+    expiredNotice,
+    returnTo,
+    signedIn,
+    ensureChecked,
+    signIn,
+    signOut,
+    expire,
+    takeReturnTo,
+  };
 });

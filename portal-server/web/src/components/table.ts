@@ -1,0 +1,8 @@
+/** One column of a DataTable: its header and how a row reads in it as text. */
+export interface Column<Row> {
+  key: string;
+  label: string;
+  text: (row: Row) => string;
+  /** Free text the clinic wrote (a visit summary): keep its line breaks. */
+  prose?: boolean;
+}
