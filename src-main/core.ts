@@ -47,6 +47,7 @@ export interface ConsoleCore {
   registry: IpcRegistry;
   engine: SyncEngine;
   events: ConsoleEvents;
+  outbox: Outbox;
   /** Stops syncing and closes the replica. */
   close(): Promise<void>;
 }
@@ -120,6 +121,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     registry,
     engine,
     events,
+    outbox,
     async close() {
       await engine.close();
       await db.close();

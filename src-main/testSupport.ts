@@ -53,9 +53,11 @@ export async function startTestCore(options: Partial<ConsoleCoreOptions> = {}): 
   };
 }
 
+export const TEST_PHYSICIAN: StaffUserView = { id: '33333333-3333-4333-8333-333333333333', username: 'drpatel', displayName: 'Dr. Sam Patel', role: 'physician', active: true };
+
 /** Signs in as if the server had answered, so offline work can be tested without one. */
-export async function signInOffline(core: ConsoleCore, serverUrl = UNREACHABLE_URL): Promise<void> {
-  await core.session.remember({ token: 'offline-test-token-0123456789', deviceId: 'd', staff: TEST_STAFF, clinic: TEST_CLINIC_VIEW }, serverUrl);
+export async function signInOffline(core: ConsoleCore, serverUrl = UNREACHABLE_URL, staff: StaffUserView = TEST_STAFF): Promise<void> {
+  await core.session.remember({ token: 'offline-test-token-0123456789', deviceId: 'd', staff, clinic: TEST_CLINIC_VIEW }, serverUrl);
 }
 
 export function mariaForm(overrides: Partial<PreRegistrationForm> = {}): PreRegistrationForm {

@@ -53,6 +53,44 @@ describe('the IPC registry', () => {
     expect(await core.db.read((m) => m.count(LocalPatientEntity))).toBe(0);
   });
 
+  it('checks the shapes of the appointment, renewal, message and record channels', async () => {
+    await signInOffline(core);
+    const slot = { physicianId: 'p', start: '2026-12-01T15:30:00.000Z', durationMinutes: 30 };
+    const bad: [string, unknown][] = [
+      ['appointments.queue', { all: true }],
+      ['appointments.schedule', { from: 1, to: 2, physicianId: null }],
+      ['appointments.create', { ...slot, durationMinutes: '30', patientId: 'x', reason: 'r' }],
+      ['appointments.create', { ...slot, durationMinutes: Number.NaN, patientId: 'x', reason: 'r' }],
+      ['appointments.schedule.book', { ...slot }],
+      ['appointments.propose', { ...slot, appointmentId: 'a' }],
+      ['renewals.decide', { renewalId: 'r', decision: 'approved', note: '', refillsGranted: '2' }],
+      ['messages.reply', { threadId: 't', body: { html: '<b>' } }],
+      ['messages.assign', { threadId: 't', staffUserId: 7 }],
+      ['record.save', { kind: 'allergy', patientId: 'p', entryId: null, fields: 'Penicillin' }],
+      ['record.save', { kind: 'allergy', patientId: 'p', entryId: null, fields: ['Penicillin'] }],
+      ['work.counts', { badge: 1 }],
+    ];
+    for (const [channel, args] of bad) {
+      expect(await core.registry.invoke(channel, args), channel).toMatchObject({ ok: false, error: { code: 'validation_failed', message: 'The request was not understood. Reload the window and try again.' } });
+    }
+    const good: [string, unknown][] = [
+      ['appointments.schedule', { from: '2026-12-01T06:00:00.000Z', to: '2026-12-02T06:00:00.000Z', physicianId: null }],
+      ['messages.inbox', { filter: 'open' }],
+      ['work.counts', undefined],
+    ];
+    for (const [channel, args] of good) {
+      expect(await core.registry.invoke(channel, args), channel).toMatchObject({ ok: true });
+    }
+  });
+
+  it('refuses a receptionist the physician-only channels with a readable reason', async () => {
+    await signInOffline(core);
+    const save = await core.registry.invoke('record.save', { kind: 'allergy', patientId: 'p', entryId: null, fields: { substance: 'Latex', reaction: 'Rash', severity: 'mild' } });
+    expect(save).toEqual({ ok: false, error: { code: 'forbidden', message: 'Only a physician can change the medical record.' } });
+    const decide = await core.registry.invoke('renewals.decide', { renewalId: 'r', decision: 'approved', note: '', refillsGranted: null });
+    expect(decide).toEqual({ ok: false, error: { code: 'forbidden', message: 'Only a physician can approve or deny a renewal.' } });
+  });
+
   it('turns a DomainError into {ok:false, error} with code, message and fields', async () => {
     await signInOffline(core);
     const result = await core.registry.invoke('patients.preRegister', { form: mariaForm({ email: 'nope' }), sendInvitation: true });

@@ -13,7 +13,7 @@ import { patientName } from '../db/records';
 import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
 import type { Stored } from '../db/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { baseVersionFor, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, staffById, withPatient } from './rowSupport';
+import { baseVersionFor, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, staffById, validateTogether, withPatient } from './rowSupport';
 
 type Slot = Omit<MutationArgs['scheduleAppointment'], 'appointmentId' | 'baseVersion'>;
 const status = "json_extract(r.data, '$.status')";
@@ -80,8 +80,10 @@ export class AppointmentService {
   /** The desk books a visit directly; it shows as scheduled, waiting to send, at once. */
   async create(args: AppointmentSlotForm & { patientId: string; reason: string }): Promise<AppointmentListItem> {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
-    const { reason } = validateOrThrow(desk.reason, args);
-    const slot = validSlot(args);
+    const [{ reason }, slot] = validateTogether(
+      () => validateOrThrow(desk.reason, args),
+      () => validSlot(args),
+    );
     const now = this.deps.now();
     const id = randomUUID();
     return this.change(async (m) => {
@@ -146,8 +148,10 @@ export class AppointmentService {
   /** Offers the patient another time; they accept or decline it in the portal. */
   async propose(args: AppointmentSlotForm & { appointmentId: string; note: string }): Promise<AppointmentListItem> {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
-    const slot = validSlot(args);
-    const { note } = validateOrThrow(proposalNoteSchema, args);
+    const [slot, { note }] = validateTogether(
+      () => validSlot(args),
+      () => validateOrThrow(proposalNoteSchema, args),
+    );
     const now = this.deps.now();
     return this.change(async (m) => {
       const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed'], 'propose a time for');

@@ -86,6 +86,26 @@ export async function foldableOn<N extends MutationName>(m: EntityManager, deps:
   return { seq: entry.seq, name: entry.name as N, args: JSON.parse(entry.args) as MutationArgs[N] };
 }
 
+/** Runs each check and reports every field problem at once, as one form would. */
+export function validateTogether<T extends unknown[]>(...checks: { [I in keyof T]: () => T[I] }): T {
+  const fields: Record<string, string> = {};
+  const results: unknown[] = [];
+  for (const check of checks) {
+    try {
+      results.push(check());
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== 'validation_failed' || !err.fields) {
+        throw err;
+      }
+      Object.assign(fields, err.fields);
+    }
+  }
+  if (Object.keys(fields).length > 0) {
+    throw new DomainError('validation_failed', 'Some fields need attention.', fields);
+  }
+  return results as T;
+}
+
 export function requirePhysician(signedIn: SignedIn, action: string): StaffUserView {
   if (signedIn.staff.role !== 'physician') {
     throw new DomainError('forbidden', `Only a physician can ${action}.`);

@@ -6,6 +6,7 @@
 import type { EntityManager } from 'typeorm';
 import { In, Not } from 'typeorm';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
+import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { ChangeRecord } from '../../shared/sync/protocol';
 import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from '../db/entities';
 import type { GenericTable, OutboxRow } from '../db/entities';
@@ -13,6 +14,8 @@ import { invitationRowOf, patientRowOf } from '../db/records';
 import { parseRowKey, removeRow, restoreServerState, rowKey, upsertFromServer } from '../db/replicaRows';
 import type { Outbox } from './outbox';
 import { PATIENT_MUTATIONS } from './outbox';
+
+const KNOWN_TABLES = new Set<string>(SYNCED_TABLES);
 
 /** A new server epoch: drop everything that came from the old server, keep rows with unsent changes. */
 export async function clearReplicaForReset(m: EntityManager, outbox: Outbox): Promise<void> {
@@ -47,6 +50,10 @@ export async function applyChanges(m: EntityManager, outbox: Outbox, changes: Ch
   }
   const pending = await outbox.pendingRows(m);
   for (const change of changes) {
+    if (!KNOWN_TABLES.has(change.table)) {
+      // A table this console does not know (a newer server on the same protocol version): nothing shows it.
+      continue;
+    }
     tables.add(change.table);
     if (change.op === 'delete') {
       if (change.table === 'patient' || change.table === 'invitation') {
