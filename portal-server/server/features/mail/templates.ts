@@ -66,36 +66,30 @@ export interface NoticeMailPayload {
   signInUrl: string;
 }
 
-const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: string; lead: string }> = {
-  appointmentUpdate: (p) => ({
-    subject: `An update about your appointment request at ${p.clinicName}`,
-    lead: `There is an update about your appointment request at ${p.clinicName}.`,
-  }),
-  newMessage: (p) => ({
-    subject: `New message from ${p.clinicName}`,
-    lead: 'You have a new message from your clinic — sign in to read it.',
-  }),
-  renewalUpdate: (p) => ({
-    subject: `An update about your prescription renewal request at ${p.clinicName}`,
-    lead: `There is an update about your prescription renewal request at ${p.clinicName}.`,
-  }),
+/** `line` is the mail's one sentence in the text part; the HTML part puts the link on a button. */
+const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: string; lead: string; line: string }> = {
+  appointmentUpdate: (p) => {
+    const lead = `There is an update about your appointment request at ${p.clinicName}.`;
+    return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${p.signInUrl}` };
+  },
+  newMessage: (p) => {
+    const lead = 'You have a new message from your clinic — sign in to read it.';
+    return { subject: `New message from ${p.clinicName}`, lead, line: `${lead}\n${p.signInUrl}` };
+  },
+  renewalUpdate: (p) => {
+    const lead = `There is an update about your prescription renewal request at ${p.clinicName}.`;
+    return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${p.signInUrl}` };
+  },
 };
 
 export function renderNotice(template: NoticeTemplate, p: NoticeMailPayload): RenderedMail {
-  const { subject, lead } = NOTICES[template](p);
-  const text = [
-    'Hello,',
-    '',
-    lead,
-    `Sign in to see it: ${p.signInUrl}`,
-    '',
-    `For your privacy this email does not include any details. Questions? Call ${p.clinicName} at ${p.clinicPhone}.`,
-  ].join('\n');
+  const { subject, lead, line } = NOTICES[template](p);
+  const text = ['Hello,', '', line, '', `For your privacy this email does not include any details. Questions? Call ${p.clinicName} at ${p.clinicPhone}.`].join('\n');
   const e = escapeHtml;
   const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
 <p>Hello,</p>
 <p>${e(lead)}</p>
-<p><a href="${e(p.signInUrl)}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Sign in to see it</a></p>
+<p><a href="${e(p.signInUrl)}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Sign in</a></p>
 <p>For your privacy this email does not include any details. Questions? Call ${e(p.clinicName)} at ${e(p.clinicPhone)}.</p>
 </body></html>`;
   return { subject, text, html };
