@@ -120,7 +120,7 @@ export const RECORD_FORM_FIELDS: Record<RecordKind, RecordFormField[]> = {
   problem: [
     { name: 'name', label: 'Problem', kind: 'text' },
     { name: 'status', label: 'Status', kind: 'select', options: optionsOf(['active', 'resolved']) },
-    { name: 'onsetDate', label: 'Onset date (optional)', kind: 'date', hint: 'YYYY-MM-DD' },
+    { name: 'onsetDate', label: 'Onset date (optional)', kind: 'date' },
     { name: 'note', label: 'Note (optional)', kind: 'textarea' },
   ],
   medication: [
@@ -138,7 +138,7 @@ export const RECORD_FORM_FIELDS: Record<RecordKind, RecordFormField[]> = {
   ],
   immunization: [
     { name: 'vaccine', label: 'Vaccine', kind: 'text' },
-    { name: 'date', label: 'Date given', kind: 'date', hint: 'YYYY-MM-DD' },
+    { name: 'date', label: 'Date given', kind: 'date' },
     { name: 'note', label: 'Note (optional)', kind: 'textarea' },
   ],
   labResult: [
@@ -147,10 +147,10 @@ export const RECORD_FORM_FIELDS: Record<RecordKind, RecordFormField[]> = {
     { name: 'unit', label: 'Unit (optional)', kind: 'text' },
     { name: 'referenceRange', label: 'Reference range (optional)', kind: 'text', hint: 'For example: 4.0–5.6' },
     { name: 'flag', label: 'Flag', kind: 'select', options: optionsOf(LAB_FLAGS, LAB_FLAG_LABELS) },
-    { name: 'date', label: 'Result date', kind: 'date', hint: 'YYYY-MM-DD' },
+    { name: 'date', label: 'Result date', kind: 'date' },
   ],
   visitSummary: [
-    { name: 'date', label: 'Visit date', kind: 'date', hint: 'YYYY-MM-DD' },
+    { name: 'date', label: 'Visit date', kind: 'date' },
     { name: 'physicianName', label: 'Physician', kind: 'text' },
     { name: 'reason', label: 'Reason for the visit', kind: 'text' },
     { name: 'summary', label: 'Summary', kind: 'textarea' },
