@@ -141,11 +141,6 @@ export interface ReplicaRow {
   version: number;
   updatedAt: string;
   serverCopy: string | null;
-  /**
-   * This console's changes the server has applied that the pulled copy does not show yet: a
-   * further change is built on version + appliedAhead + its pending changes.
-   */
-  appliedAhead: number;
   /** Removed on this console, waiting to be sent: hidden, kept for a rollback. */
   deletedLocally: boolean;
 }
@@ -161,7 +156,6 @@ export const ReplicaRowEntity = new EntitySchema<ReplicaRow>({
     version: { type: 'integer' },
     updatedAt: instant,
     serverCopy: { type: 'text', nullable: true },
-    appliedAhead: { type: 'integer', default: 0 },
     deletedLocally: { type: 'boolean', default: false },
   },
 });

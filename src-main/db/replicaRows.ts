@@ -33,7 +33,7 @@ function ownerIds<T extends GenericTable>(table: T, record: SyncedRows[T]): { pa
 
 /** A row exactly as the server sent it. */
 export function serverRowOf<T extends GenericTable>(table: T, record: SyncedRows[T]): ReplicaRow {
-  return { tableName: table, id: record.id, ...ownerIds(table, record), data: JSON.stringify(record), version: record.version, updatedAt: record.updatedAt, serverCopy: null, appliedAhead: 0, deletedLocally: false };
+  return { tableName: table, id: record.id, ...ownerIds(table, record), data: JSON.stringify(record), version: record.version, updatedAt: record.updatedAt, serverCopy: null, deletedLocally: false };
 }
 
 export function toStored<T extends GenericTable>(row: ReplicaRow): Stored<T> {
@@ -83,14 +83,6 @@ export async function upsertFromServer<T extends GenericTable>(m: EntityManager,
     await m.update(ReplicaRowEntity, { tableName: table, id: record.id }, { serverCopy: JSON.stringify(record) });
   } else {
     await m.save(ReplicaRowEntity, serverRowOf(table, record));
-  }
-}
-
-/** The server applied changes shown on these rows; their pulled copies will show them later. */
-export async function noteApplied(m: EntityManager, keys: string[]): Promise<void> {
-  for (const key of keys) {
-    const { table, id } = parseRowKey(key);
-    await m.increment(ReplicaRowEntity, { tableName: table, id }, 'appliedAhead', 1);
   }
 }
 

@@ -7,7 +7,7 @@ import type { TestCore } from '../testSupport';
 
 let core: TestCore;
 beforeEach(async () => {
-  core = await startTestCore();
+  core = await startTestCore({ now: () => NOW });
   await signInOffline(core);
   await seedClinic(core);
 });
@@ -15,6 +15,7 @@ afterEach(async () => {
   await core.dispose();
 });
 
+const NOW = new Date('2026-11-25T16:00:00.000Z');
 const DEC1_0930 = '2026-12-01T15:30:00.000Z'; // 9:30 AM in Chicago
 const slot = (over: Partial<{ physicianId: string; start: string; durationMinutes: number }> = {}) => ({ physicianId: TEST_PHYSICIAN.id, start: DEC1_0930, durationMinutes: 30, ...over });
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as DomainError);
@@ -57,7 +58,8 @@ describe('booking offline', () => {
     // A different kind of change follows the waiting one, built on the version it will make.
     await core.services.appointments.cancel(request.id, 'The doctor is away that day.');
     const cancel = (await outboxRows(core))[1];
-    expect(argsOf(cancel, 'cancelAppointment')).toEqual({ appointmentId: request.id, reason: 'The doctor is away that day.', baseVersion: 4 });
+    // The server does not count this console's own earlier change as a conflict: still built on version 3.
+    expect(argsOf(cancel, 'cancelAppointment')).toEqual({ appointmentId: request.id, reason: 'The doctor is away that day.', baseVersion: 3 });
   });
 
   it('folds a move of a desk-made visit into its waiting createAppointment', async () => {
@@ -69,7 +71,7 @@ describe('booking offline', () => {
   });
 
   it('proposes, declines and completes with the reasons the patient will see', async () => {
-    const [a, b, c] = [appointmentRow(), appointmentRow(), appointmentRow({ status: 'scheduled', physicianId: TEST_PHYSICIAN.id, start: DEC1_0930, end: '2026-12-01T16:00:00.000Z' })];
+    const [a, b, c] = [appointmentRow(), appointmentRow(), appointmentRow({ status: 'scheduled', physicianId: TEST_PHYSICIAN.id, start: '2026-11-25T15:00:00.000Z', end: '2026-11-25T15:30:00.000Z' })];
     await pullInto(core, upserts('appointment', [a, b, c]));
     const proposed = await core.services.appointments.propose({ ...slot({ start: '2026-12-01T17:00:00.000Z' }), appointmentId: a.id, note: 'Is 11:00 all right?' });
     expect(proposed.row).toMatchObject({ status: 'proposed', staffNote: 'Is 11:00 all right?' });
@@ -81,7 +83,7 @@ describe('booking offline', () => {
     expect(entries.map((e) => e.description)).toEqual([
       'Propose Dec 1, 11:00 AM with Dr. Sam Patel to Maria Lopez',
       "Decline Maria Lopez's appointment request",
-      "Mark Maria Lopez's appointment on Dec 1 completed",
+      "Mark Maria Lopez's appointment on Nov 25 completed",
     ]);
     expect(await core.services.overview.counts()).toMatchObject({ appointmentRequests: 0 });
   });
@@ -114,8 +116,10 @@ describe('refusals on this computer write nothing', () => {
     expect(notPhysician?.fields).toEqual({ physicianId: 'Choose a physician from the list.' });
     const noReason = await failure(core.services.appointments.decline(request.id, ''));
     expect(noReason?.fields).toEqual({ reason: 'Enter a reason the patient will see.' });
-    const wrongState = await failure(core.services.appointments.cancel(request.id, 'No.'));
-    expect(wrongState).toMatchObject({ code: 'conflict', message: 'This appointment is requested; you cannot cancel it now. Reload the list.' });
+    const wrongState = await failure(core.services.appointments.complete(request.id));
+    expect(wrongState).toMatchObject({ code: 'conflict', message: 'This appointment is requested, so it cannot be completed now. Reload the list.' });
+    const past = await failure(core.services.appointments.book({ ...slot({ start: '2026-11-25T15:00:00.000Z' }), appointmentId: request.id }));
+    expect(past?.fields).toEqual({ start: 'Choose a start time in the future.' });
     expect(await outboxRows(core)).toEqual([]);
     expect((await appointments()).map((r) => r.serverCopy)).toEqual([null]);
   });

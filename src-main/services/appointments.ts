@@ -13,7 +13,7 @@ import { patientName } from '../db/records';
 import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
 import type { Stored } from '../db/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { baseVersionFor, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, staffById, validateTogether, withPatient } from './rowSupport';
+import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, staffById, validateTogether, withPatient } from './rowSupport';
 
 type Slot = Omit<MutationArgs['scheduleAppointment'], 'appointmentId' | 'baseVersion'>;
 const status = "json_extract(r.data, '$.status')";
@@ -82,7 +82,7 @@ export class AppointmentService {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
     const [{ reason }, slot] = validateTogether(
       () => validateOrThrow(desk.reason, args),
-      () => validSlot(args),
+      () => this.validSlot(args),
     );
     const now = this.deps.now();
     const id = randomUUID();
@@ -123,10 +123,10 @@ export class AppointmentService {
   /** Books a requested or proposed appointment, or moves a booked one. */
   async book(args: AppointmentSlotForm & { appointmentId: string }): Promise<AppointmentListItem> {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
-    const slot = validSlot(args);
+    const slot = this.validSlot(args);
     const now = this.deps.now();
     return this.change(async (m) => {
-      const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed', 'scheduled'], 'book');
+      const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed', 'scheduled'], 'booked');
       const physician = await this.checkSlot(m, slot, current.record.id);
       const key = rowKey('appointment', current.record.id);
       const description = `Schedule ${await nameOfPatient(m, current.record.patientId)} with ${physician} on ${shortWhen(slot.start, clinic.timeZone)}`;
@@ -138,7 +138,7 @@ export class AppointmentService {
       } else if (pending) {
         await this.deps.outbox.rewrite(m, pending.seq, { ...(pending.args as MutationArgs['scheduleAppointment']), ...slot }, { description });
       } else {
-        const baseVersion = await baseVersionFor(m, this.deps, current.row);
+        const baseVersion = baseVersionOf(current.row);
         await this.append(m, staff.id, current, 'scheduleAppointment', { appointmentId: current.record.id, ...slot, baseVersion }, description, now);
       }
       return current.record.id;
@@ -149,12 +149,12 @@ export class AppointmentService {
   async propose(args: AppointmentSlotForm & { appointmentId: string; note: string }): Promise<AppointmentListItem> {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
     const [slot, { note }] = validateTogether(
-      () => validSlot(args),
+      () => this.validSlot(args),
       () => validateOrThrow(proposalNoteSchema, args),
     );
     const now = this.deps.now();
     return this.change(async (m) => {
-      const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed'], 'propose a time for');
+      const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed'], 'offered a new time');
       const physician = await this.checkSlot(m, slot, current.record.id);
       const description = `Propose ${shortWhen(slot.start, clinic.timeZone)} with ${physician} to ${await nameOfPatient(m, current.record.patientId)}`;
       await this.show(m, current, { status: 'proposed', physicianId: slot.physicianId, start: slot.start, end: endOf(slot), staffNote: note || null }, now);
@@ -162,7 +162,7 @@ export class AppointmentService {
       if (pending) {
         await this.deps.outbox.rewrite(m, pending.seq, { ...pending.args, ...slot, note }, { description });
       } else {
-        const baseVersion = await baseVersionFor(m, this.deps, current.row);
+        const baseVersion = baseVersionOf(current.row);
         await this.append(m, staff.id, current, 'proposeAppointment', { appointmentId: current.record.id, ...slot, note, baseVersion }, description, now);
       }
       return current.record.id;
@@ -175,8 +175,8 @@ export class AppointmentService {
     const { reason } = validateOrThrow(staffReasonSchema, { reason: reasonText });
     const now = this.deps.now();
     return this.change(async (m) => {
-      const current = await this.requireAppointment(m, appointmentId, ['requested', 'proposed'], 'decline');
-      const baseVersion = await baseVersionFor(m, this.deps, current.row);
+      const current = await this.requireAppointment(m, appointmentId, ['requested', 'proposed'], 'declined');
+      const baseVersion = baseVersionOf(current.row);
       await this.show(m, current, { status: 'declined', staffNote: reason }, now);
       const description = `Decline ${await nameOfPatient(m, current.record.patientId)}'s appointment request`;
       await this.append(m, staff.id, current, 'declineAppointment', { appointmentId, reason, baseVersion }, description, now);
@@ -184,14 +184,14 @@ export class AppointmentService {
     });
   }
 
-  /** Cancels a booked visit, with a reason the patient sees. */
+  /** Cancels a request, proposal or booked visit, with a reason the patient sees. */
   async cancel(appointmentId: string, reasonText: string): Promise<AppointmentListItem> {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
     const { reason } = validateOrThrow(staffReasonSchema, { reason: reasonText });
     const now = this.deps.now();
     return this.change(async (m) => {
-      const current = await this.requireAppointment(m, appointmentId, ['scheduled'], 'cancel');
-      const baseVersion = await baseVersionFor(m, this.deps, current.row);
+      const current = await this.requireAppointment(m, appointmentId, ['requested', 'proposed', 'scheduled'], 'cancelled');
+      const baseVersion = baseVersionOf(current.row);
       await this.show(m, current, { status: 'cancelled', staffNote: reason, cancelledBy: 'staff' }, now);
       const description = `Cancel ${await nameOfPatient(m, current.record.patientId)}'s appointment on ${shortWhen(current.record.start, clinic.timeZone)}`;
       await this.append(m, staff.id, current, 'cancelAppointment', { appointmentId, reason, baseVersion }, description, now);
@@ -203,8 +203,11 @@ export class AppointmentService {
     const { staff, clinic } = await this.deps.session.requireSignedIn();
     const now = this.deps.now();
     return this.change(async (m) => {
-      const current = await this.requireAppointment(m, appointmentId, ['scheduled'], 'mark completed');
-      const baseVersion = await baseVersionFor(m, this.deps, current.row);
+      const current = await this.requireAppointment(m, appointmentId, ['scheduled'], 'completed');
+      if (!current.record.start || current.record.start > now.toISOString()) {
+        throw new DomainError('conflict', 'This appointment has not started yet, so it cannot be completed. Cancel it instead if it will not take place.');
+      }
+      const baseVersion = baseVersionOf(current.row);
       await this.show(m, current, { status: 'completed' }, now);
       const description = `Mark ${await nameOfPatient(m, current.record.patientId)}'s appointment on ${shortDay(current.record.start, clinic.timeZone)} completed`;
       await this.append(m, staff.id, current, 'completeAppointment', { appointmentId, baseVersion }, description, now);
@@ -234,7 +237,7 @@ export class AppointmentService {
     }
     if (!allowed.includes(stored.record.status)) {
       const label = APPOINTMENT_STATUS_LABELS[stored.record.status].toLowerCase();
-      throw new DomainError('conflict', `This appointment is ${label}; you cannot ${action} it now. Reload the list.`);
+      throw new DomainError('conflict', `This appointment is ${label}, so it cannot be ${action} now. Reload the list.`);
     }
     return stored;
   }
@@ -256,6 +259,16 @@ export class AppointmentService {
       throw new DomainError('conflict', message, { start: message });
     }
     return physician.displayName;
+  }
+
+  /** The shared slot rules, and a start in the future (as the server requires). */
+  private validSlot(args: AppointmentSlotForm): Slot {
+    const valid = validateOrThrow(appointmentSlotSchema, { physicianId: args.physicianId, start: args.start, durationMinutes: args.durationMinutes });
+    const start = new Date(valid.start);
+    if (start.getTime() <= this.deps.now().getTime()) {
+      throw new DomainError('validation_failed', 'Choose a start time in the future.', { start: 'Choose a start time in the future.' });
+    }
+    return { physicianId: valid.physicianId, start: start.toISOString(), durationMinutes: valid.durationMinutes };
   }
 
   private async show(m: EntityManager, current: Stored<'appointment'>, changes: Partial<AppointmentRecord>, now: Date): Promise<void> {
@@ -282,10 +295,6 @@ export class AppointmentService {
   }
 }
 
-function validSlot(args: AppointmentSlotForm): Slot {
-  const valid = validateOrThrow(appointmentSlotSchema, { physicianId: args.physicianId, start: args.start, durationMinutes: args.durationMinutes });
-  return { physicianId: valid.physicianId, start: new Date(valid.start).toISOString(), durationMinutes: valid.durationMinutes };
-}
 
 function endOf(slot: Slot): string {
   return new Date(Date.parse(slot.start) + slot.durationMinutes * 60_000).toISOString();

@@ -7,13 +7,13 @@ import type { TestCore } from '../testSupport';
 let core: TestCore;
 const medication = entryRow('medication');
 const requested = appointmentRow();
-const booked = appointmentRow({ status: 'scheduled', physicianId: TEST_PHYSICIAN.id, start: '2026-12-02T15:00:00.000Z', end: '2026-12-02T15:30:00.000Z' });
+const booked = appointmentRow({ status: 'scheduled', physicianId: TEST_PHYSICIAN.id, start: '2026-11-25T15:00:00.000Z', end: '2026-11-25T15:30:00.000Z' });
 const renewal = renewalRow(medication.id);
 const thread = threadRow();
 const slot = { physicianId: TEST_PHYSICIAN.id, start: '2026-12-01T15:30:00.000Z', durationMinutes: 30 };
 
 beforeEach(async () => {
-  core = await startTestCore();
+  core = await startTestCore({ now: () => new Date('2026-11-25T16:00:00.000Z') });
   await signInOffline(core, undefined, TEST_PHYSICIAN);
   await seedClinic(core);
   await pullInto(core, [

@@ -42,12 +42,14 @@ describe('the inbox', () => {
 describe('answering offline', () => {
   it('a reply appears in the thread at once, waiting to send', async () => {
     const detail = await core.services.messages.reply(thread.id, 'Yes, in the morning with food.');
-    expect(detail.messages.map((m) => [m.authorKind, m.body, m.version])).toEqual([
-      ['patient', patientMessage.body, 1],
-      ['staff', 'Yes, in the morning with food.', 0],
+    expect(detail.messages.map((m) => [m.authorKind, m.body, m.version, m.readAt])).toEqual([
+      ['patient', patientMessage.body, 1, NOW.toISOString()],
+      ['staff', 'Yes, in the morning with food.', 0, null],
     ]);
     expect(detail.messages[1]).toMatchObject({ authorStaffId: TEST_STAFF.id, authorName: 'Dana Desk', sentAt: NOW.toISOString() });
-    expect(detail.thread).toMatchObject({ pendingChanges: 1, lastMessagePreview: 'Yes, in the morning with food.', row: { lastMessageAt: NOW.toISOString(), unreadForPatient: 1 } });
+    // As the server will: replying reads the patient's messages.
+    expect(detail.thread).toMatchObject({ pendingChanges: 1, lastMessagePreview: 'Yes, in the morning with food.', row: { lastMessageAt: NOW.toISOString(), unreadForPatient: 1, unreadForStaff: 0 } });
+    expect(await core.services.overview.counts()).toMatchObject({ unreadThreads: 0 });
     const [entry] = await outboxRows(core);
     expect(argsOf(entry, 'replyToThread')).toEqual({ threadId: thread.id, messageId: detail.messages[1]?.id, body: 'Yes, in the morning with food.' });
     expect(entry?.description).toBe('Reply to Maria Lopez: “Question about my dose”');
@@ -55,7 +57,7 @@ describe('answering offline', () => {
 
   it('starts a thread with a patient: the thread and its first message in one change', async () => {
     const detail = await core.services.messages.start({ patientId: PATIENT_ID, subject: 'Your lab results', body: 'Please call us.' });
-    expect(detail.thread.row).toMatchObject({ subject: 'Your lab results', status: 'open', version: 0 });
+    expect(detail.thread.row).toMatchObject({ subject: 'Your lab results', status: 'open', version: 0, assignedStaffId: TEST_STAFF.id });
     expect(detail.messages).toHaveLength(1);
     const [entry] = await outboxRows(core);
     expect(argsOf(entry, 'startThread')).toEqual({ threadId: detail.thread.row.id, messageId: detail.messages[0]?.id, patientId: PATIENT_ID, subject: 'Your lab results', body: 'Please call us.' });

@@ -58,7 +58,8 @@ export class MessageService {
         id: threadId,
         patientId: patient.id,
         subject,
-        assignedStaffId: null,
+        // The server routes a thread the clinic starts to whoever started it.
+        assignedStaffId: staff.id,
         status: 'open',
         lastMessageAt: now,
         unreadForStaff: 0,
@@ -74,7 +75,10 @@ export class MessageService {
     });
   }
 
-  /** The reply shows in the thread at once, waiting to send. */
+  /**
+   * The reply shows in the thread at once, waiting to send. As on the server, replying reads the
+   * patient's messages and opens a closed thread again.
+   */
   async reply(threadId: string, text: string): Promise<ThreadDetail> {
     const { staff } = await this.deps.session.requireSignedIn();
     const { body } = validateOrThrow(replySchema, { body: text });
@@ -82,10 +86,12 @@ export class MessageService {
     const messageId = randomUUID();
     return this.change(threadId, async (m) => {
       const current = await this.requireThread(m, threadId);
+      const read = await this.readPatientMessages(m, threadId, now);
       await writeLocal(m, 'message', this.message(messageId, current.record, staff, body, now), null);
-      await writeLocal(m, 'thread', { ...current.record, lastMessageAt: now, unreadForPatient: current.record.unreadForPatient + 1, updatedAt: now }, current.row);
+      const thread = { ...current.record, lastMessageAt: now, unreadForPatient: current.record.unreadForPatient + 1, unreadForStaff: 0, status: 'open' as const, updatedAt: now };
+      await writeLocal(m, 'thread', thread, current.row);
       const description = `Reply to ${await nameOfPatient(m, current.record.patientId)}: “${current.record.subject}”`;
-      return { name: 'replyToThread', args: { threadId, messageId, body }, description, rows: [rowKey('message', messageId), rowKey('thread', threadId)] };
+      return { name: 'replyToThread', args: { threadId, messageId, body }, description, rows: [rowKey('message', messageId), rowKey('thread', threadId), ...read] };
     });
   }
 
@@ -133,17 +139,23 @@ export class MessageService {
     const now = this.deps.now().toISOString();
     return this.change(threadId, async (m) => {
       const current = await this.requireThread(m, threadId);
-      const unread = (await this.messages(m, threadId)).filter((s) => s.record.authorKind === 'patient' && s.record.readAt === null);
-      if (unread.length === 0 && current.record.unreadForStaff === 0) {
+      const read = await this.readPatientMessages(m, threadId, now);
+      if (read.length === 0 && current.record.unreadForStaff === 0) {
         return null;
-      }
-      for (const s of unread) {
-        await writeLocal(m, 'message', { ...s.record, readAt: now }, s.row);
       }
       await writeLocal(m, 'thread', { ...current.record, unreadForStaff: 0 }, current.row);
       const description = `Mark messages from ${await nameOfPatient(m, current.record.patientId)} read`;
-      return { name: 'markThreadRead', args: { threadId }, description, rows: [rowKey('thread', threadId), ...unread.map((s) => rowKey('message', s.record.id))] };
+      return { name: 'markThreadRead', args: { threadId }, description, rows: [rowKey('thread', threadId), ...read] };
     });
+  }
+
+  /** Marks the patient's unread messages read here; returns their keys. */
+  private async readPatientMessages(m: EntityManager, threadId: string, now: string): Promise<RowKey[]> {
+    const unread = (await this.messages(m, threadId)).filter((s) => s.record.authorKind === 'patient' && s.record.readAt === null);
+    for (const s of unread) {
+      await writeLocal(m, 'message', { ...s.record, readAt: now }, s.row);
+    }
+    return unread.map((s) => rowKey('message', s.record.id));
   }
 
   private message(id: string, thread: ThreadRecord, staff: { id: string; displayName: string }, body: string, now: string): MessageRecord {

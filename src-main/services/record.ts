@@ -12,7 +12,7 @@ import { OutboxEntity } from '../db/entities';
 import { patientName } from '../db/records';
 import { deleteLocal, findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { baseVersionFor, foldableOn, nameOfPatient, requirePatientRow, requirePhysician } from './rowSupport';
+import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, requirePhysician } from './rowSupport';
 
 /** A staff member opening the same record again within this time is not reported again. */
 export const RECORD_VIEW_THROTTLE_MS = 5 * 60_000;
@@ -98,7 +98,7 @@ export class RecordService {
       }
       const key = rowKey(kind, current.record.id);
       const description = `Update ${KIND_NAMES[kind]} “${title}” in ${patientName(patient)}'s record`;
-      const baseVersion = await baseVersionFor(m, this.deps, current.row);
+      const baseVersion = baseVersionOf(current.row);
       await writeLocal(m, kind, { ...current.record, ...fields, updatedAt: now.toISOString() } as RecordEntry, current.row);
       const pending = await foldableOn(m, this.deps, key, 'saveRecordEntry');
       if (pending && pending.args.kind === kind) {
@@ -132,7 +132,7 @@ export class RecordService {
       if (!current) {
         throw new DomainError('not_found', 'That entry is not in the record any more. Reload the record.');
       }
-      const baseVersion = await baseVersionFor(m, this.deps, current.row);
+      const baseVersion = baseVersionOf(current.row);
       await deleteLocal(m, current.row);
       const patientId = current.record.patientId;
       await this.deps.outbox.append(m, {

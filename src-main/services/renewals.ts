@@ -8,7 +8,7 @@ import { validateOrThrow } from '../../shared/validation/validate';
 import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
 import type { RowKey, Stored } from '../db/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { baseVersionFor, nameOfPatient, requirePhysician, staffById, withPatient } from './rowSupport';
+import { baseVersionOf, nameOfPatient, requirePhysician, staffById, withPatient } from './rowSupport';
 
 const MAX_REFILLS = 99;
 
@@ -56,17 +56,18 @@ export class RenewalService {
       if (current.record.status !== 'requested') {
         throw new DomainError('conflict', `This renewal was already ${RENEWAL_STATUS_LABELS[current.record.status].toLowerCase()}. Reload the list.`);
       }
-      const baseVersion = await baseVersionFor(m, this.deps, current.row);
+      const baseVersion = baseVersionOf(current.row);
       const rows: RowKey[] = [rowKey('renewal', current.record.id)];
       await writeLocal(m, 'renewal', { ...current.record, status: decision, decisionNote: valid.note || null, decidedById: physician.id, decidedAt: now.toISOString(), updatedAt: now.toISOString() }, current.row);
       if (decision === 'approved') {
-        // Show the new refills at once, as the server will when it applies the approval.
         const medication = await findStored(m, 'medication', current.record.medicationId);
-        if (medication) {
-          const refillsLeft = Math.min(MAX_REFILLS, medication.record.refillsLeft + (refillsGranted ?? 1));
-          await writeLocal(m, 'medication', { ...medication.record, refillsLeft, updatedAt: now.toISOString() }, medication.row);
-          rows.push(rowKey('medication', medication.record.id));
+        if (!medication) {
+          throw new DomainError('conflict', "This medication is no longer on the patient's record, so the renewal cannot be approved. Deny it with a reason instead.");
         }
+        // Show the new refills at once, as the server will when it applies the approval.
+        const refillsLeft = Math.min(MAX_REFILLS, medication.record.refillsLeft + (refillsGranted ?? 1));
+        await writeLocal(m, 'medication', { ...medication.record, refillsLeft, updatedAt: now.toISOString() }, medication.row);
+        rows.push(rowKey('medication', medication.record.id));
       }
       const verb = decision === 'approved' ? 'Approve' : 'Deny';
       await this.deps.outbox.append(m, {

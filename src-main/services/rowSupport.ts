@@ -70,11 +70,12 @@ export async function withPatient<T extends GenericTable>(m: EntityManager, deps
 }
 
 /**
- * The version the server will have reached when this console's changes to the row have applied:
- * what a new change on the row is built on (each applied change moves the server's version by one).
+ * What a change to a row is built on: the version this console last pulled. The server does not
+ * count this console's own changes since then as conflicts, only other desks' and the patient's.
+ * A row made here (version 0) is built on the version the server gives it when created: 1.
  */
-export async function baseVersionFor(m: EntityManager, deps: Pick<ReplicaDeps, 'outbox'>, row: ReplicaRow): Promise<number> {
-  return row.version + row.appliedAhead + (await deps.outbox.pendingCountForRow(m, rowKey(row.tableName, row.id)));
+export function baseVersionOf(row: ReplicaRow): number {
+  return row.version > 0 ? row.version : 1;
 }
 
 /** The latest pending change on a row when it is of this kind and not being pushed: a new one can fold into it. */

@@ -95,17 +95,6 @@ export class Outbox {
     return row && row.seq > this.inFlightUpTo && keysOf(row).includes(key) ? row : null;
   }
 
-  /** How many pending changes show on this row: the server's version will have moved on by as many once they apply. */
-  async pendingCountForRow(m: EntityManager, key: RowKey): Promise<number> {
-    const rows = await m
-      .createQueryBuilder(OutboxEntity, 'o')
-      .select(['o.seq', 'o.rowKeys'])
-      .where({ status: 'pending' })
-      .andWhere('o.rowKeys LIKE :key', { key: `%"${key}"%` })
-      .getMany();
-    return rows.filter((r) => keysOf(r).includes(key)).length;
-  }
-
   /** Replaces a foldable entry's args (and what it is about), keeping its seq. */
   async rewrite<N extends MutationName>(
     m: EntityManager,

@@ -13,7 +13,7 @@ import type { TransferContext } from './transfer';
 
 let core: TestCore;
 beforeEach(async () => {
-  core = await startTestCore();
+  core = await startTestCore({ now: () => new Date('2026-11-25T16:00:00.000Z') });
   await signInOffline(core, undefined, TEST_PHYSICIAN);
   await seedClinic(core);
 });
@@ -111,18 +111,17 @@ describe('pull pages and push outcomes', () => {
     expect(await core.db.read((m) => m.countBy(ReplicaRowEntity, { tableName: 'staff' }))).toBe(DIRECTORY.length);
   });
 
-  it('builds a change after an applied one (not yet pulled back) on the version the server now has', async () => {
+  it('builds later changes on the version last pulled, also after an earlier one was applied but not yet pulled back', async () => {
     const request = appointmentRow({ version: 4 });
     await pullInto(core, upserts('appointment', [request]));
     await core.services.appointments.book({ physicianId: TEST_PHYSICIAN.id, start: '2026-12-01T15:30:00.000Z', durationMinutes: 30, appointmentId: request.id });
     const response: PushResponse = { lastSeq: 1, outcomes: [{ seq: 1, status: 'applied' }] };
     await pushOutbox(transfer(() => response), 'client', 10, () => Promise.resolve());
-    expect((await stored('appointment', request.id))?.appliedAhead).toBe(1);
     await core.services.appointments.cancel(request.id, 'Sorry, the doctor is ill.');
-    expect(argsOf((await outboxRows(core))[1], 'cancelAppointment').baseVersion).toBe(5);
-    // Once the server's row is pulled (no change waiting), the count starts again from its version.
-    await pushOutbox(transfer(() => ({ lastSeq: 2, outcomes: [{ seq: 2, status: 'applied' }] })), 'client', 10, () => Promise.resolve());
-    await pullInto(core, upserts('appointment', [{ ...request, status: 'cancelled', version: 6 }]));
-    expect(await stored('appointment', request.id)).toMatchObject({ version: 6, appliedAhead: 0, serverCopy: null });
+    expect(argsOf((await outboxRows(core))[1], 'cancelAppointment').baseVersion).toBe(4);
+    // A row made here is built on the version the server gives it when it is created.
+    const made = await core.services.record.save({ kind: 'problem', patientId: PATIENT_ID, entryId: null, fields: { name: 'Asthma', status: 'active', onsetDate: null, note: '' } });
+    await core.services.record.remove({ kind: 'problem', entryId: made.problem[0]?.id ?? '' });
+    expect(argsOf((await outboxRows(core))[3], 'deleteRecordEntry').baseVersion).toBe(1);
   });
 });

@@ -5,7 +5,6 @@ import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { Mutation, PullResponse, PushRequest, PushResponse } from '../../shared/sync/protocol';
 import { OutboxEntity } from '../db/entities';
-import { noteApplied } from '../db/replicaRows';
 import { getCursor, setCursor } from '../db/syncState';
 import type { FetchLike } from '../services/serverClient';
 import { callServer } from '../services/serverClient';
@@ -58,7 +57,6 @@ async function recordOutcomes(c: TransferContext, m: EntityManager, mutations: M
   const now = c.now().toISOString();
   let progressed = 0;
   const rejectedSeqs: number[] = [];
-  const appliedSeqs: number[] = [];
   for (const mutation of mutations) {
     const outcome = outcomes.get(mutation.seq);
     if (outcome?.status === 'rejected') {
@@ -68,15 +66,9 @@ async function recordOutcomes(c: TransferContext, m: EntityManager, mutations: M
       progressed += 1;
     } else if (outcome || mutation.seq <= response.lastSeq) {
       // Applied now, or earlier (a push whose answer was lost): either way the server has it.
-      const result = await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'applied', resolvedAt: now });
-      if (result.affected) {
-        appliedSeqs.push(mutation.seq);
-      }
+      await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'applied', resolvedAt: now });
       progressed += 1;
     }
-  }
-  for (const entry of await c.outbox.get(m, appliedSeqs)) {
-    await noteApplied(m, entry.rowKeys ? (JSON.parse(entry.rowKeys) as string[]) : []);
   }
   const tables = await rollBackRejected(m, c.outbox, await c.outbox.get(m, rejectedSeqs));
   await c.outbox.pruneApplied(m, new Date(c.now().getTime() - KEEP_APPLIED_MS));

@@ -22,7 +22,6 @@ export class ReplicaRows1764300000000 implements MigrationInterface {
         col.int('version'),
         col.instant('updatedAt'),
         { ...col.long('serverCopy'), isNullable: true },
-        { ...col.int('appliedAhead'), default: 0 },
         { ...col.bool('deletedLocally'), default: false },
       ],
       [{ columns: ['tableName', 'patientId'] }, { columns: ['tableName', 'parentId'] }],
