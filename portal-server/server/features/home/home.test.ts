@@ -36,7 +36,9 @@ describe('GET /api/home', () => {
     await ann.post<RenewalView>('/api/renewals', { medicationId });
     const duplicate = await ann.post<RenewalView>('/api/renewals', { medicationId });
     expect(duplicate.status).toBe(409);
-    await team.doctor.apply('saveRecordEntry', { kind: 'labResult', entryId: randomUUID(), patientId: ann.patientId, fields: { test: 'Potassium', value: '6.1', unit: 'mmol/L', referenceRange: '3.5–5.1', flag: 'high', date: '2026-11-01' }, baseVersion: 0 });
+    await team.doctor.apply('saveRecordEntry', { kind: 'labResult', entryId: randomUUID(), patientId: ann.patientId, fields: { test: 'Potassium', value: '6.1', unit: 'mmol/L', referenceRange: '3.5–5.1', flag: 'high', date: new Date().toISOString().slice(0, 10) }, baseVersion: 0 });
+    // Old history typed in today is not news.
+    await team.doctor.apply('saveRecordEntry', { kind: 'labResult', entryId: randomUUID(), patientId: ann.patientId, fields: { test: 'Old cholesterol', value: '180', unit: 'mg/dL', referenceRange: '', flag: 'normal', date: '2019-05-01' }, baseVersion: 0 });
     const thread = await ann.post<ThreadView>('/api/messages', { subject: 'Question', body: 'Hello' });
     await team.doctor.apply('replyToThread', { threadId: thread.body.id, messageId: randomUUID(), body: 'Hi Ann' });
 
@@ -52,6 +54,7 @@ describe('GET /api/home', () => {
         ['appointments', expect.stringMatching(/^Your appointment on .* with Dr\. Sam Patel is scheduled\.$/)],
       ]),
     );
+    expect(JSON.stringify(home.body.recentUpdates)).not.toContain('Old cholesterol');
     const times = home.body.recentUpdates.map((u) => u.at);
     expect(times).toEqual([...times].sort().reverse());
 

@@ -46,11 +46,15 @@ export async function homeSummary(c: PatientCall): Promise<HomeSummary> {
       updates.push({ at: t.lastMessageAt, text: `New message from the clinic: ${t.subject}`, link: 'messages' });
     }
   }
+  // New results and visit notes: added lately, about something recent (not old history typed in today).
+  const sinceDate = since.slice(0, 10);
   const entries = await c.m.find(RecordEntryEntity, { where: { ...own, kind: In(['labResult', 'visitSummary']), createdAt: MoreThan(since) } });
   for (const e of entries) {
     const fields = JSON.parse(e.fields) as LabResultFields | VisitSummaryFields;
-    const text = e.kind === 'labResult' ? `New lab result: ${(fields as LabResultFields).test}` : `New visit summary: ${(fields as VisitSummaryFields).reason}`;
-    updates.push({ at: e.createdAt, text, link: 'record' });
+    if (fields.date >= sinceDate) {
+      const text = e.kind === 'labResult' ? `New lab result: ${(fields as LabResultFields).test}` : `New visit summary: ${(fields as VisitSummaryFields).reason}`;
+      updates.push({ at: e.createdAt, text, link: 'record' });
+    }
   }
 
   return {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import type { ThreadSummaryView, ThreadView } from '../../../../shared/domain/message';
 import { MessageEntity, MessageThreadEntity } from '../../../../shared/node/entities/clinical';
+import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import { readMails, waitForMail } from '../../../../test/fixtures/mail';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
 import { clinicTeam, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
@@ -44,7 +45,7 @@ describe('a conversation between a patient and the care team', () => {
     const reply = await team.doctor.apply('replyToThread', { threadId: t.id, messageId: randomUUID(), body: 'Please stop the tablets and call us today.' });
     expect(reply.status).toBe('applied');
     // Replying reads the patient's messages; the patient now has one unread.
-    expect(await thread(t.id)).toMatchObject({ unreadForStaff: 0, unreadForPatient: 1 });
+    expect(await thread(t.id)).toMatchObject({ unreadForStaff: 0, unreadForPatient: 1, assignedStaffId: team.doctor.id });
     const list = await ann.get<ThreadSummaryView[]>('/api/messages');
     expect(list.body.find((x) => x.id === t.id)?.unread).toBe(1);
 
@@ -98,6 +99,26 @@ describe('a conversation between a patient and the care team', () => {
     expect((await bob.get<ThreadSummaryView[]>('/api/messages')).body.find((x) => x.id === threadId)).toMatchObject({ unread: 1, assignedToName: 'Dana Desk' });
     await portal.handle.flushMail();
     expect((await waitForMail(portal.mailDir, bob.email, { after: before })).text).not.toContain('insurance');
+  });
+});
+
+describe('live updates', () => {
+  it('a patient writing pokes connected consoles over server-sent events', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${portal.url}/api/sync/events`, { headers: { authorization: `Bearer ${team.desk.console.token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) }, signal: controller.signal });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const nextHead = async (): Promise<number> => {
+      let text = '';
+      while (!text.includes('event: poke')) {
+        text += decoder.decode((await reader.read()).value);
+      }
+      return (JSON.parse(/data: (.*)\n/.exec(text)?.[1] ?? '{}') as { head: number }).head;
+    };
+    const first = await nextHead();
+    await start(bob, 'Live', 'Are you there?');
+    expect(await nextHead()).toBeGreaterThan(first);
+    controller.abort();
   });
 });
 

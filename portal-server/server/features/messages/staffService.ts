@@ -72,7 +72,10 @@ export async function startThread(c: StaffCall, input: MutationArgs['startThread
   await notifyPatient(c, patient.id, 'newMessage');
 }
 
-/** A reply also counts as having read the patient's messages, and opens a closed thread again. */
+/**
+ * A reply also counts as having read the patient's messages and opens a closed thread again; a
+ * physician answering a thread nobody was assigned to takes it.
+ */
 export async function replyToThread(c: StaffCall, input: MutationArgs['replyToThread']): Promise<void> {
   requireStaffRole(c, DESK_ROLES, 'write to patients');
   const args = validateOrThrow(replyArgs, input);
@@ -81,7 +84,8 @@ export async function replyToThread(c: StaffCall, input: MutationArgs['replyToTh
   const now = nowIso(c);
   await markMessagesRead(c.m, recorder(c), thread.id, 'patient', now);
   await insertMessage(c.m, recorder(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
-  await updateThread(c.m, recorder(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: 0, lastMessageAt: now, status: 'open' }, now);
+  const assignedStaffId = thread.assignedStaffId ?? (c.staff.role === 'physician' ? c.staff.id : null);
+  await updateThread(c.m, recorder(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: 0, lastMessageAt: now, status: 'open', assignedStaffId }, now);
   await audit(c.m, c.clinic.id, c.actor, 'thread.reply', { type: 'thread', id: thread.id }, c.ctx.now());
   await notifyPatient(c, thread.patientId, 'newMessage');
 }
