@@ -5,4 +5,6 @@ export interface Column<Row> {
   text: (row: Row) => string;
   /** Free text the clinic wrote (a visit summary): keep its line breaks. */
   prose?: boolean;
+  /** An action (a button) that needs no "Label:" in front of it when rows are shown as cards. */
+  action?: boolean;
 }
