@@ -63,3 +63,11 @@ export async function signInOffline(core: ConsoleCore, serverUrl = UNREACHABLE_U
 export function mariaForm(overrides: Partial<PreRegistrationForm> = {}): PreRegistrationForm {
   return { givenName: 'Maria', familyName: 'Lopez', dateOfBirth: '04/12/1986', email: 'maria.lopez@example.com', phone: '', ...overrides };
 }
+
+/** A console signed in to a real portal server as this staff member, with its first sync done. */
+export async function startSignedInCore(serverUrl: string, username: string, password: string, options: Partial<ConsoleCoreOptions> = {}): Promise<TestCore> {
+  const core = await startTestCore({ serverUrl, ...options });
+  await core.services.auth.signIn({ username, password });
+  await core.engine.syncNow();
+  return core;
+}
