@@ -1,0 +1,207 @@
+import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { seedDemo, DEMO } from '../../../portal-server/server/demo';
+import type { AppointmentsView } from '../../../shared/api/patient';
+import type { AppointmentView } from '../../../shared/domain/appointment';
+import type { ThreadView } from '../../../shared/domain/message';
+import type { RecordBundle } from '../../../shared/domain/record';
+import type { RenewalView } from '../../../shared/domain/renewal';
+import { todayInZone } from '../../../shared/time/dateOnly';
+import { zonedToInstant } from '../../../shared/time/zoned';
+import { signInPatient } from '../../fixtures/patients';
+import type { PatientClient } from '../../fixtures/patients';
+import type { TestPortal } from '../../fixtures/portal';
+import { startTestPortal } from '../../fixtures/portal';
+import type { ConsoleUnderTest } from './consoleHarness';
+import { openConsole } from './consoleHarness';
+
+/**
+ * The staff half of each patient round trip, in the console UI (Chromium, `window.api` bridged to
+ * the real main process) against a real portal server with the demo clinic: a patient acts
+ * through the patient API, staff answer in the console, the patient's API shows the answer.
+ */
+let portal: TestPortal;
+let desk: ConsoleUnderTest | undefined;
+
+const [receptionist, physician] = DEMO.staff;
+const [james, ana] = DEMO.registered;
+
+test.beforeEach(async () => {
+  portal = await startTestPortal({ setUp: false });
+  await seedDemo(portal.handle.context);
+});
+test.afterEach(async () => {
+  await desk?.close();
+  desk = undefined;
+  await portal.stop();
+});
+
+async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Staff sign in' })).toBeVisible();
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+async function expectAllSent(page: Page): Promise<void> {
+  const sync = page.getByRole('status').filter({ hasText: /Online|Offline/ });
+  await expect(sync).toContainText('Online');
+  await expect(sync).toContainText('All changes sent');
+}
+
+function patient(who: { username: string; password: string }): Promise<PatientClient> {
+  return signInPatient(portal.url, who.username, who.password);
+}
+
+/** A weekday a week or so ahead in the clinic's calendar, clear of the demo's own bookings. */
+function nextWeekday(): string {
+  const day = new Date(`${todayInZone(DEMO.clinic.timeZone)}T12:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 8);
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) {
+    day.setUTCDate(day.getUTCDate() + 1);
+  }
+  return day.toISOString().slice(0, 10);
+}
+
+test('a receptionist schedules the appointment a patient requested; the patient sees it scheduled', async ({ page }) => {
+  const jamesApi = await patient(james!);
+  const requested = await jamesApi.post<AppointmentView>('/api/appointments', {
+    reason: 'Follow-up on knee X-ray',
+    preferredPhysicianId: null,
+    preferredTimes: 'Any weekday at 9',
+  });
+  expect(requested.status).toBe(201);
+
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, receptionist!);
+  // The demo's own request and James's new one wait at the desk.
+  await page.getByRole('link', { name: 'Appointments (2 requests)' }).click();
+  await expect(page.getByRole('heading', { name: 'Appointment requests' })).toBeVisible();
+  const row = page.getByRole('row', { name: /Follow-up on knee X-ray/ });
+  await expect(row).toContainText('James Walker');
+  await expect(row).toContainText('Any weekday at 9');
+  await row.getByRole('button', { name: /^Schedule/ }).click();
+
+  const dialog = page.getByRole('dialog', { name: 'Schedule appointment for James Walker' });
+  await expect(dialog).toContainText('Follow-up on knee X-ray');
+  // Nothing typed yet: the form says what is missing, at the fields.
+  await dialog.getByRole('button', { name: 'Schedule appointment' }).click();
+  await expect(dialog.getByText('Enter the date.')).toBeVisible();
+  await expect(dialog.getByLabel('Date')).toBeFocused();
+
+  const date = nextWeekday();
+  await dialog.getByLabel('Physician').selectOption({ label: physician!.displayName });
+  await dialog.getByLabel('Date').fill(date);
+  await dialog.getByLabel('Time').fill('09:00');
+  await dialog.getByLabel('Length').selectOption({ label: '30 minutes' });
+  await dialog.getByRole('button', { name: 'Schedule appointment' }).click();
+
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Scheduled James Walker' })).toContainText(physician!.displayName);
+  await expect(page.getByRole('row', { name: /Follow-up on knee X-ray/ })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Appointments (1 request)' })).toBeVisible();
+  await expectAllSent(page);
+
+  // On the schedule, that day, in the clinic's zone with the zone named.
+  await page.getByRole('link', { name: 'Schedule', exact: true }).click();
+  await page.getByLabel('Go to date').fill(date);
+  await expect(page.getByText(/Times are in the clinic's time zone, America\/New York/)).toBeVisible();
+  const booked = page.getByRole('row', { name: /James Walker/ });
+  await expect(booked).toContainText('9:00 – 9:30 AM');
+  await expect(booked).toContainText('Follow-up on knee X-ray');
+  await expect(booked).toContainText('Scheduled');
+
+  const seen = await jamesApi.get<AppointmentsView>('/api/appointments');
+  const mine = seen.body.upcoming.find((a) => a.id === requested.body.id);
+  expect(mine?.status).toBe('scheduled');
+  expect(mine?.start).toBe(zonedToInstant(date, '09:00', DEMO.clinic.timeZone));
+  expect(mine?.physicianName).toBe(physician!.displayName);
+});
+
+test('a physician approves a renewal the receptionist could only read; the patient sees it approved with the refills', async ({ page }) => {
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, receptionist!);
+  await page.getByRole('link', { name: 'Renewals (1 waiting)' }).click();
+  await expect(page.getByText('Only a physician can approve or deny renewals.')).toBeVisible();
+  await expect(page.getByRole('row', { name: /Albuterol inhaler/ })).toContainText('Running low before my trip.');
+  await expect(page.getByRole('button', { name: /^Approve/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await signIn(page, physician!);
+  await page.getByRole('link', { name: /^Renewals/ }).click();
+  const row = page.getByRole('row', { name: /Albuterol inhaler/ });
+  await expect(row).toContainText('Ana Silva');
+  await expect(row).toContainText('Harbor Pharmacy, 40 Main St');
+  await row.getByRole('button', { name: /^Approve/ }).click();
+
+  const dialog = page.getByRole('dialog', { name: /Approve renewal: Albuterol inhaler for Ana Silva/ });
+  await expect(dialog.getByLabel('Refills to grant')).toHaveValue('1');
+  await dialog.getByLabel('Refills to grant').fill('2');
+  await dialog.getByLabel('Note to patient (optional)').fill('Enjoy your trip.');
+  await dialog.getByRole('button', { name: 'Approve renewal' }).click();
+
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved Albuterol inhaler for Ana Silva' })).toContainText('2 refills');
+  await expect(page.getByText('No renewal requests are waiting.')).toBeVisible();
+  await page.getByRole('radio', { name: 'All' }).check();
+  await expect(page.getByRole('row', { name: /Albuterol inhaler/ })).toContainText('Approved');
+  await expectAllSent(page);
+
+  const anaApi = await patient(ana!);
+  const renewals = await anaApi.get<RenewalView[]>('/api/renewals');
+  const albuterol = renewals.body.find((r) => r.medicationName === 'Albuterol inhaler');
+  expect(albuterol?.status).toBe('approved');
+  expect(albuterol?.decisionNote).toBe('Enjoy your trip.');
+  expect(albuterol?.decidedByName).toBe(physician!.displayName);
+  const record = await anaApi.get<RecordBundle>('/api/record');
+  // The demo gave Ana 1 refill left; approving added 2.
+  expect(record.body.medication.find((m) => m.name === 'Albuterol inhaler')?.refillsLeft).toBe(3);
+});
+
+test('a physician replies to a patient message shown as plain text; the patient reads the reply and the console says so', async ({ page }) => {
+  const anaApi = await patient(ana!);
+  const body = 'Can I take the <b>iron</b> tablets with coffee?\nI usually have it at breakfast.';
+  const started = await anaApi.post<ThreadView>('/api/messages', { subject: 'Iron and coffee', body });
+  expect(started.status).toBe(201);
+
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, physician!);
+  await page.getByRole('link', { name: /^Messages \(\d+ unread\)/ }).click();
+  await page.getByRole('radio', { name: 'Unassigned' }).check();
+  const inboxRow = page.getByRole('row', { name: /Iron and coffee/ });
+  await expect(inboxRow).toContainText('1 unread message');
+  await expect(inboxRow).toContainText('Ana Silva');
+  await inboxRow.getByRole('link', { name: 'Iron and coffee' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Iron and coffee', level: 1 })).toBeVisible();
+  // The patient's words exactly as typed: markup stays text, line breaks stay.
+  const messages = page.getByRole('region', { name: 'Messages in this thread' });
+  const message = messages.getByRole('listitem').filter({ hasText: 'Can I take the' });
+  await expect(message.getByText('Can I take the <b>iron</b> tablets with coffee?', { exact: false })).toBeVisible();
+  await expect(message.locator('b')).toHaveCount(0);
+  await expect(message.locator('.message-body')).toHaveCSS('white-space', 'pre-wrap');
+
+  await page.getByLabel('Assign to').selectOption({ label: `${physician!.displayName} (Physician)` });
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Assigned to ${physician!.displayName}.` })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await expect(page.getByText('Enter your message.')).toBeVisible();
+  await page.getByLabel('Reply').fill('Take the iron with water or orange juice.\nCoffee an hour later is fine.');
+  await page.getByRole('button', { name: 'Send reply' }).click();
+  await expect(messages.getByRole('listitem').filter({ hasText: 'Take the iron with water' })).toContainText('Not read by the patient yet');
+  await expect(page.getByLabel('Reply')).toHaveValue('');
+  await expectAllSent(page);
+
+  // Ana opens the thread in the portal; the console learns she read the reply.
+  const thread = await anaApi.get<ThreadView>(`/api/messages/${started.body.id}`);
+  const reply = thread.body.messages.find((m) => !m.mine);
+  expect(reply?.body).toBe('Take the iron with water or orange juice.\nCoffee an hour later is fine.');
+  expect(reply?.authorName).toBe(physician!.displayName);
+  await expect(messages.getByRole('listitem').filter({ hasText: 'Take the iron with water' })).toContainText('Read by patient');
+
+  await page.getByRole('button', { name: 'Close thread' }).click();
+  await expect(page.getByText('This thread is closed. Reopen it to reply.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Reopen thread' })).toBeVisible();
+});
