@@ -7,7 +7,7 @@ import type { ThreadView } from '../../../shared/domain/message';
 import type { RecordBundle } from '../../../shared/domain/record';
 import type { RenewalView } from '../../../shared/domain/renewal';
 import { todayInZone } from '../../../shared/time/dateOnly';
-import { zonedToInstant } from '../../../shared/time/zoned';
+import { instantToZoned, zonedToInstant } from '../../../shared/time/zoned';
 import { signInPatient } from '../../fixtures/patients';
 import type { PatientClient } from '../../fixtures/patients';
 import type { TestPortal } from '../../fixtures/portal';
@@ -117,6 +117,32 @@ test('a receptionist schedules the appointment a patient requested; the patient 
   expect(mine?.status).toBe('scheduled');
   expect(mine?.start).toBe(zonedToInstant(date, '09:00', DEMO.clinic.timeZone));
   expect(mine?.physicianName).toBe(physician!.displayName);
+});
+
+test("a slot the physician already has is refused at the Time field, and nothing is booked", async ({ page }) => {
+  // Ana's demo visit with Dr. Patel: the slot to collide with, in the clinic's calendar.
+  const anaVisits = await (await patient(ana!)).get<AppointmentsView>('/api/appointments');
+  const taken = anaVisits.body.upcoming[0]?.start ?? '';
+  const slot = instantToZoned(taken, DEMO.clinic.timeZone);
+
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, receptionist!);
+  await page.getByRole('link', { name: /^Appointments/ }).click();
+  const row = page.getByRole('row', { name: /Knee pain when climbing stairs/ });
+  await row.getByRole('button', { name: /^Schedule/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Schedule appointment for James Walker' });
+  await dialog.getByLabel('Date').fill(slot.date);
+  await dialog.getByLabel('Time').fill(slot.time);
+  await dialog.getByRole('button', { name: 'Schedule appointment' }).click();
+
+  const refusal = `${physician!.displayName} already has an appointment at that time. Choose another time.`;
+  await expect(dialog.getByRole('alert')).toContainText(refusal);
+  await expect(dialog.getByLabel('Time')).toHaveAttribute('aria-invalid', 'true');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(row.getByText('Requested')).toBeVisible();
+  await expectAllSent(page);
+  const jamesView = await (await patient(james!)).get<AppointmentsView>('/api/appointments');
+  expect(jamesView.body.open.find((a) => a.reason === 'Knee pain when climbing stairs')?.status).toBe('requested');
 });
 
 test('a physician approves a renewal the receptionist could only read; the patient sees it approved with the refills', async ({ page }) => {
