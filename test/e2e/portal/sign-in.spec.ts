@@ -53,6 +53,10 @@ async function mockApi(page: Page): Promise<SessionMock> {
       await (signedIn
         ? json(200, SESSION)
         : json(401, { error: { code: 'invalid_credentials', message: 'That username and password do not match. Try again.' } }));
+    } else if (key === 'GET /api/home') {
+      await (signedIn
+        ? json(200, { upcoming: [], unreadMessages: 0, pendingRenewals: 0, recentUpdates: [] })
+        : json(401, notSignedIn));
     } else if (key === 'DELETE /api/session') {
       mock.signOutHeaders.push(request.headers());
       signedIn = false;
@@ -98,6 +102,7 @@ test('sign in, see Home, sign out with the CSRF token', async ({ page }) => {
   await expect(page).toHaveURL(`${server.url}/`);
   await expect(page.getByRole('heading', { level: 1, name: 'Welcome, William' })).toBeFocused();
   await expect(page.getByRole('main')).toContainText(CLINIC.name);
+  await expect(page.getByRole('region', { name: 'Recent updates' })).toContainText('Nothing new since your last visit.');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
 
