@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { object, string } from 'yup';
 import { DomainError } from '../../shared/api/errors';
 import type { AppointmentRecord, AppointmentStatus } from '../../shared/domain/appointment';
 import { APPOINTMENT_STATUS_LABELS } from '../../shared/domain/appointment';
@@ -12,29 +11,12 @@ import { validateOrThrow } from '../../shared/validation/validate';
 import { patientName } from '../db/records';
 import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
 import type { Stored } from '../db/replicaRows';
+import { checkSlot, endOf, instantOrThrow, proposalNoteSchema, whenOf } from './appointmentRules';
+import type { Slot } from './appointmentRules';
 import type { ReplicaDeps } from './deps';
 import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, staffById, validateTogether, withPatient } from './rowSupport';
 
-type Slot = Omit<MutationArgs['scheduleAppointment'], 'appointmentId' | 'baseVersion'>;
 const status = "json_extract(r.data, '$.status')";
-const proposalNoteSchema = object({
-  note: string()
-    .trim()
-    .max(300, 'Keep it under 300 characters.')
-    .default('')
-    .test('plain', 'Use plain text only.', (v) => !v || isPlainText(v)),
-});
-
-/** Like the shared schemas: control characters other than new lines and tabs are refused. */
-function isPlainText(text: string): boolean {
-  for (const ch of text) {
-    const code = ch.charCodeAt(0);
-    if ((code < 32 && ch !== '\n' && ch !== '\t' && ch !== '\r') || code === 127) {
-      return false;
-    }
-  }
-  return true;
-}
 const desk = { reason: appointmentRequestSchema.pick(['reason']) };
 
 /** The desk's side of appointments: the request queue, the schedule, and every answer to a request. */
@@ -88,7 +70,7 @@ export class AppointmentService {
     const id = randomUUID();
     return this.change(async (m) => {
       const patient = await requirePatientRow(m, args.patientId);
-      const physician = await this.checkSlot(m, slot, id);
+      const physician = await checkSlot(m, slot, id);
       const record: AppointmentRecord = {
         id,
         patientId: patient.id,
@@ -127,7 +109,7 @@ export class AppointmentService {
     const now = this.deps.now();
     return this.change(async (m) => {
       const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed', 'scheduled'], 'booked');
-      const physician = await this.checkSlot(m, slot, current.record.id);
+      const physician = await checkSlot(m, slot, current.record.id);
       const key = rowKey('appointment', current.record.id);
       const description = `Schedule ${await nameOfPatient(m, current.record.patientId)} with ${physician} on ${shortWhen(slot.start, clinic.timeZone)}`;
       await this.show(m, current, { status: 'scheduled', physicianId: slot.physicianId, start: slot.start, end: endOf(slot), cancelledBy: null }, now);
@@ -155,7 +137,7 @@ export class AppointmentService {
     const now = this.deps.now();
     return this.change(async (m) => {
       const current = await this.requireAppointment(m, args.appointmentId, ['requested', 'proposed'], 'offered a new time');
-      const physician = await this.checkSlot(m, slot, current.record.id);
+      const physician = await checkSlot(m, slot, current.record.id);
       const description = `Propose ${shortWhen(slot.start, clinic.timeZone)} with ${physician} to ${await nameOfPatient(m, current.record.patientId)}`;
       await this.show(m, current, { status: 'proposed', physicianId: slot.physicianId, start: slot.start, end: endOf(slot), staffNote: note || null }, now);
       const pending = await foldableOn(m, this.deps, rowKey('appointment', current.record.id), 'proposeAppointment');
@@ -242,25 +224,6 @@ export class AppointmentService {
     return stored;
   }
 
-  /** The physician must be an active physician; the slot must be free in what this console knows (the server checks again). */
-  private async checkSlot(m: EntityManager, slot: Slot, appointmentId: string): Promise<string> {
-    const physician = (await staffById(m)).get(slot.physicianId);
-    if (!physician || physician.role !== 'physician' || !physician.active) {
-      throw new DomainError('validation_failed', 'Some fields need attention.', { physicianId: 'Choose a physician from the list.' });
-    }
-    const clash = await queryRows(m, 'appointment')
-      .andWhere('r.id != :appointmentId', { appointmentId })
-      .andWhere(`${status} = 'scheduled'`)
-      .andWhere("json_extract(r.data, '$.physicianId') = :physicianId", { physicianId: slot.physicianId })
-      .andWhere("json_extract(r.data, '$.start') < :end AND json_extract(r.data, '$.end') > :start", { start: slot.start, end: endOf(slot) })
-      .getCount();
-    if (clash > 0) {
-      const message = `${physician.displayName} already has an appointment at that time. Choose another time.`;
-      throw new DomainError('conflict', message, { start: message });
-    }
-    return physician.displayName;
-  }
-
   /** The shared slot rules, and a start in the future (as the server requires). */
   private validSlot(args: AppointmentSlotForm): Slot {
     const valid = validateOrThrow(appointmentSlotSchema, { physicianId: args.physicianId, start: args.start, durationMinutes: args.durationMinutes });
@@ -293,21 +256,4 @@ export class AppointmentService {
     const items = await withPatient(m, this.deps, rows);
     return items.map((item) => ({ ...item, physicianName: item.row.physicianId ? (staff.get(item.row.physicianId)?.displayName ?? null) : null }));
   }
-}
-
-
-function endOf(slot: Slot): string {
-  return new Date(Date.parse(slot.start) + slot.durationMinutes * 60_000).toISOString();
-}
-
-function whenOf(a: AppointmentRecord): string {
-  return a.start ?? a.requestedAt;
-}
-
-function instantOrThrow(value: string, field: string): string {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new DomainError('validation_failed', 'Choose a valid date range.', { [field]: 'Choose a valid date.' });
-  }
-  return new Date(ms).toISOString();
 }

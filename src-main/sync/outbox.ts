@@ -100,7 +100,7 @@ export class Outbox {
     m: EntityManager,
     seq: number,
     args: MutationArgs[N],
-    also: { description?: string; invitationId?: string | null; name?: N } = {},
+    also: { description?: string; invitationId?: string | null } = {},
   ): Promise<void> {
     await m.update(OutboxEntity, { seq }, { args: JSON.stringify(args), ...also });
   }

@@ -5,7 +5,7 @@ import { ReplicaRowEntity } from '../db/entities';
 import type { GenericTable } from '../db/entities';
 import { getCursor } from '../db/syncState';
 import { DIRECTORY, PATIENT_ID, appointmentRow, argsOf, entryRow, messageRow, outboxRows, pullInto, renewalRow, seedClinic, staffRow, testId, threadRow, upserts } from '../testRows';
-import { TEST_PHYSICIAN, signInOffline, startTestCore } from '../testSupport';
+import { TEST_CLINIC_VIEW, TEST_PHYSICIAN, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 import { clearReplicaForReset } from './replicaApply';
 import { pullChanges, pushOutbox } from './transfer';
@@ -71,14 +71,25 @@ describe('pulled rows of every protocol v2 table', () => {
     expect(JSON.parse(row?.serverCopy ?? '{}')).toMatchObject({ status: 'requested', preferredTimes: 'Any time', version: 2 });
   });
 
-  it('on a new server epoch keeps only rows with unsent changes', async () => {
+  it('on a new server epoch keeps only rows with unsent changes, in every table', async () => {
     const keep = appointmentRow();
     const drop = appointmentRow();
-    await pullInto(core, upserts('appointment', [keep, drop]));
+    const allergy = entryRow('allergy');
+    await pullInto(core, [...upserts('appointment', [keep, drop]), ...upserts('allergy', [allergy, entryRow('allergy')]), ...upserts('thread', [threadRow()])]);
     await core.services.appointments.decline(keep.id, 'Please call us.');
+    await core.services.record.save({ kind: 'allergy', patientId: PATIENT_ID, entryId: allergy.id, fields: { substance: 'Penicillin', reaction: 'Rash', severity: 'mild' } });
     await core.db.write((m) => clearReplicaForReset(m, core.outbox));
-    const left = await core.db.read((m) => m.find(ReplicaRowEntity));
-    expect(left.map((r) => [r.tableName, r.id, r.serverCopy])).toEqual([['appointment', keep.id, null]]);
+    const left = await core.db.read((m) => m.find(ReplicaRowEntity, { order: { tableName: 'ASC' } }));
+    expect(left.map((r) => [r.tableName, r.id, r.serverCopy])).toEqual([
+      ['allergy', allergy.id, null],
+      ['appointment', keep.id, null],
+    ]);
+  });
+
+  it('signing in to another clinic’s server drops every replica row', async () => {
+    await pullInto(core, upserts('appointment', [appointmentRow()]));
+    await core.session.remember({ token: 'other-clinic-token-0123456789', deviceId: 'd2', staff: TEST_PHYSICIAN, clinic: { ...TEST_CLINIC_VIEW, id: testId() } }, 'http://127.0.0.1:9');
+    expect(await core.db.read((m) => m.count(ReplicaRowEntity))).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
  * copy is kept beside it in `serverCopy` until the change is accepted or rejected.
  */
 import type { EntityManager } from 'typeorm';
-import { In, Not } from 'typeorm';
+import { Brackets, In, Not } from 'typeorm';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { ChangeRecord } from '../../shared/sync/protocol';
@@ -32,13 +32,22 @@ export async function clearReplicaForReset(m: EntityManager, outbox: Outbox): Pr
     // What stays is local-only as far as the new server knows.
     await m.createQueryBuilder().update(entity).set({ serverCopy: null }).execute();
   }
-  const keep = [...pending.rows.keys()].map(parseRowKey);
-  const all = await m.find(ReplicaRowEntity, { select: { tableName: true, id: true } });
-  for (const row of all) {
-    if (!keep.some((k) => k.table === row.tableName && k.id === row.id)) {
-      await removeRow(m, row.tableName, row.id);
-    }
+  const keepByTable = new Map<string, string[]>();
+  for (const { table, id } of [...pending.rows.keys()].map(parseRowKey)) {
+    keepByTable.set(table, [...(keepByTable.get(table) ?? []), id]);
   }
+  const dropOthers = m.createQueryBuilder().delete().from(ReplicaRowEntity);
+  if (keepByTable.size > 0) {
+    // Keep each row a waiting change shows on; drop the rest.
+    dropOthers.where(
+      new Brackets((qb) => {
+        [...keepByTable].forEach(([table, ids], i) => {
+          qb.andWhere(`NOT (tableName = :t${i} AND id IN (:...ids${i}))`, { [`t${i}`]: table, [`ids${i}`]: ids });
+        });
+      }),
+    );
+  }
+  await dropOthers.execute();
   await m.createQueryBuilder().update(ReplicaRowEntity).set({ serverCopy: null }).execute();
 }
 
