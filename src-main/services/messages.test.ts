@@ -53,6 +53,15 @@ describe('answering offline', () => {
     const [entry] = await outboxRows(core);
     expect(argsOf(entry, 'replyToThread')).toEqual({ threadId: thread.id, messageId: detail.messages[1]?.id, body: 'Yes, in the morning with food.' });
     expect(entry?.description).toBe('Reply to Maria Lopez: “Question about my dose”');
+    // A receptionist's reply leaves the thread with the care team.
+    expect(detail.thread.row.assignedStaffId).toBeNull();
+  });
+
+  it('a physician answering an unassigned thread takes it, as the server will', async () => {
+    await signInOffline(core, undefined, TEST_PHYSICIAN);
+    const detail = await core.services.messages.reply(thread.id, 'I will call you today.');
+    expect(detail.thread).toMatchObject({ assignedToName: 'Dr. Sam Patel', row: { assignedStaffId: TEST_PHYSICIAN.id } });
+    expect((await core.services.messages.inbox('mine')).map((i) => i.row.id)).toEqual([thread.id]);
   });
 
   it('starts a thread with a patient: the thread and its first message in one change', async () => {

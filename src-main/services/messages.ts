@@ -77,7 +77,7 @@ export class MessageService {
 
   /**
    * The reply shows in the thread at once, waiting to send. As on the server, replying reads the
-   * patient's messages and opens a closed thread again.
+   * patient's messages and opens a closed thread again; a physician answering an unassigned thread takes it.
    */
   async reply(threadId: string, text: string): Promise<ThreadDetail> {
     const { staff } = await this.deps.session.requireSignedIn();
@@ -88,7 +88,8 @@ export class MessageService {
       const current = await this.requireThread(m, threadId);
       const read = await this.readPatientMessages(m, threadId, now);
       await writeLocal(m, 'message', this.message(messageId, current.record, staff, body, now), null);
-      const thread = { ...current.record, lastMessageAt: now, unreadForPatient: current.record.unreadForPatient + 1, unreadForStaff: 0, status: 'open' as const, updatedAt: now };
+      const assignedStaffId = current.record.assignedStaffId ?? (staff.role === 'physician' ? staff.id : null);
+      const thread = { ...current.record, assignedStaffId, lastMessageAt: now, unreadForPatient: current.record.unreadForPatient + 1, unreadForStaff: 0, status: 'open' as const, updatedAt: now };
       await writeLocal(m, 'thread', thread, current.row);
       const description = `Reply to ${await nameOfPatient(m, current.record.patientId)}: “${current.record.subject}”`;
       return { name: 'replyToThread', args: { threadId, messageId, body }, description, rows: [rowKey('message', messageId), rowKey('thread', threadId), ...read] };
