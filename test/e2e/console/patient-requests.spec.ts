@@ -1,6 +1,4 @@
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
-import { seedDemo, DEMO } from '../../../portal-server/server/demo';
 import type { AppointmentsView } from '../../../shared/api/patient';
 import type { AppointmentView } from '../../../shared/domain/appointment';
 import type { ThreadView } from '../../../shared/domain/message';
@@ -8,12 +6,10 @@ import type { RecordBundle } from '../../../shared/domain/record';
 import type { RenewalView } from '../../../shared/domain/renewal';
 import { todayInZone } from '../../../shared/time/dateOnly';
 import { instantToZoned, zonedToInstant } from '../../../shared/time/zoned';
-import { signInPatient } from '../../fixtures/patients';
-import type { PatientClient } from '../../fixtures/patients';
 import type { TestPortal } from '../../fixtures/portal';
-import { startTestPortal } from '../../fixtures/portal';
 import type { ConsoleUnderTest } from './consoleHarness';
 import { openConsole } from './consoleHarness';
+import { DEMO, ana, expectAllSent, james, patientApi, physician, receptionist, signIn, startDemoPortal } from './demoDesk';
 
 /**
  * The staff half of each patient round trip, in the console UI (Chromium, `window.api` bridged to
@@ -23,12 +19,8 @@ import { openConsole } from './consoleHarness';
 let portal: TestPortal;
 let desk: ConsoleUnderTest | undefined;
 
-const [receptionist, physician] = DEMO.staff;
-const [james, ana] = DEMO.registered;
-
 test.beforeEach(async () => {
-  portal = await startTestPortal({ setUp: false });
-  await seedDemo(portal.handle.context);
+  portal = await startDemoPortal();
 });
 test.afterEach(async () => {
   await desk?.close();
@@ -36,23 +28,7 @@ test.afterEach(async () => {
   await portal.stop();
 });
 
-async function signIn(page: Page, who: { username: string; password: string }): Promise<void> {
-  await expect(page.getByRole('heading', { name: 'Staff sign in' })).toBeVisible();
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
-async function expectAllSent(page: Page): Promise<void> {
-  const sync = page.getByRole('status').filter({ hasText: /Online|Offline/ });
-  await expect(sync).toContainText('Online');
-  await expect(sync).toContainText('All changes sent');
-}
-
-function patient(who: { username: string; password: string }): Promise<PatientClient> {
-  return signInPatient(portal.url, who.username, who.password);
-}
+const patient = (who: { username: string; password: string }) => patientApi(portal, who);
 
 /** A weekday a week or so ahead in the clinic's calendar, clear of the demo's own bookings. */
 function nextWeekday(): string {
@@ -65,7 +41,7 @@ function nextWeekday(): string {
 }
 
 test('a receptionist schedules the appointment a patient requested; the patient sees it scheduled', async ({ page }) => {
-  const jamesApi = await patient(james!);
+  const jamesApi = await patient(james);
   const requested = await jamesApi.post<AppointmentView>('/api/appointments', {
     reason: 'Follow-up on knee X-ray',
     preferredPhysicianId: null,
@@ -74,7 +50,7 @@ test('a receptionist schedules the appointment a patient requested; the patient 
   expect(requested.status).toBe(201);
 
   desk = await openConsole(page, { serverUrl: portal.url });
-  await signIn(page, receptionist!);
+  await signIn(page, receptionist);
   // The demo's own request and James's new one wait at the desk.
   await page.getByRole('link', { name: 'Appointments (2 requests)' }).click();
   await expect(page.getByRole('heading', { name: 'Appointment requests' })).toBeVisible();
@@ -91,14 +67,14 @@ test('a receptionist schedules the appointment a patient requested; the patient 
   await expect(dialog.getByLabel('Date')).toBeFocused();
 
   const date = nextWeekday();
-  await dialog.getByLabel('Physician').selectOption({ label: physician!.displayName });
+  await dialog.getByLabel('Physician').selectOption({ label: physician.displayName });
   await dialog.getByLabel('Date').fill(date);
   await dialog.getByLabel('Time').fill('09:00');
   await dialog.getByLabel('Length').selectOption({ label: '30 minutes' });
   await dialog.getByRole('button', { name: 'Schedule appointment' }).click();
 
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('status').filter({ hasText: 'Scheduled James Walker' })).toContainText(physician!.displayName);
+  await expect(page.getByRole('status').filter({ hasText: 'Scheduled James Walker' })).toContainText(physician.displayName);
   await expect(page.getByRole('row', { name: /Follow-up on knee X-ray/ })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Appointments (1 request)' })).toBeVisible();
   await expectAllSent(page);
@@ -116,17 +92,17 @@ test('a receptionist schedules the appointment a patient requested; the patient 
   const mine = seen.body.upcoming.find((a) => a.id === requested.body.id);
   expect(mine?.status).toBe('scheduled');
   expect(mine?.start).toBe(zonedToInstant(date, '09:00', DEMO.clinic.timeZone));
-  expect(mine?.physicianName).toBe(physician!.displayName);
+  expect(mine?.physicianName).toBe(physician.displayName);
 });
 
 test("a slot the physician already has is refused at the Time field, and nothing is booked", async ({ page }) => {
   // Ana's demo visit with Dr. Patel: the slot to collide with, in the clinic's calendar.
-  const anaVisits = await (await patient(ana!)).get<AppointmentsView>('/api/appointments');
+  const anaVisits = await (await patient(ana)).get<AppointmentsView>('/api/appointments');
   const taken = anaVisits.body.upcoming[0]?.start ?? '';
   const slot = instantToZoned(taken, DEMO.clinic.timeZone);
 
   desk = await openConsole(page, { serverUrl: portal.url });
-  await signIn(page, receptionist!);
+  await signIn(page, receptionist);
   await page.getByRole('link', { name: /^Appointments/ }).click();
   const row = page.getByRole('row', { name: /Knee pain when climbing stairs/ });
   await row.getByRole('button', { name: /^Schedule/ }).click();
@@ -135,26 +111,26 @@ test("a slot the physician already has is refused at the Time field, and nothing
   await dialog.getByLabel('Time').fill(slot.time);
   await dialog.getByRole('button', { name: 'Schedule appointment' }).click();
 
-  const refusal = `${physician!.displayName} already has an appointment at that time. Choose another time.`;
+  const refusal = `${physician.displayName} already has an appointment at that time. Choose another time.`;
   await expect(dialog.getByRole('alert')).toContainText(refusal);
   await expect(dialog.getByLabel('Time')).toHaveAttribute('aria-invalid', 'true');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(row.getByText('Requested')).toBeVisible();
   await expectAllSent(page);
-  const jamesView = await (await patient(james!)).get<AppointmentsView>('/api/appointments');
+  const jamesView = await (await patient(james)).get<AppointmentsView>('/api/appointments');
   expect(jamesView.body.open.find((a) => a.reason === 'Knee pain when climbing stairs')?.status).toBe('requested');
 });
 
 test('a physician approves a renewal the receptionist could only read; the patient sees it approved with the refills', async ({ page }) => {
   desk = await openConsole(page, { serverUrl: portal.url });
-  await signIn(page, receptionist!);
+  await signIn(page, receptionist);
   await page.getByRole('link', { name: 'Renewals (1 waiting)' }).click();
   await expect(page.getByText('Only a physician can approve or deny renewals.')).toBeVisible();
   await expect(page.getByRole('row', { name: /Albuterol inhaler/ })).toContainText('Running low before my trip.');
   await expect(page.getByRole('button', { name: /^Approve/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'Sign out' }).click();
 
-  await signIn(page, physician!);
+  await signIn(page, physician);
   await page.getByRole('link', { name: /^Renewals/ }).click();
   const row = page.getByRole('row', { name: /Albuterol inhaler/ });
   await expect(row).toContainText('Ana Silva');
@@ -174,25 +150,25 @@ test('a physician approves a renewal the receptionist could only read; the patie
   await expect(page.getByRole('row', { name: /Albuterol inhaler/ })).toContainText('Approved');
   await expectAllSent(page);
 
-  const anaApi = await patient(ana!);
+  const anaApi = await patient(ana);
   const renewals = await anaApi.get<RenewalView[]>('/api/renewals');
   const albuterol = renewals.body.find((r) => r.medicationName === 'Albuterol inhaler');
   expect(albuterol?.status).toBe('approved');
   expect(albuterol?.decisionNote).toBe('Enjoy your trip.');
-  expect(albuterol?.decidedByName).toBe(physician!.displayName);
+  expect(albuterol?.decidedByName).toBe(physician.displayName);
   const record = await anaApi.get<RecordBundle>('/api/record');
   // The demo gave Ana 1 refill left; approving added 2.
   expect(record.body.medication.find((m) => m.name === 'Albuterol inhaler')?.refillsLeft).toBe(3);
 });
 
 test('a physician replies to a patient message shown as plain text; the patient reads the reply and the console says so', async ({ page }) => {
-  const anaApi = await patient(ana!);
+  const anaApi = await patient(ana);
   const body = 'Can I take the <b>iron</b> tablets with coffee?\nI usually have it at breakfast.';
   const started = await anaApi.post<ThreadView>('/api/messages', { subject: 'Iron and coffee', body });
   expect(started.status).toBe(201);
 
   desk = await openConsole(page, { serverUrl: portal.url });
-  await signIn(page, physician!);
+  await signIn(page, physician);
   await page.getByRole('link', { name: /^Messages \(\d+ unread\)/ }).click();
   await page.getByRole('radio', { name: 'Unassigned' }).check();
   const inboxRow = page.getByRole('row', { name: /Iron and coffee/ });
@@ -208,9 +184,9 @@ test('a physician replies to a patient message shown as plain text; the patient 
   await expect(message.locator('b')).toHaveCount(0);
   await expect(message.locator('.message-body')).toHaveCSS('white-space', 'pre-wrap');
 
-  await page.getByLabel('Assign to').selectOption({ label: `${physician!.displayName} (Physician)` });
+  await page.getByLabel('Assign to').selectOption({ label: `${physician.displayName} (Physician)` });
   await page.getByRole('button', { name: 'Assign', exact: true }).click();
-  await expect(page.getByRole('status').filter({ hasText: `Assigned to ${physician!.displayName}.` })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: `Assigned to ${physician.displayName}.` })).toBeVisible();
 
   await page.getByRole('button', { name: 'Send reply' }).click();
   await expect(page.getByText('Enter your message.')).toBeVisible();
@@ -224,7 +200,7 @@ test('a physician replies to a patient message shown as plain text; the patient 
   const thread = await anaApi.get<ThreadView>(`/api/messages/${started.body.id}`);
   const reply = thread.body.messages.find((m) => !m.mine);
   expect(reply?.body).toBe('Take the iron with water or orange juice.\nCoffee an hour later is fine.');
-  expect(reply?.authorName).toBe(physician!.displayName);
+  expect(reply?.authorName).toBe(physician.displayName);
   await expect(messages.getByRole('listitem').filter({ hasText: 'Take the iron with water' })).toContainText('Read by patient');
 
   await page.getByRole('button', { name: 'Close thread' }).click();
