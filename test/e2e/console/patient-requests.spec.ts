@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import type { AppointmentsView } from '../../../shared/api/patient';
 import type { AppointmentView } from '../../../shared/domain/appointment';
@@ -6,7 +7,9 @@ import type { RecordBundle } from '../../../shared/domain/record';
 import type { RenewalView } from '../../../shared/domain/renewal';
 import { todayInZone } from '../../../shared/time/dateOnly';
 import { instantToZoned, zonedToInstant } from '../../../shared/time/zoned';
+import { deskOf, pullAll } from '../../fixtures/patients';
 import type { TestPortal } from '../../fixtures/portal';
+import { signInStaff } from '../../fixtures/portal';
 import type { ConsoleUnderTest } from './consoleHarness';
 import { openConsole } from './consoleHarness';
 import { DEMO, ana, expectAllSent, james, patientApi, physician, receptionist, signIn, startDemoPortal } from './demoDesk';
@@ -117,6 +120,58 @@ test("a slot the physician already has is refused at the Time field, and nothing
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(row.getByText('Requested')).toBeVisible();
   await expectAllSent(page);
+  const jamesView = await (await patient(james)).get<AppointmentsView>('/api/appointments');
+  expect(jamesView.body.open.find((a) => a.reason === 'Knee pain when climbing stairs')?.status).toBe('requested');
+});
+
+test('two desks, one slot: the server refuses the offline desk\'s booking, the sync bar says why, and the request waits again', async ({ page }) => {
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, receptionist);
+  await page.getByRole('link', { name: /^Appointments/ }).click();
+  const request = page.getByRole('row', { name: /Knee pain when climbing stairs/ });
+  await expect(request).toBeVisible();
+
+  // This desk loses the server and books while offline: the booking waits to be sent.
+  await desk.core.engine.stop();
+  const date = nextWeekday();
+  await request.getByRole('button', { name: /^Schedule/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Schedule appointment for James Walker' });
+  await dialog.getByLabel('Date').fill(date);
+  await dialog.getByLabel('Time').fill('11:00');
+  await dialog.getByRole('button', { name: 'Schedule appointment' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Scheduled James Walker' })).toBeVisible();
+  const sync = page.getByRole('status').filter({ hasText: /Online|Offline/ });
+  await expect(sync).toContainText('Offline');
+  await expect(sync).toContainText('1 change waiting');
+  await page.getByRole('link', { name: 'Schedule', exact: true }).click();
+  await page.getByLabel('Go to date').fill(date);
+  await expect(page.getByRole('row', { name: /James Walker/ })).toContainText('waiting to send');
+
+  // Meanwhile a second desk, online, books Ana with the same physician at the same time.
+  const other = deskOf(portal.url, await signInStaff(portal.url, receptionist.username, receptionist.password));
+  const doctorId = (await signInStaff(portal.url, physician.username, physician.password)).staff.id;
+  const anaRow = (await pullAll(portal.url, other.console.token)).find((c) => c.op === 'upsert' && c.table === 'patient' && c.row.email === ana.email);
+  const booked = await other.apply('createAppointment', {
+    appointmentId: randomUUID(),
+    patientId: anaRow?.op === 'upsert' ? anaRow.row.id : '',
+    physicianId: doctorId,
+    start: zonedToInstant(date, '11:00', DEMO.clinic.timeZone) ?? '',
+    durationMinutes: 30,
+    reason: 'Inhaler check',
+  });
+  expect(booked.status).toBe('applied');
+
+  // Back online: the server refuses the first desk's booking; the console says so and rolls it back.
+  desk.core.engine.start();
+  await expect(sync).toContainText('Online');
+  const refused = page.getByText('Refused changes (1)');
+  await expect(refused).toBeVisible();
+  await refused.click();
+  await expect(page.getByRole('listitem').filter({ hasText: /James Walker/ })).toContainText(`${physician.displayName} already has an appointment at that time`);
+  await expect(page.getByRole('row', { name: /Ana Silva/ })).toContainText('Inhaler check');
+  await expect(page.getByRole('row', { name: /James Walker/ })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Requests', exact: true }).click();
+  await expect(page.getByRole('row', { name: /Knee pain when climbing stairs/ })).toContainText('Requested');
   const jamesView = await (await patient(james)).get<AppointmentsView>('/api/appointments');
   expect(jamesView.body.open.find((a) => a.reason === 'Knee pain when climbing stairs')?.status).toBe('requested');
 });
