@@ -72,5 +72,16 @@ export const useAppointmentsStore = defineStore('appointments', () => {
     return act(() => call('appointments.create', { ...slot, patientId, reason }));
   }
 
-  return { queue, schedule, forPatient, scheduleSpan, scheduleDate, schedulePhysicianId, book, propose, decline, cancel, complete, create };
+
+  /** Signing out: nothing read for one person stays for the next. */
+  function forget(): void {
+    queue.reset();
+    schedule.reset();
+    forPatient.reset();
+    scheduleSpan.value = 'day';
+    scheduleDate.value = null;
+    schedulePhysicianId.value = '';
+  }
+
+  return { queue, schedule, forPatient, scheduleSpan, scheduleDate, schedulePhysicianId, book, propose, decline, cancel, complete, create, forget };
 });

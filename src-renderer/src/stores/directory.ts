@@ -22,5 +22,11 @@ export const useDirectoryStore = defineStore('directory', () => {
     return entries.follow();
   }
 
-  return { entries, physicians, activeStaff, nameOf, need };
+
+  /** Signing out: nothing read for one person stays for the next. */
+  function forget(): void {
+    entries.reset();
+  }
+
+  return { entries, physicians, activeStaff, nameOf, need, forget };
 });

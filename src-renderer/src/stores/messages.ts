@@ -52,5 +52,13 @@ export const useMessagesStore = defineStore('messages', () => {
     return call('messages.start', { patientId, subject, body });
   }
 
-  return { inboxFilter, inbox, thread, reply, assign, setStatus, start };
+
+  /** Signing out: nothing read for one person stays for the next. */
+  function forget(): void {
+    inbox.reset();
+    thread.reset();
+    inboxFilter.value = 'open';
+  }
+
+  return { inboxFilter, inbox, thread, reply, assign, setStatus, start, forget };
 });

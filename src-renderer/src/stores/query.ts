@@ -100,13 +100,23 @@ export function createQuery<A, T>(fetch: (args: A) => Promise<T>, options: Query
     }
   }
 
+  /** Forgets what was read (signing out): the next person starts from an empty screen. */
+  function reset(): void {
+    request++;
+    data.value = null;
+    state.value = 'idle';
+    error.value = null;
+    args = null;
+    argsKey = '';
+  }
+
   function retry(): void {
     if (args !== null) {
       void load(args);
     }
   }
 
-  return { data, state, error, load, ensure, follow, refresh, retry, update };
+  return { data, state, error, load, ensure, follow, refresh, retry, update, reset };
 }
 
 export type Query<A, T> = ReturnType<typeof createQuery<A, T>>;

@@ -32,5 +32,11 @@ export const useRecordStore = defineStore('record', () => {
     return keep(() => call('record.delete', { kind, entryId }));
   }
 
-  return { record, save, remove };
+
+  /** Signing out: nothing read for one person stays for the next. */
+  function forget(): void {
+    record.reset();
+  }
+
+  return { record, save, remove, forget };
 });

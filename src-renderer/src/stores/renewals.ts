@@ -21,5 +21,11 @@ export const useRenewalsStore = defineStore('renewals', () => {
     }
   }
 
-  return { queue, decide };
+
+  /** Signing out: nothing read for one person stays for the next. */
+  function forget(): void {
+    queue.reset();
+  }
+
+  return { queue, decide, forget };
 });

@@ -5,5 +5,11 @@ import { createQuery } from './query';
 /** What waits for the clinic, for the navigation's badges: requests, renewals, unread threads. */
 export const useWorkStore = defineStore('work', () => {
   const counts = createQuery(() => call('work.counts'));
-  return { counts };
+
+  /** Signing out: nothing read for one person stays for the next. */
+  function forget(): void {
+    counts.reset();
+  }
+
+  return { counts, forget };
 });
