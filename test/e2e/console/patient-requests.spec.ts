@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import type { AppointmentsView } from '../../../shared/api/patient';
 import type { AppointmentView } from '../../../shared/domain/appointment';
-import type { ThreadView } from '../../../shared/domain/message';
+import type { ThreadSummaryView, ThreadView } from '../../../shared/domain/message';
 import type { RecordBundle } from '../../../shared/domain/record';
 import type { RenewalView } from '../../../shared/domain/renewal';
 import { todayInZone } from '../../../shared/time/dateOnly';
@@ -261,4 +261,23 @@ test('a physician replies to a patient message shown as plain text; the patient 
   await page.getByRole('button', { name: 'Close thread' }).click();
   await expect(page.getByText('This thread is closed. Reopen it to reply.')).toBeVisible();
   await expect(page.getByRole('button', { name: 'Reopen thread' })).toBeVisible();
+});
+
+test('the desk writes to a patient first from their page; the thread opens and the patient finds it in the portal', async ({ page }) => {
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, receptionist);
+  await page.getByRole('link', { name: 'James Walker' }).click();
+  await page.getByRole('button', { name: 'Message patient' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Message James Walker' });
+  await dialog.getByLabel('Subject').fill('Your knee X-ray');
+  await dialog.getByLabel('Message').fill('Your X-ray results are in.\nPlease call us to go over them.');
+  await dialog.getByRole('button', { name: 'Send message' }).click();
+
+  await expect(page.getByRole('heading', { name: 'Your knee X-ray', level: 1 })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Message sent to James Walker.' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Messages in this thread' })).toContainText('Please call us to go over them.');
+  await expectAllSent(page);
+
+  const threads = await (await patient(james)).get<ThreadSummaryView[]>('/api/messages');
+  expect(threads.body.find((t) => t.subject === 'Your knee X-ray')?.unread).toBe(1);
 });
