@@ -28,6 +28,8 @@ export interface PortalConfig {
   mailRetryBaseMs?: number;
   /** How many tries before an invitation's mail counts as failed. */
   mailMaxTries?: number;
+  /** A patient session ends after this long without a request (default 15 minutes; tests shorten it). */
+  patientIdleTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {}

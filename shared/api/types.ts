@@ -51,7 +51,11 @@ export interface PatientSessionView {
   clinic: { name: string; phone: string };
   /** Send back as `x-csrf-token` on every state-changing request. */
   csrfToken: string;
+  /** The server signs a session out after this many seconds without a request; the portal warns before. */
+  idleTimeoutSeconds: number;
 }
 
 export const CSRF_HEADER = 'x-csrf-token';
 export const SESSION_COOKIE = '__Host-portal_session';
+/** On every signed-in answer: seconds until the server ends the session for inactivity. */
+export const SESSION_IDLE_HEADER = 'x-session-idle-remaining';

@@ -4,6 +4,7 @@
  */
 import { EntitySchema } from 'typeorm';
 import { CLINICAL_ENTITIES } from './clinical';
+import { AccountRecoveryEntity } from './recovery';
 import type { PasswordPolicy } from '../../domain/clinic';
 import type { InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
@@ -385,4 +386,5 @@ export const SERVER_ENTITIES = [
   ClientMutationEntity,
   MutationRejectionEntity,
   ...CLINICAL_ENTITIES,
+  AccountRecoveryEntity,
 ];

@@ -60,7 +60,11 @@ test('a physician keeps the medical record: adds a flagged lab result, edits a m
   await expect(allergies.getByRole('row', { name: /Peanuts/ })).toBeVisible();
   await expectAllSent(page);
 
-  const seen = await (await patient(ana)).get<RecordBundle>('/api/record');
+  // The sync bar can still show the previous "All changes sent" for a moment after the last
+  // local change: wait until the server has the removal, as the patient would by reloading.
+  const ana2 = await patient(ana);
+  await expect.poll(async () => (await ana2.get<RecordBundle>('/api/record')).body.allergy.map((a) => a.substance)).toEqual(['Peanuts']);
+  const seen = await ana2.get<RecordBundle>('/api/record');
   expect(seen.body.labResult.find((r) => r.test === 'Vitamin D')).toMatchObject({ value: '52', unit: 'ng/mL', flag: 'high' });
   expect(seen.body.medication.find((m) => m.name === 'Ferrous sulfate')?.refillsLeft).toBe(5);
   expect(seen.body.allergy.map((a) => a.substance)).toEqual(['Peanuts']);

@@ -18,6 +18,7 @@ export const SESSION: PatientSessionView = {
   patient: { givenName: 'William', familyName: 'Hart' },
   clinic: { name: CLINIC.name, phone: CLINIC.phone },
   csrfToken: 'csrf-1234',
+  idleTimeoutSeconds: 900,
 };
 
 export const DR_PATEL: PhysicianOption = { id: '7d1f8a52-3c1e-4b7a-9a55-0f6f7f6f1a01', displayName: 'Dr. Sam Patel' };

@@ -20,6 +20,7 @@ const SESSION: PatientSessionView = {
   patient: { givenName: 'William', familyName: 'Hart' },
   clinic: { name: CLINIC.name, phone: CLINIC.phone },
   csrfToken: 'csrf-1234',
+  idleTimeoutSeconds: 900,
 };
 const notSignedIn: ApiErrorResponse = { error: { code: 'not_signed_in', message: 'Sign in to continue.' } };
 

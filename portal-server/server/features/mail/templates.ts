@@ -56,7 +56,7 @@ This invitation expires on ${e(expires)}.</p>
  * "Something changed, sign in to see it" mails. They carry no health information at all: no
  * medication, reason, message text, physician or time — only the clinic and where to sign in.
  */
-export const NOTICE_TEMPLATES = ['appointmentUpdate', 'newMessage', 'renewalUpdate'] as const;
+export const NOTICE_TEMPLATES = ['appointmentUpdate', 'newMessage', 'renewalUpdate', 'passwordChanged'] as const;
 export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
 
 export interface NoticeMailPayload {
@@ -80,6 +80,10 @@ const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: strin
     const lead = `There is an update about your prescription renewal request at ${p.clinicName}.`;
     return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${p.signInUrl}` };
   },
+  passwordChanged: (p) => {
+    const lead = `The password of your ${p.clinicName} Patient Portal account was changed, and browsers signed in to it were signed out. If this was not you, call ${p.clinicName} at ${p.clinicPhone} right away.`;
+    return { subject: `Your ${p.clinicName} Patient Portal password was changed`, lead, line: `${lead}\nSign in: ${p.signInUrl}` };
+  },
 };
 
 export function renderNotice(template: NoticeTemplate, p: NoticeMailPayload): RenderedMail {
@@ -95,6 +99,35 @@ export function renderNotice(template: NoticeTemplate, p: NoticeMailPayload): Re
   return { subject, text, html };
 }
 
+/** A one-time recovery code. No name, no username, nothing about the patient's health. */
+export interface RecoveryCodeMailPayload {
+  clinicName: string;
+  clinicPhone: string;
+  kind: 'password' | 'username';
+  code: string;
+  minutes: number;
+}
+
+export function renderRecoveryCode(p: RecoveryCodeMailPayload): RenderedMail {
+  const what = p.kind === 'password' ? 'reset your password' : 'find your username';
+  const subject = `Your ${p.clinicName} Patient Portal code`;
+  const lead = `Someone asked to ${what} for the ${p.clinicName} Patient Portal.`;
+  const expires = `It expires in ${p.minutes} minutes and works once. Never share it: the clinic will not ask you for it.`;
+  const ignore = 'If you did not ask for this, you can ignore this email; nothing has changed.';
+  const contact = `Questions? Call ${p.clinicName} at ${p.clinicPhone}.`;
+  const text = ['Hello,', '', lead, '', `Your one-time code is ${p.code}`, '', expires, '', ignore, '', contact].join('\n');
+  const e = escapeHtml;
+  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
+<p>Hello,</p>
+<p>${e(lead)}</p>
+<p>Your one-time code is <strong style="font-family:monospace;font-size:1.4em;letter-spacing:0.15em">${e(p.code)}</strong></p>
+<p>${e(expires)}</p>
+<p>${e(ignore)}</p>
+<p>${e(contact)}</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
 export function render(template: string, payload: unknown): RenderedMail {
   if ((NOTICE_TEMPLATES as readonly string[]).includes(template)) {
     return renderNotice(template as NoticeTemplate, payload as NoticeMailPayload);
@@ -102,6 +135,8 @@ export function render(template: string, payload: unknown): RenderedMail {
   switch (template) {
     case 'invitation':
       return renderInvitation(payload as InvitationMailPayload);
+    case 'recoveryCode':
+      return renderRecoveryCode(payload as RecoveryCodeMailPayload);
     default:
       throw new Error(`Unknown mail template "${template}"`);
   }

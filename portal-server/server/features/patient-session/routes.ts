@@ -1,11 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import { DomainError } from '../../../../shared/api/errors';
-import { CSRF_HEADER, SESSION_COOKIE } from '../../../../shared/api/types';
+import { CSRF_HEADER, SESSION_COOKIE, SESSION_IDLE_HEADER } from '../../../../shared/api/types';
 import type { ServerContext } from '../../context';
 import { rateLimit } from '../../middleware/rateLimit';
 import type { PatientPrincipal } from './service';
-import { ABSOLUTE_LIFETIME_MS, findSession, sessionView, signIn, signOut } from './service';
+import { ABSOLUTE_LIFETIME_MS, findSession, idleRemainingMs, sessionView, signIn, signOut, signOutEverywhere } from './service';
 
 function readCookie(req: Request): string | null {
   const header = req.get('cookie') ?? '';
@@ -23,11 +23,14 @@ function setSessionCookie(res: Response, value: string, maxAgeMs: number): void 
   res.append('Set-Cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}`);
 }
 
-/** Signed-in patient, and for state-changing requests a matching CSRF token. */
-export function requirePatient(ctx: ServerContext) {
+/**
+ * Signed-in patient, and for state-changing requests a matching CSRF token. Every answer carries
+ * the seconds left before the idle timeout, so the portal warns on the server's schedule.
+ */
+export function requirePatient(ctx: ServerContext, options: { touch?: 'always' | 'throttled' } = {}) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const cookie = readCookie(req);
-    const principal = cookie ? await findSession(ctx, cookie) : null;
+    const principal = cookie ? await findSession(ctx, cookie, options) : null;
     if (!principal) {
       throw new DomainError('not_signed_in', 'Please sign in to continue.');
     }
@@ -35,6 +38,7 @@ export function requirePatient(ctx: ServerContext) {
       throw new DomainError('csrf_failed', 'Your session could not be confirmed. Reload the page and try again.');
     }
     res.locals.patient = principal;
+    res.set(SESSION_IDLE_HEADER, String(Math.floor(idleRemainingMs(ctx, principal.session) / 1000)));
     next();
   };
 }
@@ -51,11 +55,17 @@ export function patientSessionRoutes(ctx: ServerContext): Router {
     setSessionCookie(res, cookie, ABSOLUTE_LIFETIME_MS);
     res.json(view);
   });
-  router.get('/api/session', auth, async (_req, res) => {
+  // Asking for the session is the portal's "Stay signed in": it always counts as activity.
+  router.get('/api/session', requirePatient(ctx, { touch: 'always' }), async (_req, res) => {
     res.json(await sessionView(ctx, patientOf(res)));
   });
   router.delete('/api/session', auth, async (req, res) => {
     await signOut(ctx, patientOf(res), req.ip ?? null);
+    setSessionCookie(res, '', 0);
+    res.status(204).end();
+  });
+  router.post('/api/session/sign-out-everywhere', auth, async (req, res) => {
+    await signOutEverywhere(ctx, patientOf(res), req.ip ?? null);
     setSessionCookie(res, '', 0);
     res.status(204).end();
   });

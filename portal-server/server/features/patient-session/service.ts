@@ -1,3 +1,5 @@
+import type { EntityManager } from 'typeorm';
+import { Not } from 'typeorm';
 import { object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
 import type { PatientSessionView } from '../../../../shared/api/types';
@@ -68,15 +70,30 @@ export async function signIn(ctx: ServerContext, input: unknown, ip: string | nu
   return { cookie, view: await sessionView(ctx, { session, account }) };
 }
 
-/** The session behind a cookie, if it is still alive (idle timeout and absolute lifetime). */
-export async function findSession(ctx: ServerContext, cookie: string): Promise<PatientPrincipal | null> {
+/** The clinic-wide idle limit: PortalConfig.patientIdleTimeoutMs, 15 minutes unless a test shortens it. */
+export function idleTimeoutMs(ctx: ServerContext): number {
+  return ctx.config.patientIdleTimeoutMs ?? IDLE_TIMEOUT_MS;
+}
+
+/** Milliseconds until this session ends for inactivity (as of its last recorded request). */
+export function idleRemainingMs(ctx: ServerContext, session: PatientSessionRow): number {
+  return Math.max(0, new Date(session.lastSeenAt).getTime() + idleTimeoutMs(ctx) - ctx.now().getTime());
+}
+
+/**
+ * The session behind a cookie, if it is still alive (idle timeout and absolute lifetime).
+ * `touch: 'always'` records this request as activity even if the last one was moments ago: the
+ * portal's "Stay signed in" relies on it.
+ */
+export async function findSession(ctx: ServerContext, cookie: string, options: { touch?: 'always' | 'throttled' } = {}): Promise<PatientPrincipal | null> {
   const idHash = keyedHash(ctx.secret, cookie);
   const now = ctx.now();
   const session = await ctx.db.read((m) => m.findOneBy(PatientSessionEntity, { idHash }));
   if (!session) {
     return null;
   }
-  const idleLimit = new Date(new Date(session.lastSeenAt).getTime() + IDLE_TIMEOUT_MS).toISOString();
+  const idle = idleTimeoutMs(ctx);
+  const idleLimit = new Date(new Date(session.lastSeenAt).getTime() + idle).toISOString();
   if (session.expiresAt <= now.toISOString() || idleLimit <= now.toISOString()) {
     await ctx.db.write((m) => m.delete(PatientSessionEntity, { idHash }));
     return null;
@@ -85,12 +102,20 @@ export async function findSession(ctx: ServerContext, cookie: string): Promise<P
   if (!account) {
     return null;
   }
-  // Touch at most once a minute: a read-mostly portal should not write on every request.
-  if (now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000) {
+  // A read-mostly portal should not write on every request: touch at most once a minute (more
+  // often under a short test timeout). Every answer says how long is left, so the browser's idle
+  // warning follows the server's clock, not its own guess.
+  const sinceTouch = now.getTime() - new Date(session.lastSeenAt).getTime();
+  if (options.touch === 'always' || sinceTouch > Math.min(60_000, idle / 15)) {
     session.lastSeenAt = now.toISOString();
     await ctx.db.write((m) => m.update(PatientSessionEntity, { idHash }, { lastSeenAt: session.lastSeenAt }));
   }
   return { session, account };
+}
+
+/** Ends every session of an account (but `keep`, when given) in the caller's transaction. */
+export async function deleteSessionsOf(m: EntityManager, accountId: string, keep?: PatientSessionRow): Promise<void> {
+  await m.delete(PatientSessionEntity, keep ? { accountId, idHash: Not(keep.idHash) } : { accountId });
 }
 
 export async function sessionView(ctx: ServerContext, p: PatientPrincipal): Promise<PatientSessionView> {
@@ -101,7 +126,16 @@ export async function sessionView(ctx: ServerContext, p: PatientPrincipal): Prom
       patient: { givenName: patient.givenName, familyName: patient.familyName },
       clinic: { name: clinic.name, phone: clinic.phone },
       csrfToken: p.session.csrfToken,
+      idleTimeoutSeconds: Math.round(idleTimeoutMs(ctx) / 1000),
     };
+  });
+}
+
+/** "Sign out everywhere": this browser and every other one. */
+export async function signOutEverywhere(ctx: ServerContext, p: PatientPrincipal, ip: string | null): Promise<void> {
+  await ctx.db.write(async (m) => {
+    await deleteSessionsOf(m, p.account.id);
+    await audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.sign_out_everywhere', null, ctx.now());
   });
 }
 

@@ -1,0 +1,21 @@
+import { Router } from 'express';
+import type { ServerContext } from '../../context';
+import { rateLimit } from '../../middleware/rateLimit';
+import { asPatient } from '../patient-session/call';
+import { patientOf, requirePatient } from '../patient-session/routes';
+import { changePassword, recordAccess } from './service';
+
+/** Patient API: the signed-in patient's own account. */
+export function accountRoutes(ctx: ServerContext): Router {
+  const router = Router();
+  const auth = requirePatient(ctx);
+  // Someone at an unattended, signed-in browser must not get to guess the current password at will.
+  router.post('/api/account/password', auth, rateLimit({ windowMs: 15 * 60_000, max: 10 }), async (req, res) => {
+    await changePassword(ctx, patientOf(res), req.body ?? {}, req.ip ?? null);
+    res.status(204).end();
+  });
+  router.get('/api/account/record-access', auth, async (req, res) => {
+    res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'read', recordAccess));
+  });
+  return router;
+}
