@@ -11,6 +11,7 @@ import type { SecretStore } from './platform/secretStore';
 import { AppointmentService } from './services/appointments';
 import { AuthService } from './services/auth';
 import type { PortalHost } from './services/auth';
+import { ConsoleLockService, readIdleLockSeconds, rememberVerifier } from './services/consoleLock';
 import { InvitationService } from './services/invitations';
 import { MessageService } from './services/messages';
 import { OverviewService } from './services/overview';
@@ -20,6 +21,7 @@ import { RenewalService } from './services/renewals';
 import type { FetchLike } from './services/serverClient';
 import { Session } from './services/session';
 import { StaffAdminService } from './services/staffAdmin';
+import { StaffSecurityService } from './services/staffSecurity';
 import { SyncEngine } from './sync/engine';
 import type { SyncEngineOptions } from './sync/engine';
 import { Outbox } from './sync/outbox';
@@ -68,7 +70,14 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
   const session = new Session(db, secrets);
   const events = new ConsoleEvents();
   const outbox = new Outbox();
-  const engine = new SyncEngine({ ...o.sync, db, outbox, session, serverUrl: o.serverUrl, fetch: fetchImpl, events, now, log });
+  // The renderer switches screens when the lock changes or the server ends the session.
+  const publishAppStatus = (): void => {
+    auth.status().then(
+      (status) => events.emit('app.status', status),
+      () => undefined,
+    );
+  };
+  const engine = new SyncEngine({ ...o.sync, db, outbox, session, serverUrl: o.serverUrl, fetch: fetchImpl, events, now, log, onSessionEnded: publishAppStatus });
   const replica = {
     db,
     outbox,
@@ -96,6 +105,8 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
       clearTimeout(timer);
       await engine.stop();
     },
+    idleLockSeconds: () => readIdleLockSeconds(db),
+    rememberVerifier: (staff, password) => rememberVerifier(db, staff, password),
   });
   const services: ConsoleServices = {
     auth,
@@ -109,6 +120,8 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     record: new RecordService(replica),
     sync: engine,
     events,
+    lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
+    security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
   };
   const registry = createIpcRegistry(services, log);
   if ((await session.state()).signedIn) {

@@ -3,6 +3,7 @@
  * `window.api` = { invoke, on } checked against these channel names; nothing else crosses.
  */
 import type { ApiErrorBody } from '../api/errors';
+import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../api/staffSecurity';
 import type { AppointmentRecord } from '../domain/appointment';
 import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
 import type { RecordBundle, RecordFields, RecordKind } from '../domain/record';
@@ -24,7 +25,17 @@ export interface AppStatus {
   serverUrl: string;
   clinic: ClinicView | null;
   staff: StaffUserView | null;
+  /**
+   * Signed in but locked (idle, or "Lock now"): the renderer shows only the unlock form and the
+   * main process refuses every patient-data channel until a staff member signs in again.
+   */
+  locked: boolean;
+  /** Lock after this many seconds without keyboard or mouse activity (this computer's setting). */
+  idleLockSeconds: number;
 }
+
+/** A signed-in console on the admin's device list; `thisConsole` is the one asking. */
+export type ConsoleDeviceItem = StaffDeviceView & { thisConsole: boolean };
 
 export interface PatientListItem {
   patient: PatientRecord;
@@ -132,6 +143,27 @@ export interface IpcContract {
 
   'sync.status': { args: void; result: SyncStatus };
   'sync.now': { args: void; result: SyncStatus };
+
+  /** Locks the console now (the idle timer, "Lock now"); sync goes on, patient data is refused. */
+  'auth.lock': { args: void; result: AppStatus };
+  /**
+   * Signs in at the lock screen: the same staff member, or another one who then takes over the
+   * console. Offline, only the person signed in can unlock (checked against their last online sign-in).
+   */
+  'auth.unlock': { args: { username: string; password: string }; result: AppStatus };
+  /** Admins only: this computer's idle time before it locks, in whole minutes. */
+  'console.setIdleLock': { args: { minutes: number }; result: AppStatus };
+
+  /** Online only, receptionist or admin: clears the patient's portal sign-in lockout. */
+  'patients.unlockPortalAccount': { args: { patientId: string }; result: void };
+  /** Online only, receptionist or admin: emails the patient a one-time password reset link. */
+  'patients.sendPasswordReset': { args: { patientId: string }; result: StaffPasswordResetResponse };
+  /** Online only, admins: every console signed in to the clinic. */
+  'devices.list': { args: void; result: ConsoleDeviceItem[] };
+  /** Online only, admins: that console's token stops working at once. */
+  'devices.revoke': { args: { deviceId: string }; result: ConsoleDeviceItem };
+  /** Online only, admins: one page of the audit log, newest first. */
+  'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
 }
 export type IpcChannel = keyof IpcContract;
 
@@ -177,6 +209,14 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'work.counts',
   'sync.status',
   'sync.now',
+  'auth.lock',
+  'auth.unlock',
+  'console.setIdleLock',
+  'patients.unlockPortalAccount',
+  'patients.sendPasswordReset',
+  'devices.list',
+  'devices.revoke',
+  'audit.search',
 ];
 
 /** Main → renderer events. */
@@ -184,9 +224,11 @@ export interface IpcEvents {
   'sync.status': SyncStatus;
   /** Replica rows changed (pull applied or local write): views reload what they show. */
   'data.changed': { tables: string[] };
+  /** Locked, unlocked, or signed out by the sync engine (token revoked): the renderer switches screens. */
+  'app.status': AppStatus;
 }
 export type IpcEvent = keyof IpcEvents;
-export const IPC_EVENTS: readonly IpcEvent[] = ['sync.status', 'data.changed'];
+export const IPC_EVENTS: readonly IpcEvent[] = ['sync.status', 'data.changed', 'app.status'];
 
 /** Errors cross IPC as data; Electron would strip an Error's own properties. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };

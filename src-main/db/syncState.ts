@@ -15,10 +15,30 @@ export interface SyncStateValues {
   serverUrl: string;
   /** The SecretStore key under which the device token is kept (never the token itself). */
   deviceTokenRef: string;
+  /** The server's id for this console's current sign-in (marks "this console" in the admin's device list). */
+  deviceId: string;
   staff: StaffUserView;
   clinic: ClinicView;
   /** Highest outbox seq ever handed out, so seqs stay contiguous even after old entries are pruned. */
   lastOutboxSeq: number;
+  /** The console is locked (idle or "Lock now"): no patient data until a staff member signs in again. */
+  locked: boolean;
+  /** Lock after this many seconds without keyboard or mouse activity (this computer's setting). */
+  idleLockSeconds: number;
+  /**
+   * lower-cased username → argon2id verifier of the password from that person's last online sign-in
+   * here, so they alone can unlock the console while the server is unreachable.
+   */
+  unlockVerifiers: Record<string, { staffUserId: string; verifier: string }>;
+  /** Device tokens of earlier staff members on this console, kept only until their waiting changes are sent. */
+  heldTokens: HeldToken[];
+}
+
+/** A previous person's device token (by SecretStore key), so their changes are pushed under their own name. */
+export interface HeldToken {
+  staffUserId: string;
+  displayName: string;
+  ref: string;
 }
 export type SyncStateKey = keyof SyncStateValues;
 

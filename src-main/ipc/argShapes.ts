@@ -63,12 +63,21 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'work.counts': 'none',
   'sync.status': 'none',
   'sync.now': 'none',
+  'auth.lock': 'none',
+  'auth.unlock': { username: 'string', password: 'string' },
+  'console.setIdleLock': { minutes: 'number' },
+  'patients.unlockPortalAccount': { patientId: 'string' },
+  'patients.sendPasswordReset': { patientId: 'string' },
+  'devices.list': 'none',
+  'devices.revoke': { deviceId: 'string' },
+  'audit.search': { filters: 'form' },
 };
 
 /** Nested forms are checked with the same rules. */
 export const NESTED_FORMS: Partial<Record<IpcChannel, Record<string, Record<string, FieldKind>>>> = {
   'patients.preRegister': { form: preRegistrationForm },
   'patients.update': { form: preRegistrationForm },
+  'audit.search': { filters: { actorId: 'string?', action: 'string?', patientId: 'string?', from: 'string?', to: 'string?', limit: 'number?', before: 'string?' } },
 };
 
 const MAX_STRING = 10_000;

@@ -83,6 +83,30 @@ describe('the IPC registry', () => {
     }
   });
 
+  it('checks the shapes of the lock, patient-account, device and audit channels', async () => {
+    await signInOffline(core);
+    const bad: [string, unknown][] = [
+      ['auth.lock', { now: true }],
+      ['auth.unlock', { username: 'desk1' }],
+      ['auth.unlock', { username: 1, password: 'x' }],
+      ['console.setIdleLock', { minutes: '5' }],
+      ['console.setIdleLock', { minutes: Number.POSITIVE_INFINITY }],
+      ['patients.unlockPortalAccount', { patientId: null }],
+      ['patients.sendPasswordReset', {}],
+      ['devices.list', { all: true }],
+      ['devices.revoke', { deviceId: ['a', 'b'] }],
+      ['audit.search', { filters: 'record.view' }],
+      ['audit.search', { filters: { limit: '50' } }],
+      ['audit.search', { filters: { patientId: { $gt: '' } } }],
+    ];
+    for (const [channel, args] of bad) {
+      expect(await core.registry.invoke(channel, args), channel).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    }
+    // A receptionist is told at once that the audit log is for administrators; nothing reaches the network.
+    expect(await core.registry.invoke('audit.search', { filters: {} })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await core.registry.invoke('devices.list', undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
   it('refuses a receptionist the physician-only channels with a readable reason', async () => {
     await signInOffline(core);
     const save = await core.registry.invoke('record.save', { kind: 'allergy', patientId: 'p', entryId: null, fields: { substance: 'Latex', reaction: 'Rash', severity: 'mild' } });

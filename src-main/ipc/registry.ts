@@ -1,10 +1,11 @@
 import { DomainError } from '../../shared/api/errors';
 import type { ApiErrorBody } from '../../shared/api/errors';
 import { IPC_CHANNELS } from '../../shared/ipc/contract';
-import type { IpcChannel, IpcContract, IpcEvent, IpcEvents, IpcResult } from '../../shared/ipc/contract';
+import type { IpcChannel, IpcContract, IpcEvent, IpcEvents, IpcResult, SyncStatus } from '../../shared/ipc/contract';
 import type { ConsoleEvents } from '../events';
 import type { AppointmentService } from '../services/appointments';
 import type { AuthService } from '../services/auth';
+import type { ConsoleLockService } from '../services/consoleLock';
 import type { InvitationService } from '../services/invitations';
 import type { MessageService } from '../services/messages';
 import type { OverviewService } from '../services/overview';
@@ -12,6 +13,8 @@ import type { PatientService } from '../services/patients';
 import type { RecordService } from '../services/record';
 import type { RenewalService } from '../services/renewals';
 import type { StaffAdminService } from '../services/staffAdmin';
+import type { StaffSecurityService } from '../services/staffSecurity';
+import { LOCKED_MESSAGE } from '../services/session';
 import type { SyncEngine } from '../sync/engine';
 import { argsMatch } from './argShapes';
 
@@ -27,6 +30,8 @@ export interface ConsoleServices {
   record: RecordService;
   sync: SyncEngine;
   events: ConsoleEvents;
+  lock: ConsoleLockService;
+  security: StaffSecurityService;
 }
 
 export interface IpcRegistry {
@@ -78,7 +83,28 @@ function handlersFor(s: ConsoleServices): Handlers {
     'work.counts': () => s.overview.counts(),
     'sync.status': () => s.sync.status(),
     'sync.now': () => s.sync.syncNow(),
+    'auth.lock': () => s.lock.lock(),
+    'auth.unlock': (a) => s.lock.unlock(a),
+    'console.setIdleLock': (a) => s.lock.setIdleLock(a.minutes),
+    'patients.unlockPortalAccount': (a) => s.security.unlockPortalAccount(a.patientId),
+    'patients.sendPasswordReset': (a) => s.security.sendPasswordReset(a.patientId),
+    'devices.list': () => s.security.devices(),
+    'devices.revoke': (a) => s.security.revokeDevice(a.deviceId),
+    'audit.search': (a) => s.security.searchAudit(a.filters),
   };
+}
+
+/**
+ * What a locked console still answers: who is signed in (for the lock screen), unlocking or
+ * signing out, and whether changes are being sent. Everything else — every channel that reads or
+ * changes patient data, now or added later — is refused until a staff member signs in again.
+ */
+const OPEN_WHILE_LOCKED = new Set<IpcChannel>(['app.status', 'auth.lock', 'auth.unlock', 'auth.signOut', 'sync.status', 'sync.now']);
+const LOCKED: ApiErrorBody = { code: 'not_signed_in', message: LOCKED_MESSAGE };
+
+/** A refused change's description names the patient: a locked screen shows only the counts. */
+function withoutPatientData(status: SyncStatus): SyncStatus {
+  return { ...status, rejected: [] };
 }
 
 const CHANNELS = new Set<string>(IPC_CHANNELS);
@@ -114,8 +140,16 @@ export function createIpcRegistry(services: ConsoleServices, log: (line: string)
         return { ok: false, error: { code: 'validation_failed', message: 'The request was not understood. Reload the window and try again.' } };
       }
       try {
+        const locked = await services.lock.isLocked();
+        if (locked && !OPEN_WHILE_LOCKED.has(name)) {
+          return { ok: false, error: LOCKED };
+        }
         const handler = handlers[name] as (a: unknown) => Promise<unknown>;
-        return { ok: true, value: await handler(args) };
+        const value = await handler(args);
+        if (locked && (name === 'sync.status' || name === 'sync.now')) {
+          return { ok: true, value: withoutPatientData(value as SyncStatus) };
+        }
+        return { ok: true, value };
       } catch (err) {
         if (err instanceof DomainError) {
           return { ok: false, error: err.toBody() };
@@ -125,7 +159,12 @@ export function createIpcRegistry(services: ConsoleServices, log: (line: string)
       }
     },
     on(event, listener) {
-      return services.events.on(event, listener);
+      if (event !== 'sync.status') {
+        return services.events.on(event, listener);
+      }
+      return services.events.on('sync.status', (status) => {
+        (listener as (payload: SyncStatus) => void)(services.lock.lockedHint() ? withoutPatientData(status) : status);
+      });
     },
   };
 }

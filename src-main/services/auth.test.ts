@@ -24,7 +24,7 @@ describe('a console that hosts the portal server', () => {
   });
 
   it('goes from setup to sign-in to ready and back to sign-in', async () => {
-    expect(await core.services.auth.status()).toEqual({ mode: 'setup', hostsServer: true, serverUrl: portal.url, clinic: null, staff: null });
+    expect(await core.services.auth.status()).toEqual({ mode: 'setup', hostsServer: true, serverUrl: portal.url, clinic: null, staff: null, locked: false, idleLockSeconds: 600 });
     const afterSetup = await core.services.auth.createClinic(TEST_CLINIC);
     expect(afterSetup.mode).toBe('sign-in');
     expect(await portal.handle.isSetUp()).toBe(true);

@@ -1,5 +1,6 @@
 import { DomainError } from '../../shared/api/errors';
 import type { StaffSignInRequest, StaffSignInResponse } from '../../shared/api/types';
+import type { StaffUserView } from '../../shared/domain/staff';
 import type { AppStatus } from '../../shared/ipc/contract';
 import { clinicSetupSchema } from '../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../shared/validation/staff';
@@ -26,6 +27,10 @@ export interface AuthServiceOptions {
   deviceName: string;
   onSignedIn(): Promise<void>;
   onSignedOut(): Promise<void>;
+  /** This computer's idle-lock setting (seconds), for the renderer's idle timer. */
+  idleLockSeconds(): Promise<number>;
+  /** After each online sign-in: keep what lets this person alone unlock the console offline. */
+  rememberVerifier(staff: StaffUserView, password: string): Promise<void>;
 }
 
 /** First-run clinic setup, staff sign-in and sign-out, and what the console should show. */
@@ -34,11 +39,13 @@ export class AuthService {
 
   async status(): Promise<AppStatus> {
     const hostsServer = this.o.host !== null;
+    const idleLockSeconds = await this.o.idleLockSeconds();
     if (this.o.host && !(await this.o.host.isSetUp())) {
-      return { mode: 'setup', hostsServer, serverUrl: this.o.serverUrl, clinic: null, staff: null };
+      return { mode: 'setup', hostsServer, serverUrl: this.o.serverUrl, clinic: null, staff: null, locked: false, idleLockSeconds };
     }
     const s = await this.o.session.state();
-    return { mode: s.signedIn ? 'ready' : 'sign-in', hostsServer, serverUrl: this.o.serverUrl, clinic: s.clinic, staff: s.signedIn ? s.staff : null };
+    const locked = s.signedIn && (await this.o.session.isLocked());
+    return { mode: s.signedIn ? 'ready' : 'sign-in', hostsServer, serverUrl: this.o.serverUrl, clinic: s.clinic, staff: s.signedIn ? s.staff : null, locked, idleLockSeconds };
   }
 
   async createClinic(form: ClinicSetupForm): Promise<AppStatus> {
@@ -54,6 +61,48 @@ export class AuthService {
   }
 
   async signIn(credentials: { username: string; password: string }): Promise<AppStatus> {
+    if (await this.o.session.isLocked()) {
+      throw new DomainError('forbidden', 'The console is locked. Unlock it to switch staff members.');
+    }
+    const response = await this.serverSignIn(credentials);
+    await this.adopt(response, credentials.password);
+    return this.status();
+  }
+
+  /** Checks the credentials with the clinic server; ServerUnreachableError when it cannot be reached. */
+  async verifyOnline(credentials: { username: string; password: string }): Promise<StaffSignInResponse> {
+    this.checkFilledIn(credentials);
+    if (this.o.host && !(await this.o.host.isSetUp())) {
+      throw new DomainError('not_set_up', 'Set up the clinic first.');
+    }
+    const body: StaffSignInRequest = { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80) };
+    return callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
+  }
+
+  /**
+   * Makes a fresh online sign-in this console's session (a first sign-in, or a switch at the lock
+   * screen). Changes still waiting keep their authors' tokens (see heldTokens); tokens nobody needs
+   * any more are revoked once the sync engine has restarted with the new one.
+   */
+  async adopt(response: StaffSignInResponse, password: string): Promise<void> {
+    const { retiredTokens } = await this.o.session.remember(response, this.o.serverUrl);
+    await this.o.rememberVerifier(response.staff, password);
+    await this.o.onSignedIn();
+    await Promise.all(retiredTokens.map((token) => this.revokeOnServer(token)));
+  }
+
+  private async serverSignIn(credentials: { username: string; password: string }): Promise<StaffSignInResponse> {
+    try {
+      return await this.verifyOnline(credentials);
+    } catch (err) {
+      if (err instanceof ServerUnreachableError) {
+        throw new DomainError('offline', 'The clinic server is not reachable. Check the connection and try again.');
+      }
+      throw err;
+    }
+  }
+
+  private checkFilledIn(credentials: { username: string; password: string }): void {
     const fields: Record<string, string> = {};
     if (!credentials.username.trim()) {
       fields.username = 'Enter your username.';
@@ -64,36 +113,29 @@ export class AuthService {
     if (Object.keys(fields).length > 0) {
       throw new DomainError('validation_failed', 'Enter your username and password.', fields);
     }
-    if (this.o.host && !(await this.o.host.isSetUp())) {
-      throw new DomainError('not_set_up', 'Set up the clinic first.');
-    }
-    const body: StaffSignInRequest = { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80) };
-    let response: StaffSignInResponse;
-    try {
-      response = await callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
-    } catch (err) {
-      if (err instanceof ServerUnreachableError) {
-        throw new DomainError('offline', 'The clinic server is not reachable. Check the connection and try again.');
-      }
-      throw err;
-    }
-    await this.o.session.remember(response, this.o.serverUrl);
-    await this.o.onSignedIn();
-    return this.status();
   }
 
-  /** Tells the server to revoke this console's token when it can; forgets the token either way. */
+  /**
+   * Tells the server to revoke this console's token when it can; forgets the token either way —
+   * except while this person's changes still wait to be sent: then the sync engine keeps it for
+   * them alone and revokes it once they are sent.
+   */
   async signOut(): Promise<AppStatus> {
     await this.o.onSignedOut();
     const token = await this.o.session.token();
-    if (token) {
-      try {
-        await callServer(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-out', token, timeoutMs: 3000 });
-      } catch {
-        // Best effort: offline or already revoked, the token is forgotten here all the same.
-      }
+    const { held } = await this.o.session.forget({ holdIfPending: true });
+    if (token && !held) {
+      await this.revokeOnServer(token);
     }
-    await this.o.session.forget();
     return this.status();
+  }
+
+  /** Best effort: offline or already revoked, the token is forgotten here all the same. */
+  async revokeOnServer(token: string): Promise<void> {
+    try {
+      await callServer(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-out', token, timeoutMs: 3000 });
+    } catch {
+      // Nothing more to do: the token is no longer kept on this computer.
+    }
   }
 }

@@ -21,15 +21,19 @@ type PatientChanges = MutationArgs['updatePatient']['changes'];
 export class PatientService {
   constructor(private readonly deps: ReplicaDeps) {}
 
-  list(query: string): Promise<PatientListItem[]> {
+  // Reads need a signed-in, unlocked console like writes do: the replica is patient data.
+  async list(query: string): Promise<PatientListItem[]> {
+    await this.deps.session.requireSignedIn();
     return this.deps.db.read(async (m) => toListItems(m, this.deps.outbox, await searchPatients(m, query)));
   }
 
-  get(patientId: string): Promise<PatientListItem> {
+  async get(patientId: string): Promise<PatientListItem> {
+    await this.deps.session.requireSignedIn();
     return this.deps.db.read((m) => this.item(m, patientId));
   }
 
-  findDuplicates(q: DuplicateQuery): Promise<DuplicateMatch[]> {
+  async findDuplicates(q: DuplicateQuery): Promise<DuplicateMatch[]> {
+    await this.deps.session.requireSignedIn();
     return this.deps.db.read((m) => findDuplicatePatients(m, q));
   }
 

@@ -7,6 +7,7 @@ import type { Database } from '../../shared/node/db';
 import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity, ReplicaRowEntity } from '../db/entities';
 import { deleteState, getState, setState } from '../db/syncState';
 import type { SecretStore } from '../platform/secretStore';
+import { handOver, holdIfPending, takeHeld, takeSettled } from './heldTokens';
 
 export interface SignedIn {
   staff: StaffUserView;
@@ -24,8 +25,11 @@ export interface SessionState {
  * Who is signed in on this console. The device token lives in the SecretStore; sync_state only
  * names the key it is kept under. The staff member and clinic are kept so the console works offline.
  */
+export const LOCKED_MESSAGE = 'The console is locked. Sign in to continue.';
+
 export class Session {
   private cachedToken: string | null | undefined;
+  private cachedLocked: boolean | undefined;
 
   constructor(
     private readonly db: Database,
@@ -51,7 +55,17 @@ export class Session {
     return { staff: token ? staff : null, clinic, serverUrl, signedIn: token !== null && staff !== null };
   }
 
+  /** The signed-in staff member, refused while the console is locked (no patient data then). */
   async requireSignedIn(): Promise<SignedIn> {
+    const signedIn = await this.requireSession();
+    if (await this.isLocked()) {
+      throw new DomainError('not_signed_in', LOCKED_MESSAGE);
+    }
+    return signedIn;
+  }
+
+  /** The signed-in staff member, locked or not (the lock screen needs to know who it is). */
+  async requireSession(): Promise<SignedIn> {
     const s = await this.state();
     if (!s.signedIn || !s.staff || !s.clinic) {
       throw new DomainError('not_signed_in', 'Sign in to the console first.');
@@ -59,16 +73,77 @@ export class Session {
     return { staff: s.staff, clinic: s.clinic };
   }
 
+  /** Whether someone is signed in and the console is locked. */
+  async isLocked(): Promise<boolean> {
+    if (this.cachedLocked === undefined) {
+      this.cachedLocked = (await this.db.read((m) => getState(m, 'locked'))) === true;
+    }
+    return this.cachedLocked && (await this.token()) !== null;
+  }
+
+  /** The last known lock state without waiting, for filtering events on their way out. */
+  get lockedHint(): boolean {
+    return this.cachedLocked === true;
+  }
+
+  async setLocked(locked: boolean): Promise<void> {
+    await this.db.write((m) => setState(m, 'locked', locked));
+    this.cachedLocked = locked;
+  }
+
+  /**
+   * The token to push one staff member's changes with: the current one for the signed-in person,
+   * a held one for someone who was signed in before, or null (they must sign in here again).
+   */
+  async tokenFor(staffUserId: string): Promise<{ token: string; held: boolean } | null> {
+    const current = await this.state();
+    if (current.signedIn && current.staff?.id === staffUserId) {
+      const token = await this.token();
+      return token ? { token, held: false } : null;
+    }
+    const ref = (await this.db.read((m) => getState(m, 'heldTokens')))?.find((h) => h.staffUserId === staffUserId)?.ref;
+    const token = ref ? await this.secrets.get(ref).catch(() => null) : null;
+    return token ? { token, held: true } : null;
+  }
+
+  /** Forgets a held token the server refused (revoked elsewhere). */
+  async dropHeld(staffUserId: string): Promise<void> {
+    const held = await this.db.write((m) => takeHeld(m, staffUserId));
+    if (held) {
+      await this.secrets.delete(held.ref);
+    }
+  }
+
+  /** Forgets the held tokens whose changes are all sent; returns them so the server can revoke them. */
+  async releaseSettledHeld(): Promise<string[]> {
+    const settled = await this.db.write(takeSettled);
+    return this.retire(settled.map((h) => h.ref));
+  }
+
+  /** Deletes tokens from the SecretStore and returns the ones that could still be read. */
+  private async retire(refs: string[]): Promise<string[]> {
+    const tokens: string[] = [];
+    for (const ref of refs) {
+      const token = await this.secrets.get(ref).catch(() => null);
+      if (token) {
+        tokens.push(token);
+      }
+      await this.secrets.delete(ref);
+    }
+    return tokens;
+  }
+
   /**
    * Keeps a fresh sign-in. Signing in to another clinic's server drops this replica and its
    * unsent changes: they belong to the other clinic and must never be pushed here.
    */
-  async remember(signIn: StaffSignInResponse, serverUrl: string): Promise<{ replicaReset: boolean }> {
+  async remember(signIn: StaffSignInResponse, serverUrl: string): Promise<{ replicaReset: boolean; retiredTokens: string[] }> {
     const ref = `device-token:${randomUUID()}`;
     await this.secrets.set(ref, signIn.token);
-    const { oldRef, replicaReset } = await this.db.write(async (m) => {
+    const { retiredRefs, replicaReset } = await this.db.write(async (m) => {
       const previousClinic = await getState(m, 'clinic');
       const previousRef = await getState(m, 'deviceTokenRef');
+      const previousStaff = await getState(m, 'staff');
       const reset = previousClinic !== null && previousClinic.id !== signIn.clinic.id;
       if (reset) {
         await m.clear(LocalPatientEntity);
@@ -77,17 +152,19 @@ export class Session {
         await m.clear(OutboxEntity);
         await deleteState(m, 'clientId', 'cursorEpoch', 'cursorSeq', 'lastSyncedAt', 'lastOutboxSeq');
       }
+      // After the clear above: a reset replica has nobody's changes left to send.
+      const retired = await handOver(m, { staff: previousStaff, ref: previousRef }, signIn.staff, reset);
       await setState(m, 'deviceTokenRef', ref);
+      await setState(m, 'deviceId', signIn.deviceId);
       await setState(m, 'staff', signIn.staff);
       await setState(m, 'clinic', signIn.clinic);
       await setState(m, 'serverUrl', serverUrl);
-      return { oldRef: previousRef, replicaReset: reset };
+      await setState(m, 'locked', false);
+      return { retiredRefs: retired, replicaReset: reset };
     });
     this.cachedToken = signIn.token;
-    if (oldRef && oldRef !== ref) {
-      await this.secrets.delete(oldRef);
-    }
-    return { replicaReset };
+    this.cachedLocked = false;
+    return { replicaReset, retiredTokens: await this.retire(retiredRefs.filter((r) => r !== ref)) };
   }
 
   /** Keeps what the server last said about the clinic (its time zone decides "today"). */
@@ -98,16 +175,32 @@ export class Session {
     });
   }
 
-  /** Forgets the device token and the signed-in staff member; the replica and outbox stay. */
-  async forget(): Promise<void> {
-    const ref = await this.db.write(async (m) => {
+  /**
+   * Forgets the device token and the signed-in staff member; the replica and outbox stay. With
+   * `holdIfPending` (signing out) the token is kept while that person's changes still wait, so
+   * they are sent under their name; `held` says so, and the server must not revoke it yet.
+   */
+  async forget(options: { holdIfPending?: boolean } = {}): Promise<{ held: boolean }> {
+    const { ref, held } = await this.db.write(async (m) => {
       const previous = await getState(m, 'deviceTokenRef');
-      await deleteState(m, 'deviceTokenRef', 'staff');
-      return previous;
+      const keep = options.holdIfPending === true && (await holdIfPending(m, await getState(m, 'staff'), previous));
+      await deleteState(m, 'deviceTokenRef', 'deviceId', 'staff', 'locked', 'unlockVerifiers');
+      return { ref: previous, held: keep };
     });
     this.cachedToken = null;
-    if (ref) {
+    this.cachedLocked = false;
+    if (ref && !held) {
       await this.secrets.delete(ref);
     }
+    return { held };
+  }
+
+  /** Forgets the session only if `token` is still its token (a stale refusal must not sign out whoever came next). */
+  async forgetIfCurrent(token: string): Promise<boolean> {
+    if ((await this.token()) !== token) {
+      return false;
+    }
+    await this.forget();
+    return true;
   }
 }

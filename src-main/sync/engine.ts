@@ -5,7 +5,8 @@ import type { SyncPoke } from '../../shared/sync/protocol';
 import { ensureClientId, getCursor, getState, setState } from '../db/syncState';
 import type { ConsoleEvents } from '../events';
 import type { FetchLike } from '../services/serverClient';
-import { ServerUnreachableError } from '../services/serverClient';
+import { ServerUnreachableError, callServer } from '../services/serverClient';
+import { waitingNote } from '../services/heldTokens';
 import type { Session } from '../services/session';
 import { Backoff } from './backoff';
 import { EventStream } from './eventStream';
@@ -32,6 +33,8 @@ export interface SyncEngineOptions {
   pageSize?: number;
   pushBatchSize?: number;
   log?: (line: string) => void;
+  /** The server refused this console's token (revoked, deactivated): the session was forgotten. */
+  onSessionEnded?: () => void;
 }
 
 const SIGNED_OUT_MESSAGE = 'This console is no longer signed in (signed out or access revoked). Sign in again to sync.';
@@ -69,6 +72,7 @@ export class SyncEngine {
       pageSize: 500,
       pushBatchSize: 100,
       log: (line) => console.warn(line),
+      onSessionEnded: () => undefined,
       ...options,
     };
     this.backoff = new Backoff(this.o.backoffInitialMs, this.o.backoffMaxMs);
@@ -218,15 +222,22 @@ export class SyncEngine {
     };
     try {
       const clientId = await this.o.db.write(ensureClientId);
-      await pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus());
+      const session = this.o.session;
+      const waiting = await pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus(), {
+        tokenFor: (staffUserId) => session.tokenFor(staffUserId),
+        dropHeld: (staffUserId) => session.dropHeld(staffUserId),
+      });
+      if (!waiting) {
+        await this.revokeSettledHeld();
+      }
       await pullChanges(transfer, this.o.pageSize);
       this.online = true;
-      this.lastError = null;
+      this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : null;
       this.backoff.reset();
       await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
     } catch (err) {
       if (this.running) {
-        await this.handleFailure(err);
+        await this.handleFailure(err, token);
       }
     } finally {
       this.syncing = false;
@@ -234,7 +245,15 @@ export class SyncEngine {
     }
   }
 
-  private async handleFailure(err: unknown): Promise<void> {
+  /** Earlier staff members' tokens whose changes are all sent now: revoked, best effort. */
+  private async revokeSettledHeld(): Promise<void> {
+    const tokens = await this.o.session.releaseSettledHeld();
+    await Promise.all(
+      tokens.map((token) => callServer(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-out', token, timeoutMs: 3000 }).catch(() => undefined)),
+    );
+  }
+
+  private async handleFailure(err: unknown, token: string): Promise<void> {
     if (err instanceof ServerUnreachableError) {
       this.online = false;
       this.scheduleRetry();
@@ -249,9 +268,15 @@ export class SyncEngine {
     this.online = true;
     this.lastError = err.code === 'not_signed_in' ? SIGNED_OUT_MESSAGE : err.message;
     if (err.code === 'not_signed_in') {
-      // The token was revoked (signed out elsewhere, account deactivated): back to the sign-in screen.
-      await this.o.session.forget();
-      void this.stop();
+      // The token was revoked (signed out elsewhere, account deactivated): back to the sign-in
+      // screen — unless someone has signed in since this sync began with the old token.
+      if (await this.o.session.forgetIfCurrent(token)) {
+        void this.stop();
+        this.o.onSessionEnded();
+      } else {
+        this.lastError = null;
+        this.scheduleRetry();
+      }
     } else if (err.code !== 'protocol_outdated') {
       this.scheduleRetry();
     }

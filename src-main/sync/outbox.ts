@@ -76,7 +76,7 @@ export class Outbox {
   async foldable<N extends MutationName>(m: EntityManager, name: N, patientId: string): Promise<(OutboxRow & { name: N }) | null> {
     const rows = await m.find(OutboxEntity, { where: { name, patientId, status: 'pending' }, order: { seq: 'DESC' }, take: 1 });
     const row = rows[0];
-    return row && row.seq > this.inFlightUpTo ? (row as OutboxRow & { name: N }) : null;
+    return row && row.seq > this.inFlightUpTo && (await madeByCurrentStaff(m, row)) ? (row as OutboxRow & { name: N }) : null;
   }
 
   /**
@@ -92,7 +92,7 @@ export class Outbox {
       .take(1)
       .getMany();
     const row = rows[0];
-    return row && row.seq > this.inFlightUpTo && keysOf(row).includes(key) ? row : null;
+    return row && row.seq > this.inFlightUpTo && keysOf(row).includes(key) && (await madeByCurrentStaff(m, row)) ? row : null;
   }
 
   /** Replaces a foldable entry's args (and what it is about), keeping its seq. */
@@ -105,9 +105,14 @@ export class Outbox {
     await m.update(OutboxEntity, { seq }, { args: JSON.stringify(args), ...also });
   }
 
-  /** Pending entries in seq order, marked as in flight until `settled()`. */
+  /**
+   * The next pending entries in seq order, all made by one staff member (a push carries that
+   * person's device token, so the server attributes them rightly); in flight until `settled()`.
+   */
   async takeBatch(m: EntityManager, limit: number): Promise<Mutation[]> {
-    const rows = await m.find(OutboxEntity, { where: { status: 'pending' }, order: { seq: 'ASC' }, take: limit });
+    const pending = await m.find(OutboxEntity, { where: { status: 'pending' }, order: { seq: 'ASC' }, take: limit });
+    const firstOther = pending.findIndex((r) => r.staffUserId !== pending[0]?.staffUserId);
+    const rows = firstOther < 0 ? pending : pending.slice(0, firstOther);
     const last = rows[rows.length - 1];
     this.inFlightUpTo = last ? last.seq : 0;
     return rows.map(toMutation);
@@ -175,6 +180,11 @@ export class Outbox {
   async pruneApplied(m: EntityManager, olderThan: Date): Promise<void> {
     await m.delete(OutboxEntity, { status: 'applied', resolvedAt: LessThan(olderThan.toISOString()) });
   }
+}
+
+/** Folding a change into someone else's entry would send it under their name. */
+async function madeByCurrentStaff(m: EntityManager, row: OutboxRow): Promise<boolean> {
+  return row.staffUserId === (await getState(m, 'staff'))?.id;
 }
 
 function toMutation(row: OutboxRow): Mutation {

@@ -25,18 +25,46 @@ export interface TransferContext {
 
 const KEEP_APPLIED_MS = 7 * 24 * 3600_000;
 
-/** Pushes pending entries in seq order, batch by batch, and records each outcome. */
-export async function pushOutbox(c: TransferContext, clientId: string, batchSize: number, afterBatch: () => Promise<void>): Promise<void> {
+/** Whose device token a push carries (see services/heldTokens.ts). */
+export interface PushCredentials {
+  tokenFor(staffUserId: string): Promise<{ token: string; held: boolean } | null>;
+  /** The server refused a held token (revoked elsewhere): forget it. */
+  dropHeld(staffUserId: string): Promise<void>;
+}
+
+/**
+ * Pushes pending entries in seq order, batch by batch, each batch with its author's token, and
+ * records each outcome. Stops at the first change whose author has no usable token on this
+ * console (they must sign in here again) and returns that author; null when all was sent.
+ */
+export async function pushOutbox(
+  c: TransferContext,
+  clientId: string,
+  batchSize: number,
+  afterBatch: () => Promise<void>,
+  credentials: PushCredentials,
+): Promise<{ waitingFor: string } | null> {
   for (;;) {
     const mutations = await c.db.read((m) => c.outbox.takeBatch(m, batchSize));
-    if (mutations.length === 0) {
+    const author = mutations[0]?.staffUserId;
+    const credential = author === undefined ? null : await credentials.tokenFor(author);
+    if (author === undefined || !credential) {
       c.outbox.settled();
-      return;
+      return author === undefined ? null : { waitingFor: author };
     }
     const body: PushRequest = { clientId, mutations };
     let result: { progressed: number; tables: Set<string> };
     try {
-      const response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: c.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
+      let response: PushResponse;
+      try {
+        response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: credential.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
+      } catch (err) {
+        if (credential.held && err instanceof DomainError && err.code === 'not_signed_in') {
+          await credentials.dropHeld(author);
+          return { waitingFor: author };
+        }
+        throw err;
+      }
       result = await c.db.write((m) => recordOutcomes(c, m, mutations, response));
     } finally {
       // Only now may services fold new edits into entries again: their outcome is recorded.
