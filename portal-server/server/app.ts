@@ -5,18 +5,23 @@ import type { Express } from 'express';
 import type { ServerContext } from './context';
 import { accountRoutes } from './features/account/routes';
 import { appointmentRoutes } from './features/appointments/routes';
+import { auditRoutes } from './features/audit/routes';
 import { clinicRoutes } from './features/clinic/routes';
 import { homeRoutes } from './features/home/routes';
 import { messageRoutes } from './features/messages/routes';
 import { healthRoutes } from './features/health/routes';
+import { passwordResetRoutes } from './features/password-reset/routes';
 import { patientSessionRoutes } from './features/patient-session/routes';
 import { recordRoutes } from './features/record/routes';
 import { recoveryRoutes } from './features/recovery/routes';
 import { registrationRoutes } from './features/registration/routes';
 import { renewalRoutes } from './features/renewals/routes';
+import { lockoutRoutes } from './features/sign-in-lockout/routes';
 import { staffRoutes } from './features/staff/routes';
 import { syncRoutes } from './features/sync/routes';
 import { apiNotFound, errorHandler } from './middleware/errors';
+import { refuseDeepJson } from './middleware/jsonDepth';
+import { provideContext } from './middleware/rateLimit';
 import { requestLog } from './middleware/requestLog';
 import { noStore, sameOriginOnly, securityHeaders } from './middleware/security';
 
@@ -30,6 +35,8 @@ export interface AppOptions {
 export function createApp(ctx: ServerContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  provideContext(app, ctx);
+  // Only the configured proxy's address is trusted for X-Forwarded-For (config refuses "true").
   if (ctx.config.trustProxy) {
     app.set('trust proxy', ctx.config.trustProxy);
   }
@@ -38,9 +45,12 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   }
   app.use(securityHeaders());
   app.use(healthRoutes(ctx));
-  app.use('/api', noStore, express.json({ limit: '256kb', strict: true }), sameOriginOnly(options.allowedOrigins));
+  app.use('/api', noStore, express.json({ limit: '256kb', strict: true, verify: refuseDeepJson }), sameOriginOnly(options.allowedOrigins));
   app.use(clinicRoutes(ctx));
   app.use(staffRoutes(ctx));
+  app.use(lockoutRoutes(ctx));
+  app.use(passwordResetRoutes(ctx));
+  app.use(auditRoutes(ctx));
   app.use(syncRoutes(ctx));
   app.use(registrationRoutes(ctx));
   app.use(patientSessionRoutes(ctx));

@@ -15,6 +15,7 @@ import type { ServerContext } from './context';
 import { isSetUp, setupClinic } from './features/clinic/service';
 import { MailDispatcher } from './features/mail/dispatcher';
 import { expireInvitations } from './features/patients/service';
+import { sweepSecurityRows } from './features/sign-in-lockout/sweep';
 import { ChangeHub } from './features/sync/changeHub';
 
 export { readConfig, ConfigError } from './config';
@@ -92,7 +93,10 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
   listenOrigin = `${scheme}://${hostForUrl}:${port}`;
   publicUrl ||= listenOrigin;
 
-  const sweep = setInterval(() => void expireInvitations(ctx).catch(() => undefined), EXPIRY_SWEEP_MS);
+  const sweep = setInterval(() => {
+    void expireInvitations(ctx).catch(() => undefined);
+    void sweepSecurityRows(ctx).catch(() => undefined);
+  }, EXPIRY_SWEEP_MS);
   sweep.unref();
   await expireInvitations(ctx);
   mail.kick();

@@ -1,6 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../../../shared/api/errors';
 import type { ApiErrorResponse, ErrorCode } from '../../../shared/api/errors';
+import { TooManyTries } from '../features/sign-in-lockout/lockout';
+import { JSON_TOO_DEEP } from './jsonDepth';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -31,6 +33,9 @@ export function statusOf(code: ErrorCode): number {
 }
 
 export function sendError(res: Response, error: DomainError): void {
+  if (error instanceof TooManyTries) {
+    res.set('Retry-After', String(error.retryAfterSeconds));
+  }
   const body: ApiErrorResponse = { error: error.toBody() };
   res.status(STATUS[error.code]).json(body);
 }
@@ -54,6 +59,10 @@ export function errorHandler(log: (line: string) => void) {
     const e = err as { type?: string; status?: number };
     if (e.type === 'entity.too.large') {
       sendError(res, new DomainError('payload_too_large', 'The request is too large.'));
+      return;
+    }
+    if (e.type === JSON_TOO_DEEP) {
+      sendError(res, new DomainError('validation_failed', 'The request is nested too deeply.'));
       return;
     }
     if (e.type === 'entity.parse.failed') {

@@ -5,6 +5,7 @@
 import { EntitySchema } from 'typeorm';
 import { CLINICAL_ENTITIES } from './clinical';
 import { AccountRecoveryEntity } from './recovery';
+import { SECURITY_ENTITIES } from './security';
 import type { PasswordPolicy } from '../../domain/clinic';
 import type { InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
@@ -54,6 +55,10 @@ export interface StaffUserRow {
   role: StaffRole;
   passwordHash: string;
   active: boolean;
+  /** Sign-in lockout: failures since the last success, the lock they caused, the last failure (absent on insert: 0 and null). */
+  failedSignIns?: number;
+  lockedUntil?: string | null;
+  lastFailedSignInAt?: string | null;
   /** Staff are synced to consoles as a directory (never the hash). */
   version: number;
   createdAt: string;
@@ -72,6 +77,9 @@ export const StaffUserEntity = new EntitySchema<StaffUserRow>({
     role: { type: 'varchar', length: 16 },
     passwordHash: hash,
     active: { type: 'boolean' },
+    failedSignIns: { type: 'integer', default: 0 },
+    lockedUntil: optionalInstant,
+    lastFailedSignInAt: optionalInstant,
     version: { type: 'integer', default: 1 },
     createdAt: instant,
     updatedAt: instant,
@@ -187,6 +195,8 @@ export interface PatientAccountRow {
   answer2Hash: string;
   failedSignIns: number;
   lockedUntil: string | null;
+  /** Old failures are forgotten a day after the last one. */
+  lastFailedSignInAt?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -206,6 +216,7 @@ export const PatientAccountEntity = new EntitySchema<PatientAccountRow>({
     answer2Hash: hash,
     failedSignIns: { type: 'integer' },
     lockedUntil: optionalInstant,
+    lastFailedSignInAt: optionalInstant,
     createdAt: instant,
     updatedAt: instant,
   },
@@ -387,4 +398,5 @@ export const SERVER_ENTITIES = [
   MutationRejectionEntity,
   ...CLINICAL_ENTITIES,
   AccountRecoveryEntity,
+  ...SECURITY_ENTITIES,
 ];

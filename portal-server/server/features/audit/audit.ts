@@ -9,7 +9,11 @@ export interface Actor {
   ip?: string | null;
 }
 
-/** Appends an audit event in the caller's transaction. `detail` never holds health data. */
+/**
+ * Appends an audit event in the caller's transaction. `detail` never holds health data.
+ * The log is append-only: this insert is the one way in, nothing in the server updates or deletes
+ * an event (audit.test.ts checks the source), and database triggers refuse UPDATE and DELETE.
+ */
 export async function audit(
   m: EntityManager,
   clinicId: string,

@@ -1,5 +1,7 @@
 import { formatRegistrationId } from '../../../../shared/domain/invitation';
 import { formatDateInZone } from '../../../../shared/time/instant';
+import { renderPasswordReset } from './passwordResetMail';
+import type { PasswordResetMailPayload } from './passwordResetMail';
 
 /** What an invitation mail needs. No health information, not even the patient's name. */
 export interface InvitationMailPayload {
@@ -135,6 +137,8 @@ export function render(template: string, payload: unknown): RenderedMail {
   switch (template) {
     case 'invitation':
       return renderInvitation(payload as InvitationMailPayload);
+    case 'passwordReset':
+      return renderPasswordReset(payload as PasswordResetMailPayload);
     case 'recoveryCode':
       return renderRecoveryCode(payload as RecoveryCodeMailPayload);
     default:

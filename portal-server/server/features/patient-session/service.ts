@@ -5,22 +5,21 @@ import { DomainError } from '../../../../shared/api/errors';
 import type { PatientSessionView } from '../../../../shared/api/types';
 import { PatientAccountEntity, PatientEntity, PatientSessionEntity } from '../../../../shared/node/entities/server';
 import type { PatientAccountRow, PatientSessionRow } from '../../../../shared/node/entities/server';
-import { hashPassword, keyedHash, randomToken, verifyPassword } from '../../../../shared/node/secrets';
+import { keyedHash, randomToken } from '../../../../shared/node/secrets';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
+import { auditInvalidSignIn, guardedSignIn } from '../sign-in-lockout/guardedSignIn';
+import { signInSucceeded } from '../sign-in-lockout/lockout';
 
 export const IDLE_TIMEOUT_MS = 15 * 60_000;
 export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60_000;
-const LOCK_AFTER_FAILURES = 5;
 
 const signInSchema = object({
   username: string().trim().required('Enter your username.').max(64, 'That username is too long.'),
   password: string().required('Enter your password.').max(256, 'That password is too long.'),
 });
-
-let dummyHash: Promise<string> | undefined;
 
 const INVALID = new DomainError('invalid_credentials', 'The username or password is not right. Check them and try again.');
 
@@ -29,30 +28,30 @@ export interface PatientPrincipal {
   account: PatientAccountRow;
 }
 
-/** Signs a patient in; returns the new session's cookie value (a fresh id every sign-in). */
+/**
+ * Signs a patient in; returns the new session's cookie value (a fresh id every sign-in). Wrong
+ * tries lock the account and the address with growing waits (see sign-in-lockout).
+ */
 export async function signIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<{ cookie: string; view: PatientSessionView }> {
-  const form = validateOrThrow(signInSchema, input);
   const clinic = await ctx.db.read(requireClinic);
-  const account = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { usernameNormalized: form.username.toLowerCase() }));
-  dummyHash ??= hashPassword('not-a-real-password-1A');
-  const ok = await verifyPassword(account?.passwordHash ?? (await dummyHash), form.password);
+  let form: { username: string; password: string };
+  try {
+    form = validateOrThrow(signInSchema, input);
+  } catch (err) {
+    await auditInvalidSignIn(ctx, 'patient', clinic.id, ip);
+    throw err;
+  }
+  const usernameNormalized = form.username.toLowerCase();
+  const { account, attempt } = await guardedSignIn(ctx, {
+    audience: 'patient',
+    clinicId: clinic.id,
+    ip,
+    usernameNormalized,
+    password: form.password,
+    find: (m) => m.findOneBy(PatientAccountEntity, { usernameNormalized }),
+    invalid: INVALID,
+  });
   const now = ctx.now();
-  if (account && account.lockedUntil && account.lockedUntil > now.toISOString()) {
-    const minutes = Math.ceil((new Date(account.lockedUntil).getTime() - now.getTime()) / 60_000);
-    throw new DomainError('rate_limited', `Too many wrong tries. Please wait ${minutes} minute(s) and try again.`);
-  }
-  if (!account || !ok) {
-    await ctx.db.write(async (m) => {
-      if (account) {
-        const failed = account.failedSignIns + 1;
-        // Growing delay: 1, 2, 4 … minutes after the fifth failure, capped at an hour.
-        const lockedUntil = failed >= LOCK_AFTER_FAILURES ? new Date(now.getTime() + Math.min(60, 2 ** (failed - LOCK_AFTER_FAILURES)) * 60_000).toISOString() : null;
-        await m.update(PatientAccountEntity, { id: account.id }, { failedSignIns: failed, lockedUntil });
-      }
-      await audit(m, clinic.id, { kind: 'anonymous', id: account?.id ?? null, ip }, 'patient.sign_in_failed', null, now);
-    });
-    throw INVALID;
-  }
   const cookie = randomToken();
   const session: PatientSessionRow = {
     idHash: keyedHash(ctx.secret, cookie),
@@ -64,7 +63,7 @@ export async function signIn(ctx: ServerContext, input: unknown, ip: string | nu
   };
   await ctx.db.write(async (m) => {
     await m.insert(PatientSessionEntity, session);
-    await m.update(PatientAccountEntity, { id: account.id }, { failedSignIns: 0, lockedUntil: null });
+    await signInSucceeded(m, attempt);
     await audit(m, clinic.id, { kind: 'patient', id: account.id, ip }, 'patient.sign_in', null, now);
   });
   return { cookie, view: await sessionView(ctx, { session, account }) };

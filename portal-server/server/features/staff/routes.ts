@@ -3,6 +3,7 @@ import type { ServerContext } from '../../context';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
 import { rateLimit } from '../../middleware/rateLimit';
 import { clinicView } from '../clinic/service';
+import { listDevices, revokeDevice } from './devices';
 import { createStaff, listStaff, resetStaffPassword, setStaffActive, staffSignIn, staffSignOut, staffView } from './service';
 
 export function staffRoutes(ctx: ServerContext): Router {
@@ -30,6 +31,12 @@ export function staffRoutes(ctx: ServerContext): Router {
   });
   router.post('/api/staff/users/:id/password', auth, async (req, res) => {
     res.json(await resetStaffPassword(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { password?: unknown }).password, req.ip ?? null));
+  });
+  router.get('/api/staff/devices', auth, async (_req, res) => {
+    res.json(await listDevices(ctx, principalOf(res)));
+  });
+  router.post('/api/staff/devices/:id/revoke', auth, async (req, res) => {
+    res.json(await revokeDevice(ctx, principalOf(res), req.params.id, req.ip ?? null));
   });
   return router;
 }

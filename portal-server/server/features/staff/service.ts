@@ -4,7 +4,7 @@ import type { CreateStaffRequest, StaffSignInResponse } from '../../../../shared
 import type { StaffRole, StaffUserView } from '../../../../shared/domain/staff';
 import { DeviceEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { ClinicRow, DeviceRow, StaffUserRow } from '../../../../shared/node/entities/server';
-import { hashPassword, keyedHash, newId, randomToken, verifyPassword } from '../../../../shared/node/secrets';
+import { hashPassword, keyedHash, newId, randomToken } from '../../../../shared/node/secrets';
 import { object, string } from 'yup';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { staffPasswordSchema, staffUserSchema } from '../../../../shared/validation/staff';
@@ -12,6 +12,8 @@ import type { ServerContext } from '../../context';
 import type { Actor } from '../audit/audit';
 import { audit } from '../audit/audit';
 import { clinicView, requireClinic } from '../clinic/service';
+import { auditInvalidSignIn, guardedSignIn } from '../sign-in-lockout/guardedSignIn';
+import { clearAccountLockout, signInSucceeded } from '../sign-in-lockout/lockout';
 import { recordChange } from '../sync/changeLog';
 
 export interface StaffPrincipal {
@@ -30,22 +32,29 @@ const signInSchema = object({
   deviceName: string().trim().max(80).default('Staff console'),
 });
 
-let dummyHash: Promise<string> | undefined;
-/** Verifying against a dummy hash keeps "no such user" as slow as "wrong password". */
-function dummy(): Promise<string> {
-  dummyHash ??= hashPassword('not-a-real-password-1A');
-  return dummyHash;
-}
+const INVALID = new DomainError('invalid_credentials', 'The username or password is not right, or the account is inactive.');
 
+/** Signs a console in: a new revocable device token. Wrong tries lock the account and the address with growing waits. */
 export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<StaffSignInResponse> {
-  const form = validateOrThrow(signInSchema, input);
-  const found = await ctx.db.read((m) => m.findOneBy(StaffUserEntity, { usernameNormalized: form.username.toLowerCase() }));
-  const ok = await verifyPassword(found?.passwordHash ?? (await dummy()), form.password);
   const clinic = await ctx.db.read(requireClinic);
-  if (!found || !ok || !found.active) {
-    await ctx.db.write((m) => audit(m, clinic.id, { kind: 'anonymous', id: found?.id ?? null, ip }, 'staff.sign_in_failed', null, ctx.now()));
-    throw new DomainError('invalid_credentials', 'The username or password is not right, or the account is inactive.');
+  let form: { username: string; password: string; deviceName: string };
+  try {
+    form = validateOrThrow(signInSchema, input);
+  } catch (err) {
+    await auditInvalidSignIn(ctx, 'staff', clinic.id, ip);
+    throw err;
   }
+  const usernameNormalized = form.username.toLowerCase();
+  const { account: found, attempt } = await guardedSignIn(ctx, {
+    audience: 'staff',
+    clinicId: clinic.id,
+    ip,
+    usernameNormalized,
+    password: form.password,
+    find: (m) => m.findOneBy(StaffUserEntity, { usernameNormalized }),
+    refused: (staff) => !staff.active,
+    invalid: INVALID,
+  });
   const token = randomToken();
   const now = ctx.now().toISOString();
   const device: DeviceRow = {
@@ -60,6 +69,7 @@ export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string
   };
   await ctx.db.write(async (m) => {
     await m.insert(DeviceEntity, device);
+    await signInSucceeded(m, attempt);
     await audit(m, clinic.id, { kind: 'staff', id: found.id, ip }, 'staff.sign_in', { type: 'device', id: device.id }, ctx.now());
   });
   return { token, deviceId: device.id, staff: staffView(found), clinic: clinicView(clinic) };
@@ -189,6 +199,7 @@ export async function resetStaffPassword(ctx: ServerContext, p: StaffPrincipal, 
     const row = await findStaffInClinic(m, p, id);
     const now = ctx.now().toISOString();
     await m.update(StaffUserEntity, { id }, { passwordHash, updatedAt: now });
+    await clearAccountLockout(m, 'staff', id);
     if (id !== p.staff.id) {
       await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
     }
