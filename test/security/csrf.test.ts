@@ -25,6 +25,8 @@ beforeAll(async () => {
     { path: '/api/renewals', body: { medicationId: medication?.id, pharmacy: 'Forged', note: '' } },
     { path: '/api/messages', body: { subject: 'Forged', body: 'Forged message' } },
     { path: `/api/messages/${thread?.id}/replies`, body: { body: 'Forged reply' } },
+    { path: '/api/account/password', body: { currentPassword: hp.james.password, password: 'Forged2Password', confirmPassword: 'Forged2Password' } },
+    { path: '/api/session/sign-out-everywhere', body: {} },
     { path: '/api/session', body: undefined, method: 'DELETE' },
   ];
 });

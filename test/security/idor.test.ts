@@ -78,7 +78,7 @@ describe("patient A aiming at patient B's medications and record", () => {
     const query = `?patientId=${hp.ana.patientId}&patient=${hp.ana.patientId}&id=${b.thread}`;
     const headers = { 'x-patient-id': hp.ana.patientId };
     const before = await hp.snapshot();
-    for (const path of ['/api/record', '/api/home', '/api/appointments', '/api/renewals', '/api/messages', '/api/session']) {
+    for (const path of ['/api/record', '/api/home', '/api/appointments', '/api/renewals', '/api/messages', '/api/session', '/api/account/record-access']) {
       const res = await james.get(`${path}${query}`, headers);
       expect(res.status).toBe(200);
       for (const id of bIds) {

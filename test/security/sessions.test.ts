@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PatientSessionView } from '../../shared/api/types';
 import { SESSION_COOKIE } from '../../shared/api/types';
 import type { HostilePortal, HttpResult } from './helpers';
-import { expectRefused, http, nextIp, sessionCookieOf, signInPatient, startHostilePortal } from './helpers';
+import { DOMAIN_TABLES, expectRefused, http, nextIp, sessionCookieOf, signInPatient, startHostilePortal } from './helpers';
 
 /** Sign-in, sessions and their cookie: no account oracle, no fixation, no cookie a script or another site can use. */
 let hp: HostilePortal;
@@ -113,5 +113,17 @@ describe('the session cookie', () => {
     expectRefused(await browser.get('/api/home'), 401, 'not_signed_in');
     expectRefused(await browser.send('/api/messages', { subject: 'Idle', body: 'Sent after the idle timeout' }), 401, 'not_signed_in');
     expect(await hp.snapshot()).toEqual(before);
+  });
+
+  it('a password change needs the current password: a wrong one changes nothing and signs no one out', async () => {
+    const here = await signInPatient(hp.url, hp.ana.username, hp.ana.password);
+    const elsewhere = await signInPatient(hp.url, hp.ana.username, hp.ana.password);
+    const before = await hp.snapshot([...DOMAIN_TABLES, 'patient_session']);
+    for (const currentPassword of ['Wrong2Password', "' OR 1=1 --", '']) {
+      const res = await here.send('/api/account/password', { currentPassword, password: 'Taken2Over', confirmPassword: 'Taken2Over' });
+      expectRefused(res, 400, 'validation_failed');
+    }
+    expect(await hp.snapshot([...DOMAIN_TABLES, 'patient_session'])).toEqual(before);
+    expect((await elsewhere.get('/api/session')).status).toBe(200);
   });
 });
