@@ -52,7 +52,7 @@ export interface StaffDeviceView {
 export interface AuditQuery {
   /** Staff user id or patient account id (UUID) of whoever acted. */
   actorId?: string;
-  /** Prefix of the action, e.g. "patient.sign_in" or "record." (letters, digits, `.`, `_`, `-`). */
+  /** Prefix of the action, e.g. "patient.sign_in" or "record." — up to 64 characters, matched literally (no wildcards). */
   action?: string;
   /**
    * Events about this patient (UUID): entity patient (which includes record entries), or one of
@@ -83,7 +83,12 @@ export interface AuditEventView {
   actorId: string | null;
   /** Staff display name or the patient's name; null when unknown. */
   actorName: string | null;
-  /** e.g. "patient.sign_in_failed", "record.view", "staff.device_revoke". */
+  /**
+   * e.g. "patient.sign_in", "patient.sign_in_failed" (detail "reason=wrong_password|unknown_username|
+   * locked|address_locked|invalid_input"), "staff.sign_in", "staff.sign_in_failed" (also
+   * "reason=refused": deactivated), "record.view", "patient.account_unlock",
+   * "patient.password_reset_sent", "patient.password_reset_by_link", "staff.device_revoke".
+   */
   action: string;
   /** Kind of thing acted on: patient, appointment, renewal, thread, invitation, staff_user, device … or null. */
   entity: string | null;

@@ -52,6 +52,11 @@ export function validateOrThrow<S extends AnySchema>(schema: S, input: unknown):
     if (err instanceof ValidationError) {
       throw new DomainError('validation_failed', 'Some fields need attention.', fieldErrors(err));
     }
+    // yup's transforms (e.g. string().trim()) throw a TypeError on a value of the wrong shape, such
+    // as an array or object where text belongs: that is bad input, not a server failure.
+    if (err instanceof TypeError) {
+      throw new DomainError('validation_failed', 'Some fields are not in the expected form.');
+    }
     throw err;
   }
 }
