@@ -9,6 +9,7 @@ import MessagesView from './views/MessagesView.vue';
 import RecordView from './views/RecordView.vue';
 import RegisterView from './views/RegisterView.vue';
 import RenewalsView from './views/RenewalsView.vue';
+import ResetPasswordView from './views/ResetPasswordView.vue';
 import SignInView from './views/SignInView.vue';
 
 declare module 'vue-router' {
@@ -51,6 +52,7 @@ export function createPortalRouter(): Router {
       },
       { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Complete Registration' } },
       { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign In' } },
+      { path: '/reset-password', name: 'reset-password', component: ResetPasswordView, meta: { title: 'Set a New Password' } },
       { path: '/:unknown(.*)*', redirect: { name: 'home' } },
     ],
   });

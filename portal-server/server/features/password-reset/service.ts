@@ -1,14 +1,13 @@
 import { IsNull } from 'typeorm';
-import { object, ref, string } from 'yup';
+import { object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
 import type { StaffPasswordResetResponse } from '../../../../shared/api/staffSecurity';
 import { PasswordResetEntity } from '../../../../shared/node/entities/security';
 import type { PasswordResetRow } from '../../../../shared/node/entities/security';
 import { PatientAccountEntity, PatientSessionEntity } from '../../../../shared/node/entities/server';
 import { hashPassword, keyedHash, newId, randomToken } from '../../../../shared/node/secrets';
-import { passwordSchema } from '../../../../shared/validation/fields';
+import { linkPasswordResetSchema } from '../../../../shared/validation/passwordReset';
 import { validateOrThrow } from '../../../../shared/validation/validate';
-import type { PasswordPolicy } from '../../../../shared/domain/clinic';
 import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
@@ -67,13 +66,6 @@ export async function sendPasswordReset(ctx: ServerContext, p: StaffPrincipal, p
   return result;
 }
 
-function resetSchema(policy: PasswordPolicy) {
-  return object({
-    password: passwordSchema(policy),
-    confirmPassword: string().required('Re-type your password.').oneOf([ref('password')], 'The passwords do not match.'),
-  });
-}
-
 const tokenSchema = object({ token: string().trim().required('This page needs the link from your email.').max(200, 'That link is not valid.') });
 
 async function liveReset(ctx: ServerContext, token: string): Promise<PasswordResetRow> {
@@ -92,7 +84,7 @@ export async function completePasswordReset(ctx: ServerContext, input: unknown, 
   const { token } = validateOrThrow(tokenSchema, input);
   await liveReset(ctx, token);
   const clinic = await ctx.db.read(requireClinic);
-  const form = validateOrThrow(resetSchema(clinic.passwordPolicy), input);
+  const form = validateOrThrow(linkPasswordResetSchema(clinic.passwordPolicy), input);
   const passwordHash = await hashPassword(form.password);
   await ctx.db.write(async (m) => {
     // Checked again inside the transaction: two tabs racing with one link change the password once.
