@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const signIn = (username: string, password: string, headers: Record<string, string> = {}) =>
   http<PatientSessionView>(hp.url, '/api/session', { body: { username, password }, headers: { origin: hp.url, 'x-forwarded-for': nextIp(), ...headers } });
-const answer = (res: HttpResult) => ({ status: res.status, body: res.body, cookie: res.headers.get('set-cookie') });
+const answer = (res: HttpResult) => ({ status: res.status, body: res.body, cookie: res.headers.get('set-cookie'), retryAfter: res.headers.has('retry-after') });
 
 describe('username enumeration', () => {
   it('patient sign-in: an unknown username and a known one with a wrong password get the same status and body, and no cookie', async () => {
@@ -30,11 +30,55 @@ describe('username enumeration', () => {
     expect(await hp.snapshot(['patient_session'])).toEqual(before);
   });
 
+  it('patient sign-in: many wrong tries answer the same for an existing and an unknown username (the lockout is no oracle)', async () => {
+    // A fresh account, so the lock does not get in the other cases' way.
+    const inv = await hp.invite();
+    const username = `Locked${Date.now().toString(36)}`;
+    const reg = await http(hp.url, '/api/registration', {
+      body: { token: inv.token, username, password: 'Password1', confirmPassword: 'Password1', question1: 'first-pet', answer1: 'Rex', question2: 'birth-city', answer2: 'Springfield', dateOfBirth: inv.dateOfBirth, registrationId: inv.registrationId },
+      headers: { origin: hp.url, 'x-forwarded-for': nextIp() },
+    });
+    expect(reg.status).toBe(201);
+    const before = await hp.snapshot(['patient_session']);
+    const ip = nextIp();
+    const existing: unknown[] = [];
+    const unknown: unknown[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      existing.push(answer(await signIn(username, `Wrong${i}Password`, { 'x-forwarded-for': ip })));
+    }
+    const ip2 = nextIp();
+    for (let i = 0; i < 7; i += 1) {
+      unknown.push(answer(await signIn(`${username}x`, `Wrong${i}Password`, { 'x-forwarded-for': ip2 })));
+    }
+    expect(existing).toEqual(unknown);
+    expect(await hp.snapshot(['patient_session'])).toEqual(before);
+  });
+
+  it('staff sign-in: many wrong tries answer the same for an existing and an unknown username', async () => {
+    const before = await hp.snapshot(['device']);
+    const staffSignIn = (username: string, password: string, ip: string) =>
+      http(hp.url, '/api/staff/sign-in', { body: { username, password, deviceName: 'probe' }, headers: { 'x-forwarded-for': ip } });
+    const created = await hp.admin.call('/api/staff/users', { body: { username: 'target01', displayName: 'Tara Target', role: 'receptionist', password: 'Target2Desk' } });
+    expect(created.status).toBe(201);
+    const existing: unknown[] = [];
+    const unknown: unknown[] = [];
+    const ip = nextIp();
+    const ip2 = nextIp();
+    for (let i = 0; i < 7; i += 1) {
+      existing.push(answer(await staffSignIn('target01', `Wrong${i}Password`, ip)));
+      unknown.push(answer(await staffSignIn('target02', `Wrong${i}Password`, ip2)));
+    }
+    expect(existing).toEqual(unknown);
+    expect(await hp.snapshot(['device'])).toEqual(before);
+  });
+
   it('staff sign-in: unknown username, wrong password and a deactivated account get the same status and body, and no device', async () => {
     const created = await hp.admin.call<{ id: string }>('/api/staff/users', { body: { username: 'leaver01', displayName: 'Lee Leaver', role: 'receptionist', password: 'Leave2Soon' } });
     expect(created.status).toBe(201);
     expect((await hp.admin.call(`/api/staff/users/${created.body.id}`, { method: 'PATCH', body: { active: false } })).status).toBe(200);
-    const before = await hp.snapshot(['device', ...['staff_user' as const]]);
+    // Failed tries are counted on the account (for its lockout); nothing else about it may move.
+    const staffRows = () => hp.rows('SELECT id, passwordHash, active, role, version FROM staff_user ORDER BY id');
+    const before = { devices: await hp.snapshot(['device']), staff: await staffRows() };
     const staffSignIn = (username: string, password: string) =>
       http(hp.url, '/api/staff/sign-in', { body: { username, password, deviceName: 'probe' }, headers: { 'x-forwarded-for': nextIp() } });
     const unknown = await staffSignIn('nosuchstaff', 'Wrong2Password');
@@ -43,7 +87,7 @@ describe('username enumeration', () => {
     expectRefused(unknown, 401, 'invalid_credentials');
     expect(answer(wrong)).toEqual(answer(unknown));
     expect(answer(inactive)).toEqual(answer(unknown));
-    expect(await hp.snapshot(['device', 'staff_user'])).toEqual(before);
+    expect({ devices: await hp.snapshot(['device']), staff: await staffRows() }).toEqual(before);
   });
 });
 
