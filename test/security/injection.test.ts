@@ -7,7 +7,7 @@ import type { ThreadView } from '../../shared/domain/message';
 import type { RenewalView } from '../../shared/domain/renewal';
 import type { PullResponse } from '../../shared/sync/protocol';
 import type { HostilePortal, PatientBrowser } from './helpers';
-import { SQL_STRINGS, expectRefused, http, nextIp, register, registrationBody, signInPatient, startHostilePortal } from './helpers';
+import { DOMAIN_TABLES, SQL_STRINGS, expectRefused, http, nextIp, register, registrationBody, signInPatient, startHostilePortal } from './helpers';
 
 /**
  * SQL injection: every text field an outsider, a patient or a console can reach is either refused
@@ -148,6 +148,26 @@ describe('console input', () => {
     expect(odd.status).toBe(200);
     expect(odd.body.reset).toBe(true);
     expect(await hp.snapshot()).toEqual(before);
+  });
+});
+
+describe('audit log filters', () => {
+  it('SQL in an id, date or limit filter is refused; in the action prefix it is a literal that matches nothing', async () => {
+    const before = await hp.snapshot([...DOMAIN_TABLES, 'audit_event']);
+    const audit = (query: string) => hp.admin.call<unknown[]>(`/api/staff/audit?${query}`);
+    for (const sql of SQL_STRINGS) {
+      const v = encodeURIComponent(sql);
+      for (const name of ['actorId', 'patientId', 'before', 'from', 'to', 'limit']) {
+        expectRefused(await audit(`${name}=${v}`), 400, 'validation_failed');
+      }
+      const byAction = await audit(`action=${v}`);
+      expect(byAction.status).toBe(200);
+      expect(byAction.body).toEqual([]);
+    }
+    expectRefused(await audit(`patientId=${hp.ana.patientId}&patientId=${hp.james.patientId}`), 400, 'validation_failed');
+    const everything = await audit('limit=200');
+    expect(everything.body.length).toBeGreaterThan(10);
+    expect(await hp.snapshot([...DOMAIN_TABLES, 'audit_event'])).toEqual(before);
   });
 });
 

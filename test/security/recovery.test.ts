@@ -112,3 +112,16 @@ describe('the emailed code', () => {
     expect((await anaBrowser.get('/api/session')).status).toBe(200);
   });
 });
+
+describe('the front desk\'s password-reset link', () => {
+  it('cannot be guessed or forged: made-up, malformed and SQL tokens are "not found" and change no password', async () => {
+    const before = await hp.snapshot(ACCOUNT_TABLES);
+    for (const token of ['x'.repeat(43), ...SQL_STRINGS, '']) {
+      const res = await post('/api/password-reset', { token, password: 'Stolen2Account', confirmPassword: 'Stolen2Account' });
+      expect([400, 404]).toContain(res.status);
+      expectRefused(res, res.status, res.status === 404 ? 'not_found' : 'validation_failed');
+    }
+    expect(await hp.snapshot(ACCOUNT_TABLES)).toEqual(before);
+    expect((await anaBrowser.get('/api/session')).status).toBe(200);
+  });
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostilePortal, PatientBrowser, TableName } from './helpers';
-import { Desk, expectRefused, http, signInPatient, startHostilePortal } from './helpers';
+import { DOMAIN_TABLES, Desk, expectRefused, http, signInPatient, startHostilePortal } from './helpers';
 
 /** Role escalation: the server judges every staff action by the signed-in person's role, never by what a console claims. */
 let hp: HostilePortal;
@@ -20,6 +20,9 @@ afterAll(async () => {
 });
 
 const STAFF_TABLES: TableName[] = ['staff_user', 'device', 'change_log'];
+/** The device row behind a console's token (the one an attacker would revoke). */
+const deviceIdOf = async (desk: Desk): Promise<string> =>
+  (await hp.rows<{ id: string }>('SELECT id FROM device WHERE staffUserId = ? AND revokedAt IS NULL', [desk.staffId]))[0]?.id ?? '';
 const forbidden = { seq: expect.any(Number), status: 'rejected', error: { code: 'forbidden', message: expect.any(String) } };
 
 describe('physician-only mutations pushed by a receptionist', () => {
@@ -88,6 +91,29 @@ describe('admin-only staff routes', () => {
     expect(await hp.snapshot(STAFF_TABLES)).toEqual(before);
     // The admin's console still works: its password was not reset, its device not revoked.
     expect((await hp.admin.call('/api/staff/users')).status).toBe(200);
+  });
+});
+
+describe('staff security tools', () => {
+  it('a physician cannot unlock a patient, send a reset link, list or revoke consoles, or read the audit log — and nothing changes', async () => {
+    const before = await hp.snapshot([...DOMAIN_TABLES, 'device', 'patient_session']);
+    const doctor = hp.physician;
+    expectRefused(await doctor.call(`/api/staff/patients/${hp.ana.patientId}/unlock-account`, { method: 'POST' }), 403, 'forbidden');
+    expectRefused(await doctor.call(`/api/staff/patients/${hp.ana.patientId}/password-reset`, { method: 'POST' }), 403, 'forbidden');
+    expectRefused(await doctor.call('/api/staff/devices'), 403, 'forbidden');
+    expectRefused(await doctor.call(`/api/staff/devices/${await deviceIdOf(hp.admin)}/revoke`, { method: 'POST' }), 403, 'forbidden');
+    expectRefused(await doctor.call('/api/staff/audit'), 403, 'forbidden');
+    expect(await hp.snapshot([...DOMAIN_TABLES, 'device', 'patient_session'])).toEqual(before);
+  });
+
+  it("a receptionist cannot list or revoke consoles (not even to lock out the admin) or read the audit log", async () => {
+    const before = await hp.snapshot([...DOMAIN_TABLES, 'device']);
+    const desk = hp.receptionist;
+    expectRefused(await desk.call('/api/staff/devices'), 403, 'forbidden');
+    expectRefused(await desk.call(`/api/staff/devices/${await deviceIdOf(hp.admin)}/revoke`, { method: 'POST' }), 403, 'forbidden');
+    expectRefused(await desk.call(`/api/staff/audit?patientId=${hp.ana.patientId}`), 403, 'forbidden');
+    expect(await hp.snapshot([...DOMAIN_TABLES, 'device'])).toEqual(before);
+    expect((await hp.admin.call('/api/staff/me')).status).toBe(200);
   });
 });
 

@@ -115,6 +115,25 @@ describe('bodies the server must not accept', () => {
     expect([await hp.count('patient_session'), await hp.count('device')]).toEqual([sessions, devices]);
   });
 
+  it('refuses deeply nested JSON with a 400 before any handler runs, on every kind of caller', async () => {
+    const deep = (n: number, inner: string) => `${'{"a":'.repeat(n)}${inner}${'}'.repeat(n)}`;
+    const before = await hp.snapshot();
+    const sessions = await hp.count('patient_session');
+    const results = [
+      await http(hp.url, '/api/session', { rawBody: `{"username": "${hp.ana.username}", "password": "${hp.ana.password}", "x": ${deep(5000, '1')}}`, headers: { origin: hp.url, 'x-forwarded-for': nextIp() } }),
+      await http(hp.url, '/api/messages', { rawBody: `{"subject": "Deep", "body": "Deep", "x": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, headers: { cookie: ana.cookieHeader, 'x-csrf-token': ana.csrfToken, origin: hp.url } }),
+      await http(hp.url, '/api/sync/push', {
+        rawBody: `{"clientId": "${randomUUID()}", "mutations": [{"seq": 1, "name": "recordViewed", "argsVersion": 1, "args": ${deep(100, `{"patientId": "${hp.ana.patientId}"}`)}}]}`,
+        headers: { authorization: `Bearer ${hp.receptionist.token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
+      }),
+    ];
+    for (const res of results) {
+      expectRefused(res, 400, 'validation_failed');
+    }
+    expect(await hp.snapshot()).toEqual(before);
+    expect(await hp.count('patient_session')).toBe(sessions);
+  });
+
   it('refuses malformed JSON with a plain 400 (no stack trace, no parser detail) and writes nothing', async () => {
     const before = await hp.snapshot();
     for (const rawBody of ['{"subject": "a", "body": ', "{'subject': 'single quotes'}", '{"subject": "a"} trailing', 'null', '"just a string"']) {
