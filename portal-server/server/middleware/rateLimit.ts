@@ -2,6 +2,8 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import type { EntityManager } from 'typeorm';
 import { RateLimitEntity } from '../../../shared/node/entities/security';
 import type { ServerContext } from '../context';
+import { audit } from '../features/audit/audit';
+import { findClinic } from '../features/clinic/service';
 import { TooManyTries } from '../features/sign-in-lockout/lockout';
 
 const CONTEXT_KEY = 'serverContext';
@@ -22,9 +24,10 @@ function contextOf(req: Request): ServerContext {
 /**
  * A fixed-window limit per client address (req.ip, which honours TRUST_PROXY) and route, counted
  * in the database so several portal-server instances sharing it agree. `bucket` defaults to the
- * route ("POST /api/session"); `now` overrides the server's clock.
+ * route ("POST /api/session"); `now` overrides the server's clock; `auditAs` records each refusal
+ * as that audit action (sign-in routes: a refused sign-in is a failed one).
  */
-export function rateLimit(options: { windowMs: number; max: number; now?: () => number; bucket?: string }) {
+export function rateLimit(options: { windowMs: number; max: number; now?: () => number; bucket?: string; auditAs?: string }) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const ctx = contextOf(req);
     const route = (req.route as { path?: unknown } | undefined)?.path;
@@ -34,6 +37,15 @@ export function rateLimit(options: { windowMs: number; max: number; now?: () => 
     const windowStart = Math.floor(t / options.windowMs) * options.windowMs;
     const count = await ctx.db.write((m) => countHit(m, bucket, key, windowStart, options.windowMs));
     if (count > options.max) {
+      if (options.auditAs) {
+        const action = options.auditAs;
+        await ctx.db.write(async (m) => {
+          const clinic = await findClinic(m);
+          if (clinic) {
+            await audit(m, clinic.id, { kind: 'anonymous', id: null, ip: req.ip ?? null }, action, null, ctx.now(), 'reason=rate_limited');
+          }
+        });
+      }
       // The error handler turns this into 429 with a Retry-After header.
       throw new TooManyTries(Math.max(1, Math.ceil((windowStart + options.windowMs - t) / 1000)));
     }

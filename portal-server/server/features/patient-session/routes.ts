@@ -50,7 +50,7 @@ export function patientOf(res: Response): PatientPrincipal {
 export function patientSessionRoutes(ctx: ServerContext): Router {
   const router = Router();
   const auth = requirePatient(ctx);
-  router.post('/api/session', rateLimit({ windowMs: 10 * 60_000, max: 30 }), async (req, res) => {
+  router.post('/api/session', rateLimit({ windowMs: 10 * 60_000, max: 30, auditAs: 'patient.sign_in_failed' }), async (req, res) => {
     const { cookie, view } = await signIn(ctx, req.body, req.ip ?? null);
     setSessionCookie(res, cookie, ABSOLUTE_LIFETIME_MS);
     res.json(view);

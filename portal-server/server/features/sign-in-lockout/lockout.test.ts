@@ -152,6 +152,18 @@ describe('patient sign-in lockout', () => {
     expect(refused[0]?.actorId).toBe(p.accountId);
   });
 
+  it('audits a sign-in the route’s rate limit refuses (30 tries per address in 10 minutes)', async () => {
+    const from = newAddress();
+    const answers: number[] = [];
+    for (let i = 0; i < 31; i += 1) {
+      answers.push((await patientSignIn(`flood${i}`, 'Wrong1234', from)).status);
+    }
+    expect(answers.filter((s) => s === 401)).toHaveLength(ADDRESS_LOCK_AFTER - 1);
+    const reasons = (await audits('patient.sign_in_failed', null)).filter((e) => e.ip === from).map((e) => e.detail);
+    expect(reasons).toHaveLength(31);
+    expect(reasons.at(-1)).toBe('reason=rate_limited');
+  });
+
   it('audits a sign-in whose form is incomplete', async () => {
     const from = newAddress();
     const res = await patientSignIn('', '', from);
