@@ -2,11 +2,13 @@ import { createRouter, createWebHistory } from 'vue-router';
 import type { Router } from 'vue-router';
 import { onSessionExpired } from './api/client';
 import { useSessionStore } from './stores/session';
+import AccountView from './views/AccountView.vue';
 import AppointmentsView from './views/AppointmentsView.vue';
 import HomeView from './views/HomeView.vue';
 import MessageThreadView from './views/MessageThreadView.vue';
 import MessagesView from './views/MessagesView.vue';
 import RecordView from './views/RecordView.vue';
+import RecoverView from './views/RecoverView.vue';
 import RegisterView from './views/RegisterView.vue';
 import RenewalsView from './views/RenewalsView.vue';
 import ResetPasswordView from './views/ResetPasswordView.vue';
@@ -49,6 +51,21 @@ export function createPortalRouter(): Router {
         component: MessageThreadView,
         props: true,
         meta: { title: 'Message', requiresSession: true },
+      },
+      { path: '/account', name: 'account', component: AccountView, meta: { title: 'Account', requiresSession: true } },
+      {
+        path: '/recover/password',
+        name: 'recover-password',
+        component: RecoverView,
+        props: { kind: 'password' },
+        meta: { title: 'Forgot Password' },
+      },
+      {
+        path: '/recover/username',
+        name: 'recover-username',
+        component: RecoverView,
+        props: { kind: 'username' },
+        meta: { title: 'Forgot Username' },
       },
       { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Complete Registration' } },
       { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign In' } },

@@ -18,7 +18,7 @@ test('the main navigation leads to every page, names it in the tab and marks whe
   await mockPortal(page);
   await openPage(page, url('/messages'), 'Messages');
   const nav = page.getByRole('navigation', { name: 'Main' });
-  await expect(nav.getByRole('link')).toHaveText(['Home', 'Medical Record', 'Appointments', 'Prescription Renewals', /^Messages/]);
+  await expect(nav.getByRole('link')).toHaveText(['Home', 'Medical Record', 'Appointments', 'Prescription Renewals', /^Messages/, 'Account']);
 
   for (const target of PAGES) {
     await nav.getByRole('link', { name: new RegExp(`^${target.link}`) }).click();

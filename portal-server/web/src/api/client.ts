@@ -1,4 +1,4 @@
-import { CSRF_HEADER } from '../../../../shared/api/types';
+import { CSRF_HEADER, SESSION_IDLE_HEADER } from '../../../../shared/api/types';
 import { isApiErrorResponse } from '../../../../shared/api/errors';
 import type { ApiErrorBody, ErrorCode } from '../../../../shared/api/errors';
 
@@ -40,6 +40,16 @@ export function onSessionExpired(handler: (() => void) | null): void {
   sessionExpiredHandler = handler;
 }
 
+/**
+ * Called with the seconds the server will still keep the session without another request: every
+ * signed-in answer says so, and the idle warning counts down from it.
+ */
+let sessionActivityHandler: ((remainingSeconds: number) => void) | null = null;
+
+export function onSessionActivity(handler: ((remainingSeconds: number) => void) | null): void {
+  sessionActivityHandler = handler;
+}
+
 function isSessionRequest(path: string): boolean {
   return path === '/api/session' || path.startsWith('/api/session/');
 }
@@ -67,6 +77,10 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     throw new ApiError(0, { code: 'offline', message: UNREACHABLE_MESSAGE });
   }
 
+  const idleRemaining = Number(response.headers.get(SESSION_IDLE_HEADER) ?? 'NaN');
+  if (Number.isFinite(idleRemaining)) {
+    sessionActivityHandler?.(idleRemaining);
+  }
   if (response.status === 204) {
     return undefined as T;
   }

@@ -16,6 +16,10 @@ export const useSessionStore = defineStore('session', () => {
   const expiredNotice = ref(false);
   /** Where to go after signing in: the page the patient asked for, in memory only. */
   const returnTo = ref<string | null>(null);
+  /** Set when this page signed the patient out for inactivity: Sign In says after how long. */
+  const idleSignOutSeconds = ref<number | null>(null);
+  /** Set after "Sign out everywhere": Sign In confirms it. */
+  const everywhereNotice = ref(false);
 
   const signedIn = computed(() => view.value !== null);
 
@@ -48,7 +52,39 @@ export const useSessionStore = defineStore('session', () => {
     adopt(await api.post<PatientSessionView>('/api/session', request));
     signedOutNotice.value = false;
     expiredNotice.value = false;
+    idleSignOutSeconds.value = null;
+    everywhereNotice.value = false;
     prefillUsername.value = '';
+  }
+
+  /** "Stay signed in": asking the server for the session counts as activity there. */
+  async function stayActive(): Promise<void> {
+    const next = await api.get<PatientSessionView>('/api/session');
+    // Same session, same patient: keep what the pages have loaded.
+    view.value = next;
+    setCsrfToken(next.csrfToken);
+  }
+
+  /**
+   * The idle limit ran out: end the session on the server too (it may have ended it already) and
+   * forget everything here, remembering where the patient was.
+   */
+  async function signOutForInactivity(idleSeconds: number, path: string): Promise<void> {
+    try {
+      await api.delete('/api/session');
+    } catch {
+      // Gone already, or the server is unreachable: this page forgets the patient either way.
+    }
+    adopt(null);
+    idleSignOutSeconds.value = idleSeconds;
+    returnTo.value = path;
+  }
+
+  async function signOutEverywhere(): Promise<void> {
+    await api.post<void>('/api/session/sign-out-everywhere', {});
+    adopt(null);
+    everywhereNotice.value = true;
+    returnTo.value = null;
   }
 
   /** The server no longer knows this session: forget it here too and remember where the patient was. */
@@ -85,9 +121,14 @@ export const useSessionStore = defineStore('session', () => {
     signedOutNotice,
     expiredNotice,
     returnTo,
+    idleSignOutSeconds,
+    everywhereNotice,
     signedIn,
     ensureChecked,
     signIn,
+    stayActive,
+    signOutForInactivity,
+    signOutEverywhere,
     signOut,
     expire,
     takeReturnTo,
