@@ -1,22 +1,23 @@
 import { expect, test } from '@playwright/test';
 import type { StaffPasswordResetResponse } from '../../../shared/api/staffSecurity';
 import { readMails, waitForMail } from '../../fixtures/mail';
-import { signInPatient } from '../../fixtures/patients';
-import { api } from '../../fixtures/portal';
-import type { RealPortal } from './realPatients';
-import { signInThroughPage, startRealPortal } from './realPatients';
+import type { ClinicTeam } from '../../fixtures/patients';
+import { clinicTeam, registerPatient, signInPatient } from '../../fixtures/patients';
+import type { TestPortal } from '../../fixtures/portal';
+import { api, startTestPortal } from '../../fixtures/portal';
 
 /** The front desk sends a password-reset link; the patient opens it from the delivered .eml. */
-let real: RealPortal;
+let real: { portal: TestPortal; team: ClinicTeam };
 test.beforeAll(async () => {
-  real = await startRealPortal();
+  const portal = await startTestPortal();
+  real = { portal, team: await clinicTeam(portal) };
 });
 test.afterAll(async () => {
   await real.portal.stop();
 });
 
 test('a front-desk reset link sets a new password once, signs out everywhere, and leaves the address bar clean', async ({ page }) => {
-  const pat = await real.newPatient('Tess');
+  const pat = await registerPatient(real.portal, real.team.desk.console, { givenName: 'Tess', familyName: 'Reset' });
   const elsewhere = await signInPatient(real.portal.url, pat.username, 'Password1');
   const before = (await readMails(real.portal.mailDir)).filter((m) => m.to.includes(pat.email)).length;
   const sent = await api<StaffPasswordResetResponse>(real.portal.url, `/api/staff/patients/${pat.patientId}/password-reset`, { method: 'POST', token: real.team.desk.console.token });
@@ -41,7 +42,10 @@ test('a front-desk reset link sets a new password once, signs out everywhere, an
   expect((await elsewhere.get('/api/session')).status).toBe(401);
 
   await page.getByRole('link', { name: 'Continue to Sign In' }).click();
-  await signInThroughPage(page, real.portal.url, pat.username, 'Brand2New');
+  await page.getByLabel('Username').fill(pat.username);
+  await page.getByLabel('Password').fill('Brand2New');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Tess' })).toBeVisible();
 
   // The link worked once.
   const again = await page.context().newPage();
