@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Database } from '../../shared/node/db';
 import { SERVER_ENTITIES } from '../../shared/node/entities/server';
 import { SERVER_MIGRATIONS } from '../../shared/node/migrations/server';
@@ -35,11 +35,30 @@ export interface PortalHandle {
 
 const EXPIRY_SWEEP_MS = 60_000;
 
+/**
+ * The SQLite database holds every patient's record: mode 0600, like the secret beside it, so no
+ * other account on the machine can read or copy it. Made so before SQLite opens it (SQLite gives
+ * new -wal and -shm files the database file's mode); files left by an older version are narrowed.
+ */
+function keepToServiceAccount(sqlitePath: string): void {
+  mkdirSync(dirname(sqlitePath), { recursive: true, mode: 0o700 });
+  closeSync(openSync(sqlitePath, 'a', 0o600));
+  for (const file of [sqlitePath, `${sqlitePath}-wal`, `${sqlitePath}-shm`]) {
+    if (existsSync(file)) {
+      chmodSync(file, 0o600);
+    }
+  }
+}
+
 /** Opens the database (running migrations), starts mail and listens. The one public start function. */
 export async function startPortalServer(config: PortalConfig, log: (line: string) => void = (l) => console.log(l)): Promise<PortalHandle> {
   const secret = loadSecret(config);
+  const sqlitePath = join(config.dataDir, 'portal.sqlite');
+  if (!config.databaseUrl) {
+    keepToServiceAccount(sqlitePath);
+  }
   const db = await Database.open({
-    sqlitePath: join(config.dataDir, 'portal.sqlite'),
+    sqlitePath,
     databaseUrl: config.databaseUrl,
     entities: SERVER_ENTITIES,
     migrations: SERVER_MIGRATIONS,
