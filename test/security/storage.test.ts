@@ -1,0 +1,58 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMails } from '../fixtures/mail';
+import type { HostilePortal } from './helpers';
+import { http, nextIp, signInPatient, startHostilePortal } from './helpers';
+
+/**
+ * A copied database and another account on the server machine: the files are the service
+ * account's alone, and what a copy holds is no key to anyone's account.
+ */
+let hp: HostilePortal;
+beforeAll(async () => {
+  hp = await startHostilePortal();
+});
+afterAll(async () => {
+  await hp.stop();
+});
+
+const databaseBytes = async (): Promise<string> => {
+  await hp.db.write((m) => m.query('PRAGMA wal_checkpoint(TRUNCATE)'));
+  return readdirSync(hp.portal.dataDir)
+    .filter((f) => f.startsWith('portal.sqlite'))
+    .map((f) => readFileSync(join(hp.portal.dataDir, f)).toString('latin1'))
+    .join('');
+};
+
+describe('files on the server', () => {
+  it("the database, its WAL files and the secret are readable and writable by the service account only (0600)", async () => {
+    await signInPatient(hp.url, hp.ana.username, hp.ana.password);
+    const files = ['portal.sqlite', 'portal.sqlite-wal', 'portal.sqlite-shm', 'secret'].filter((f) => existsSync(join(hp.portal.dataDir, f)));
+    expect(files).toEqual(expect.arrayContaining(['portal.sqlite', 'secret']));
+    for (const file of files) {
+      expect({ file, mode: (statSync(join(hp.portal.dataDir, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: '600' });
+    }
+  });
+
+  it('a copy of the database holds no link token, Registration ID, recovery code, session id or device token in clear', async () => {
+    const inv = await hp.invite();
+    const recovery = await http(hp.url, '/api/recovery/start', { body: { kind: 'password', username: hp.james.username }, headers: { origin: hp.url, 'x-forwarded-for': nextIp() } });
+    expect(recovery.status).toBe(202);
+    await hp.portal.handle.flushMail();
+    const code = (await readMails(hp.portal.mailDir)).filter((m) => m.to.includes('james.walker@example.com')).at(-1)?.code ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    const session = await signInPatient(hp.url, hp.ana.username, hp.ana.password);
+    const bytes = await databaseBytes();
+    for (const [what, secret] of [
+      ['link token', inv.token],
+      ['Registration ID', inv.registrationId],
+      ['Registration ID as stored', inv.registrationId.replace('-', '')],
+      ['recovery code in its mail', `one-time code is ${code}`],
+      ['session id', session.cookie],
+      ['device token', hp.receptionist.token],
+    ] as const) {
+      expect({ what, found: bytes.includes(secret) }).toEqual({ what, found: false });
+    }
+  });
+});
