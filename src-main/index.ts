@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, app, dialog, session, shell } from 'electron';
+import { BrowserWindow, app, dialog, powerMonitor, session, shell } from 'electron';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import type { PortalHandle } from '../portal-server/server/index';
 import { readConsoleConfig } from './consoleConfig';
@@ -21,6 +21,7 @@ let mainWindow: BrowserWindow | null = null;
 let core: ConsoleCore | null = null;
 let portal: PortalHandle | null = null;
 let unregisterIpc: (() => void) | null = null;
+let stopIdleWatch: (() => void) | null = null;
 let shutDown = false;
 
 function createWindow(rendererFile: string, devServerUrl: string | undefined, portalOrigins: string[]): BrowserWindow {
@@ -56,6 +57,35 @@ function createWindow(rendererFile: string, devServerUrl: string | undefined, po
   return win;
 }
 
+/**
+ * Beside the renderer's own idle timer: the console also locks when the computer has been idle
+ * that long (a hung or hidden window cannot keep it open), when the screen locks, and on sleep.
+ */
+function watchIdle(c: ConsoleCore): () => void {
+  const lockNow = (): void => {
+    // Refused when nobody is signed in: then there is nothing to hide.
+    c.services.lock.lock().catch(() => undefined);
+  };
+  const check = (): void => {
+    c.services.auth
+      .status()
+      .then((s) => {
+        if (s.mode === 'ready' && !s.locked && powerMonitor.getSystemIdleTime() >= s.idleLockSeconds) {
+          lockNow();
+        }
+      })
+      .catch(() => undefined);
+  };
+  const timer = setInterval(check, 15_000);
+  powerMonitor.on('lock-screen', lockNow);
+  powerMonitor.on('suspend', lockNow);
+  return () => {
+    clearInterval(timer);
+    powerMonitor.off('lock-screen', lockNow);
+    powerMonitor.off('suspend', lockNow);
+  };
+}
+
 async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const config = readConsoleConfig(userData);
@@ -83,6 +113,7 @@ async function start(): Promise<void> {
   });
   const rendererFile = join(__dirname, '../renderer/index.html');
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  stopIdleWatch = watchIdle(core);
   unregisterIpc = registerIpc(core.registry, { rendererFileUrl: pathToFileURL(rendererFile).href, devServerUrl, getWindow: () => mainWindow });
   const portalOrigins = [serverUrl, config.publicUrl ?? ''].filter(Boolean);
   mainWindow = createWindow(rendererFile, devServerUrl, portalOrigins);
@@ -92,6 +123,7 @@ async function start(): Promise<void> {
 }
 
 async function shutdown(): Promise<void> {
+  stopIdleWatch?.();
   unregisterIpc?.();
   await core?.close().catch(() => undefined);
   await portal?.close().catch(() => undefined);

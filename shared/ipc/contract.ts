@@ -34,6 +34,9 @@ export interface AppStatus {
   idleLockSeconds: number;
 }
 
+/** The idle-lock setting's range in whole minutes (the form and the main process check the same). */
+export const IDLE_LOCK_MINUTES = { min: 1, max: 60, default: 10 } as const;
+
 /** A signed-in console on the admin's device list; `thisConsole` is the one asking. */
 export type ConsoleDeviceItem = StaffDeviceView & { thisConsole: boolean };
 

@@ -7,6 +7,7 @@
  */
 import { DomainError } from '../../shared/api/errors';
 import type { StaffUserView } from '../../shared/domain/staff';
+import { IDLE_LOCK_MINUTES } from '../../shared/ipc/contract';
 import type { AppStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
 import { hashPassword, verifyPassword } from '../../shared/node/secrets';
@@ -15,8 +16,7 @@ import type { AuthService } from './auth';
 import { ServerUnreachableError } from './serverClient';
 import type { Session } from './session';
 
-export const DEFAULT_IDLE_LOCK_SECONDS = 600;
-export const IDLE_LOCK_MINUTES = { min: 1, max: 60 } as const;
+export const DEFAULT_IDLE_LOCK_SECONDS = IDLE_LOCK_MINUTES.default * 60;
 const FREE_OFFLINE_TRIES = 5;
 const MAX_OFFLINE_WAIT_MS = 15 * 60_000;
 

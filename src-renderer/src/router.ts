@@ -9,6 +9,8 @@ import PatientDetailView from './views/patients/PatientDetailView.vue';
 import PatientListView from './views/patients/PatientListView.vue';
 import PatientNewView from './views/patients/PatientNewView.vue';
 import RenewalsView from './views/renewals/RenewalsView.vue';
+import AuditLogView from './views/security/AuditLogView.vue';
+import DevicesView from './views/security/DevicesView.vue';
 import StaffView from './views/staff/StaffView.vue';
 
 /** Hash history: the console loads from file://, where a path-based address cannot be served. */
@@ -25,6 +27,8 @@ export const router = createRouter({
     { path: '/messages', name: 'messages', component: InboxView, meta: { title: 'Messages' } },
     { path: '/messages/:id', name: 'thread', component: ThreadView, props: true, meta: { title: 'Message thread' } },
     { path: '/staff', name: 'staff', component: StaffView, meta: { adminOnly: true, title: 'Staff' } },
+    { path: '/devices', name: 'devices', component: DevicesView, meta: { adminOnly: true, title: 'Devices' } },
+    { path: '/audit', name: 'audit', component: AuditLogView, meta: { adminOnly: true, title: 'Audit log' } },
     { path: '/:pathMatch(.*)*', redirect: '/patients' },
   ],
 });

@@ -3,9 +3,9 @@ import { computed, ref } from 'vue';
 import type { AppStatus } from '../../../shared/ipc/contract';
 import type { ClinicSetupForm } from '../../../shared/validation/staff';
 import { todayInZone } from '../../../shared/time/dateOnly';
-import { call, errorMessage, whenSignedOut } from '../api';
+import { call, errorMessage, subscribe, whenSignedOut } from '../api';
 
-/** Which screen the console shows (setup, sign-in, ready) and who is signed in. */
+/** Which screen the console shows (setup, sign-in, ready, locked) and who is signed in. */
 export const useAppStore = defineStore('app', () => {
   const status = ref<AppStatus | null>(null);
   const loadError = ref<string | null>(null);
@@ -19,6 +19,11 @@ export const useAppStore = defineStore('app', () => {
   const isAdmin = computed(() => staff.value?.role === 'admin');
   /** Only physicians decide renewals and keep the medical record; the main process checks it too. */
   const isPhysician = computed(() => staff.value?.role === 'physician');
+  /** The front desk and admins look after patients' portal accounts. */
+  const isFrontDesk = computed(() => staff.value?.role === 'receptionist' || staff.value?.role === 'admin');
+  /** Signed in but locked: only the unlock form shows, no patient data. */
+  const locked = computed(() => status.value?.mode === 'ready' && status.value.locked);
+  const idleLockSeconds = computed(() => status.value?.idleLockSeconds ?? 600);
   /** Instants are shown in the clinic's zone; before setup, in this computer's. */
   const timeZone = computed(() => clinic.value?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
 
@@ -53,9 +58,59 @@ export const useAppStore = defineStore('app', () => {
     status.value = await call('auth.signOut');
   }
 
+  /** Hides every patient screen at once; the main process refuses patient data until unlocked. */
+  async function lock(): Promise<void> {
+    if (status.value) {
+      // The screen goes away now, not after the main process answers.
+      status.value = { ...status.value, locked: true };
+    }
+    try {
+      status.value = await call('auth.lock');
+    } catch {
+      await load();
+    }
+  }
+
+  /** Whether the person who unlocked is someone else than before (their screens start afresh). */
+  async function unlock(username: string, password: string): Promise<{ switched: boolean }> {
+    const before = staff.value?.id ?? null;
+    status.value = await call('auth.unlock', { username, password });
+    return { switched: staff.value?.id !== before };
+  }
+
+  async function setIdleLock(minutes: number): Promise<void> {
+    status.value = await call('console.setIdleLock', { minutes });
+  }
+
   whenSignedOut(() => {
     void load();
   });
+  // Locked elsewhere (the computer's own lock), or signed out by the server (a revoked console).
+  subscribe('app.status', (next) => {
+    status.value = next;
+  });
 
-  return { status, loadError, loading, newAdminUsername, mode, clinic, staff, isAdmin, isPhysician, timeZone, today, load, createClinic, signIn, signOut };
+  return {
+    status,
+    loadError,
+    loading,
+    newAdminUsername,
+    mode,
+    clinic,
+    staff,
+    isAdmin,
+    isPhysician,
+    isFrontDesk,
+    locked,
+    idleLockSeconds,
+    timeZone,
+    today,
+    load,
+    createClinic,
+    signIn,
+    signOut,
+    lock,
+    unlock,
+    setIdleLock,
+  };
 });

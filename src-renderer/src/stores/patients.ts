@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { DuplicateMatch, IpcContract, PatientListItem } from '../../../shared/ipc/contract';
+import type { StaffPasswordResetResponse } from '../../../shared/api/staffSecurity';
 import type { PreRegistrationForm } from '../../../shared/validation/patient';
 import { call, errorMessage, subscribe } from '../api';
 
@@ -113,6 +114,16 @@ export const usePatientsStore = defineStore('patients', () => {
     return act(patientId, () => call('invitations.revoke', { patientId }));
   }
 
+  /** Online only: lifts the patient's portal sign-in lockout. */
+  function unlockPortalAccount(patientId: string): Promise<void> {
+    return call('patients.unlockPortalAccount', { patientId });
+  }
+
+  /** Online only: emails the patient a one-time link to choose a new password. */
+  function sendPasswordReset(patientId: string): Promise<StaffPasswordResetResponse> {
+    return call('patients.sendPasswordReset', { patientId });
+  }
+
   function findDuplicates(args: DuplicateQuery): Promise<DuplicateMatch[]> {
     return call('patients.findDuplicates', args);
   }
@@ -144,6 +155,17 @@ export const usePatientsStore = defineStore('patients', () => {
     currentState.value = 'idle';
   }
 
+  /** Signing out or locking: the list, the search and the open patient all go. */
+  function forget(): void {
+    disconnect();
+    forgetCurrent();
+    listRequest++;
+    items.value = [];
+    query.value = '';
+    listState.value = 'idle';
+    listError.value = null;
+  }
+
   return {
     items,
     query,
@@ -155,10 +177,13 @@ export const usePatientsStore = defineStore('patients', () => {
     loadList,
     loadPatient,
     forgetCurrent,
+    forget,
     preRegister,
     updatePatient,
     sendInvitation,
     revokeInvitation,
+    unlockPortalAccount,
+    sendPasswordReset,
     findDuplicates,
     connect,
     disconnect,

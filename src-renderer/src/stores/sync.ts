@@ -46,5 +46,12 @@ export const useSyncStore = defineStore('sync', () => {
     }
   }
 
-  return { status, error, requesting, connect, disconnect, refresh, syncNow };
+  /** A refused change names its patient: signing out or locking clears the list. */
+  function forget(): void {
+    disconnect();
+    status.value = null;
+    error.value = null;
+  }
+
+  return { status, error, requesting, connect, disconnect, refresh, syncNow, forget };
 });
