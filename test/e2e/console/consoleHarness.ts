@@ -6,11 +6,14 @@ import { createConsoleCore } from '../../../src-main/core';
 import type { ConsoleCore } from '../../../src-main/core';
 import type { PortalHost } from '../../../src-main/services/auth';
 import { IPC_EVENTS } from '../../../shared/ipc/contract';
+import { setState } from '../../../src-main/db/syncState';
 import { startStaticServer } from '../../fixtures/staticServer';
 
 export interface ConsoleUnderTest {
   core: ConsoleCore;
   dataDir: string;
+  /** Sets this computer's idle-lock time (seconds, below the UI's whole minutes) and tells the window, as a change would. */
+  setIdleLockSeconds(seconds: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -19,13 +22,16 @@ export interface ConsoleUnderTest {
  * bridged to the real main-process IPC registry running here in Node (DESIGN §8). Main → renderer
  * events are delivered into the page with page.evaluate, as webContents.send would.
  */
-export async function openConsole(page: Page, options: { serverUrl: string; host?: PortalHost | null; dataDir?: string }): Promise<ConsoleUnderTest> {
+export async function openConsole(
+  page: Page,
+  options: { serverUrl: string; host?: PortalHost | null; dataDir?: string; deviceName?: string },
+): Promise<ConsoleUnderTest> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'console-test-'));
   const core = await createConsoleCore({
     dataDir,
     serverUrl: options.serverUrl,
     host: options.host ?? null,
-    deviceName: 'Front desk (test)',
+    deviceName: options.deviceName ?? 'Front desk (test)',
     log: () => undefined,
     sync: { debounceMs: 50, backoffInitialMs: 200, backoffMaxMs: 1000, safetyIntervalMs: 5000 },
   });
@@ -59,6 +65,10 @@ export async function openConsole(page: Page, options: { serverUrl: string; host
   return {
     core,
     dataDir,
+    setIdleLockSeconds: async (seconds) => {
+      await core.db.write((m) => setState(m, 'idleLockSeconds', seconds));
+      core.events.emit('app.status', await core.services.auth.status());
+    },
     close: async () => {
       unsubscribe.forEach((u) => u());
       await core.close();
