@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import type { TestPortal } from '../../fixtures/portal';
 import type { ConsoleUnderTest } from './consoleHarness';
@@ -72,4 +73,27 @@ test('"Lock now" locks at once, and the same person unlocks back to where they w
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('heading', { name: 'James Walker', level: 1 })).toBeVisible();
   await expect(page.getByRole('banner').getByText('Dana Reyes')).toBeVisible();
+});
+
+test('offline, only the person signed in can unlock, and the lock screen says why to anyone else', async ({ page }) => {
+  desk = await openConsole(page, { serverUrl: portal.url });
+  await signIn(page, receptionist);
+  await page.getByRole('button', { name: 'Lock now' }).click();
+  await expect(page.getByRole('heading', { name: 'Console locked' })).toBeVisible();
+  const stopped = portal;
+  await stopped.handle.close();
+  portal = { ...stopped, stop: () => Promise.resolve(rmSync(stopped.dataDir, { recursive: true, force: true })) };
+
+  await page.getByLabel('Username').fill(physician.username);
+  await page.getByLabel('Password').fill(physician.password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert')).toHaveText(
+    'The clinic server is not reachable, so only Dana Reyes can unlock this console now. Another staff member can sign in once the connection is back.',
+  );
+
+  await page.getByLabel('Username').fill(receptionist.username);
+  await page.getByLabel('Password').fill(receptionist.password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('banner').getByText('Dana Reyes')).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: /Online|Offline/ })).toContainText('Offline');
 });
