@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPortalServer } from '../../portal-server/server/index';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../shared/sync/protocol';
+import { waitForMail } from '../fixtures/mail';
 import { TEST_CLINIC } from '../fixtures/portal';
 import type { HostilePortal, PatientBrowser } from './helpers';
 import { expectRefused, http, nextIp, registrationBody, signInPatient, signInStaff, startHostilePortal } from './helpers';
@@ -169,6 +171,56 @@ describe('bodies the server must not accept', () => {
     const after = await hp.snapshot();
     expect(after.staff_user).toEqual(before.staff_user);
     expect(after.message_thread?.length).toBe((before.message_thread?.length ?? 0) + 1);
+  });
+});
+
+describe('links in mail', () => {
+  it('always point at PUBLIC_URL, whatever Host or X-Forwarded-Host the request that caused them claimed', async () => {
+    const email = `host.${randomUUID().slice(0, 8)}@example.com`;
+    const target = new URL(hp.url);
+    const status = await new Promise<number>((resolvePromise, reject) => {
+      const body = JSON.stringify({
+        clientId: randomUUID(),
+        mutations: [
+          {
+            seq: 1,
+            name: 'preRegisterPatient',
+            argsVersion: 1,
+            createdAt: new Date().toISOString(),
+            staffUserId: hp.receptionist.staffId,
+            args: { patientId: randomUUID(), givenName: 'Hana', familyName: 'Host', dateOfBirth: '1986-04-12', email, phone: '', invitationId: randomUUID() },
+          },
+        ],
+      });
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: '/api/sync/push',
+          method: 'POST',
+          headers: {
+            host: 'evil.example',
+            'x-forwarded-host': 'evil.example',
+            'x-forwarded-proto': 'https',
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${hp.receptionist.token}`,
+            [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolvePromise(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(status).toBe(200);
+    await hp.portal.handle.flushMail();
+    const mail = await waitForMail(hp.portal.mailDir, email);
+    expect(mail.link?.startsWith(`${hp.url}/register#token=`)).toBe(true);
+    expect(mail.html + mail.text).not.toContain('evil.example');
   });
 });
 
