@@ -38,6 +38,7 @@ import { notifyPatient } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
 import type { RecoveryCodeMailPayload } from '../mail/templates';
 import { deleteSessionsOf } from '../patient-session/service';
+import { clearAccountLockout } from '../sign-in-lockout/lockout';
 
 const CODE_LIFETIME_MS = RECOVERY_CODE_LIFETIME_MINUTES * 60_000;
 /** At most this many codes reach one inbox per hour, however many addresses ask. */
@@ -241,7 +242,8 @@ export async function completeRecovery(ctx: ServerContext, body: unknown, ip: st
     const actor = { kind: 'patient' as const, id: account.id, ip };
     if (row.kind === 'password' && passwordHash) {
       // A new password signs out every browser, and lifts a sign-in lockout.
-      await m.update(PatientAccountEntity, { id: account.id }, { passwordHash, failedSignIns: 0, lockedUntil: null, updatedAt: now.toISOString() });
+      await m.update(PatientAccountEntity, { id: account.id }, { passwordHash, updatedAt: now.toISOString() });
+      await clearAccountLockout(m, 'patient', account.id);
       await deleteSessionsOf(m, account.id);
       await audit(m, account.clinicId, actor, 'patient.password_reset', { type: 'recovery', id: row.id }, now);
       await notifyPatient({ ctx, m, clinic }, account.patientId, 'passwordChanged');
