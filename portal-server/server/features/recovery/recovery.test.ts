@@ -48,7 +48,7 @@ function newAddress(): string {
   return `203.0.113.${addressCounter}`;
 }
 
-type Result<T> = { status: number; body: T & ApiErrorResponse };
+type Result<T> = { status: number; body: T & ApiErrorResponse; headers: Headers };
 const post = <T>(path: string, body: unknown, ip: string): Promise<Result<T>> =>
   api<T & ApiErrorResponse>(portal.url, path, { body, headers: { 'x-forwarded-for': ip } });
 const start = (body: unknown, ip: string) => post<RecoveryStartResponse>('/api/recovery/start', body, ip);
@@ -86,7 +86,11 @@ describe('starting a recovery', () => {
     const known = await start({ kind: 'password', username: ann.username.toUpperCase() }, ip);
     const unknown = await start({ kind: 'password', username: 'NoSuchPatient9' }, ip);
     expect(known.status).toBe(202);
-    expect(unknown.status).toBe(unknown.status);
+    expect(unknown.status).toBe(known.status);
+    // Same headers (names and length) too; only the random recoveryId differs.
+    const shape = (h: Headers) => [...h.keys()].filter((k) => k !== 'date').sort();
+    expect(shape(unknown.headers)).toEqual(shape(known.headers));
+    expect(unknown.headers.get('content-length')).toBe(known.headers.get('content-length'));
     expect(Object.keys(unknown.body).sort()).toEqual(Object.keys(known.body).sort());
     expect({ ...unknown.body, recoveryId: '' }).toEqual({ ...known.body, recoveryId: '' });
     expect(known.body.message).toBe(RECOVERY_STARTED_MESSAGE);
@@ -139,6 +143,17 @@ describe('starting a recovery', () => {
     await portal.handle.flushMail();
     expect((await mailsTo(fay.email)).filter((m) => m.code !== null)).toHaveLength(5);
     expect((await recoveryRow(sixth.body.recoveryId)).accountId).toBeNull();
+  });
+
+  it('refuses a cross-site start and stores nothing', async () => {
+    const rows = await db().read((m) => m.count(AccountRecoveryEntity));
+    const res = await api<ApiErrorResponse>(portal.url, '/api/recovery/start', {
+      body: { kind: 'password', username: ann.username },
+      headers: { origin: 'https://evil.example', 'x-forwarded-for': newAddress() },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('csrf_failed');
+    expect(await db().read((m) => m.count(AccountRecoveryEntity))).toBe(rows);
   });
 
   it('refuses malformed details field by field and stores nothing', async () => {
