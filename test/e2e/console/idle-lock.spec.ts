@@ -35,7 +35,10 @@ test('left idle, the console hides patient data; another staff member unlocks it
   await expect(page.locator('body')).not.toContainText('James Walker');
   await expect(page.locator('body')).not.toContainText('james.walker@example.com');
   await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
-  expect(await desk.core.registry.invoke('patients.get', { patientId: 'any' })).toEqual(LOCKED);
+  // The window hides at once; the main process locks as soon as the window's request reaches it.
+  const core = desk.core;
+  await expect.poll(async () => (await core.services.auth.status()).locked).toBe(true);
+  expect(await core.registry.invoke('patients.get', { patientId: 'any' })).toEqual(LOCKED);
   expect(await page.evaluate(() => (globalThis as unknown as { api: { invoke(c: string, a: unknown): Promise<unknown> } }).api.invoke('patients.list', { query: '' }))).toEqual(LOCKED);
 
   // A wrong password keeps it locked.
