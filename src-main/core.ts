@@ -10,6 +10,7 @@ import { FileSecretStore } from './platform/secretStore';
 import type { SecretStore } from './platform/secretStore';
 import { AppointmentService } from './services/appointments';
 import { AuthService } from './services/auth';
+import { ClinicSettingsService } from './services/clinicSettings';
 import type { PortalHost } from './services/auth';
 import { ConsoleLockService, readIdleLockSeconds, rememberVerifier } from './services/consoleLock';
 import { InvitationService } from './services/invitations';
@@ -113,6 +114,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     patients: new PatientService(replica),
     invitations: new InvitationService(replica),
     staff: new StaffAdminService({ session, serverUrl: o.serverUrl, fetch: fetchImpl }),
+    clinic: new ClinicSettingsService({ session, serverUrl: o.serverUrl, fetch: fetchImpl, status: () => auth.status() }),
     overview: new OverviewService(replica),
     appointments: new AppointmentService(replica),
     renewals: new RenewalService(replica),

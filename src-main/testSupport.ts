@@ -17,6 +17,7 @@ export const TEST_CLINIC_VIEW: ClinicView = {
   timeZone: 'America/Chicago',
   passwordPolicy: 'default',
   invitationLifetimeDays: 14,
+  appointmentCancelHours: 24,
 };
 
 /** Nothing listens on port 9 of loopback: every request fails like an unplugged network. */

@@ -1,6 +1,11 @@
 export const PASSWORD_POLICIES = ['default', 'strong'] as const;
 /** `default` is the patient guide's rule; `strong` is for clinics that want passphrases. */
 export type PasswordPolicy = (typeof PASSWORD_POLICIES)[number];
+/** How the console names each policy to an admin choosing one. */
+export const PASSWORD_POLICY_LABELS: Record<PasswordPolicy, string> = {
+  default: 'Patient guide rule: 8–15 characters, a number and a capital letter',
+  strong: 'Stronger: passphrases of 15+ characters, common passwords refused',
+};
 
 export const DEFAULT_INVITATION_LIFETIME_DAYS = 14;
 
@@ -12,8 +17,8 @@ export interface ClinicView {
   timeZone: string;
   passwordPolicy: PasswordPolicy;
   invitationLifetimeDays: number;
-  /** Hours before its start a patient may still cancel an appointment online (absent from servers before issue 4). */
-  appointmentCancelHours?: number;
+  /** Hours before its start a patient may still cancel an appointment online. */
+  appointmentCancelHours: number;
 }
 
 /** What the patient portal may know about the clinic before anyone signs in. */

@@ -14,6 +14,7 @@ import type { ClinicView } from '../domain/clinic';
 import type { InvitationRecord, PatientRecord } from '../domain/patient';
 import type { StaffRole, StaffUserView } from '../domain/staff';
 import type { ClinicSetupForm, StaffUserForm } from '../validation/staff';
+import type { ClinicSettingsForm } from '../validation/clinic';
 import type { PreRegistrationForm } from '../validation/patient';
 
 export type ConsoleMode = 'setup' | 'sign-in' | 'ready';
@@ -110,6 +111,8 @@ export interface IpcContract {
   'staff.setActive': { args: { staffUserId: string; active: boolean }; result: StaffUserView };
   'staff.resetPassword': { args: { staffUserId: string; password: string }; result: StaffUserView };
   'staff.directory': { args: void; result: StaffDirectoryEntry[] };
+  /** Admins only, online only: the clinic's settings; the answer carries the saved clinic. */
+  'clinic.update': { args: ClinicSettingsForm; result: AppStatus };
 
   /** Requests and proposals waiting, oldest first. */
   'appointments.queue': { args: void; result: AppointmentListItem[] };
@@ -188,6 +191,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'staff.setActive',
   'staff.resetPassword',
   'staff.directory',
+  'clinic.update',
   'appointments.queue',
   'appointments.schedule',
   'appointments.forPatient',

@@ -1,7 +1,7 @@
 import { object, string } from 'yup';
 import type { InferType } from 'yup';
 import { STAFF_ROLES } from '../domain/staff';
-import { isValidTimeZone } from '../time/dateOnly';
+import { clinicDetailsFields } from './clinic';
 
 /** Staff choose longer passwords than the patient default: they see every patient's record. */
 export const staffPasswordSchema = string()
@@ -28,13 +28,7 @@ export const staffUserSchema = object({
 export type StaffUserForm = InferType<typeof staffUserSchema>;
 
 export const clinicSetupSchema = object({
-  name: string().trim().required("Enter the clinic's name.").max(120),
-  phone: string().trim().required("Enter the clinic's phone number.").max(32),
-  address: string().trim().required("Enter the clinic's address.").max(200),
-  timeZone: string()
-    .trim()
-    .required('Choose the time zone.')
-    .test('tz', 'Choose a time zone such as America/New_York.', (v) => (v ? isValidTimeZone(v) : true)),
+  ...clinicDetailsFields,
   adminUsername: staffUsernameSchema,
   adminDisplayName: displayNameSchema,
   adminPassword: staffPasswordSchema,

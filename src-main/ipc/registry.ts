@@ -5,6 +5,7 @@ import type { IpcChannel, IpcContract, IpcEvent, IpcEvents, IpcResult, SyncStatu
 import type { ConsoleEvents } from '../events';
 import type { AppointmentService } from '../services/appointments';
 import type { AuthService } from '../services/auth';
+import type { ClinicSettingsService } from '../services/clinicSettings';
 import type { ConsoleLockService } from '../services/consoleLock';
 import type { InvitationService } from '../services/invitations';
 import type { MessageService } from '../services/messages';
@@ -23,6 +24,7 @@ export interface ConsoleServices {
   patients: PatientService;
   invitations: InvitationService;
   staff: StaffAdminService;
+  clinic: ClinicSettingsService;
   overview: OverviewService;
   appointments: AppointmentService;
   renewals: RenewalService;
@@ -59,6 +61,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),
     'staff.resetPassword': (a) => s.staff.resetPassword(a.staffUserId, a.password),
     'staff.directory': () => s.overview.directory(),
+    'clinic.update': (form) => s.clinic.update(form),
     'appointments.queue': () => s.appointments.queue(),
     'appointments.schedule': (a) => s.appointments.schedule(a),
     'appointments.forPatient': (a) => s.appointments.forPatient(a.patientId),

@@ -1,21 +1,18 @@
-import { DomainError } from '../../shared/api/errors';
 import type { CreateStaffRequest } from '../../shared/api/types';
 import type { StaffRole, StaffUserView } from '../../shared/domain/staff';
 import { staffPasswordSchema, staffUserSchema } from '../../shared/validation/staff';
 import type { StaffUserForm } from '../../shared/validation/staff';
 import { validateOrThrow } from '../../shared/validation/validate';
 import { object } from 'yup';
-import type { FetchLike, ServerRequest } from './serverClient';
-import { ServerUnreachableError, callServer } from './serverClient';
-import type { Session } from './session';
+import { callOnline } from './onlineCall';
+import type { OnlineCallDeps } from './onlineCall';
+import type { ServerRequest } from './serverClient';
 
 const passwordOnly = object({ password: staffPasswordSchema });
 
 /** Staff accounts live only on the server: these calls need a connection. */
 export class StaffAdminService {
-  constructor(
-    private readonly o: { session: Session; serverUrl: string; fetch: FetchLike },
-  ) {}
+  constructor(private readonly o: OnlineCallDeps) {}
 
   async list(): Promise<StaffUserView[]> {
     return this.call<StaffUserView[]>({ method: 'GET', path: '/api/staff/users' });
@@ -36,16 +33,7 @@ export class StaffAdminService {
     return this.call<StaffUserView>({ method: 'POST', path: `/api/staff/users/${encodeURIComponent(staffUserId)}/password`, body: { password: valid.password } });
   }
 
-  private async call<T>(req: Omit<ServerRequest, 'token'>): Promise<T> {
-    await this.o.session.requireSignedIn();
-    const token = await this.o.session.token();
-    try {
-      return await callServer<T>(this.o.fetch, this.o.serverUrl, { ...req, token });
-    } catch (err) {
-      if (err instanceof ServerUnreachableError) {
-        throw new DomainError('offline', 'The clinic server is not reachable. Staff changes need a connection.');
-      }
-      throw err;
-    }
+  private call<T>(req: Omit<ServerRequest, 'token'>): Promise<T> {
+    return callOnline<T>(this.o, req, 'The clinic server is not reachable. Staff changes need a connection.');
   }
 }

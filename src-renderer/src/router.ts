@@ -11,6 +11,7 @@ import PatientNewView from './views/patients/PatientNewView.vue';
 import RenewalsView from './views/renewals/RenewalsView.vue';
 import AuditLogView from './views/security/AuditLogView.vue';
 import DevicesView from './views/security/DevicesView.vue';
+import ClinicSettingsView from './views/settings/ClinicSettingsView.vue';
 import StaffView from './views/staff/StaffView.vue';
 
 /** Hash history: the console loads from file://, where a path-based address cannot be served. */
@@ -27,6 +28,7 @@ export const router = createRouter({
     { path: '/messages', name: 'messages', component: InboxView, meta: { title: 'Messages' } },
     { path: '/messages/:id', name: 'thread', component: ThreadView, props: true, meta: { title: 'Message thread' } },
     { path: '/staff', name: 'staff', component: StaffView, meta: { adminOnly: true, title: 'Staff' } },
+    { path: '/settings', name: 'settings', component: ClinicSettingsView, meta: { adminOnly: true, title: 'Clinic settings' } },
     { path: '/devices', name: 'devices', component: DevicesView, meta: { adminOnly: true, title: 'Devices' } },
     { path: '/audit', name: 'audit', component: AuditLogView, meta: { adminOnly: true, title: 'Audit log' } },
     { path: '/:pathMatch(.*)*', redirect: '/patients' },
@@ -34,7 +36,10 @@ export const router = createRouter({
 });
 
 router.beforeEach((to) => {
-  if (to.meta.adminOnly === true && !useAppStore().isAdmin) {
+  const app = useAppStore();
+  // Before the first status arrives (a reload) nothing is shown yet; ConsoleShell checks the role
+  // once it knows who is signed in, so an admin reloading an admin screen stays on it.
+  if (to.meta.adminOnly === true && app.status !== null && !app.isAdmin) {
     return { path: '/patients' };
   }
   return true;

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { AppStatus } from '../../../shared/ipc/contract';
+import type { ClinicSettingsForm } from '../../../shared/validation/clinic';
 import type { ClinicSetupForm } from '../../../shared/validation/staff';
 import { todayInZone } from '../../../shared/time/dateOnly';
 import { call, errorMessage, subscribe, whenSignedOut } from '../api';
@@ -47,6 +48,11 @@ export const useAppStore = defineStore('app', () => {
   async function createClinic(form: ClinicSetupForm): Promise<void> {
     status.value = await call('setup.createClinic', form);
     newAdminUsername.value = status.value.mode === 'sign-in' ? form.adminUsername : null;
+  }
+
+  /** Admins only, online only; the header and clinic times follow the saved settings at once. */
+  async function updateClinic(form: ClinicSettingsForm): Promise<void> {
+    status.value = await call('clinic.update', form);
   }
 
   async function signIn(username: string, password: string): Promise<void> {
@@ -107,6 +113,7 @@ export const useAppStore = defineStore('app', () => {
     today,
     load,
     createClinic,
+    updateClinic,
     signIn,
     signOut,
     lock,

@@ -1,0 +1,32 @@
+import { number, object, string } from 'yup';
+import type { InferType } from 'yup';
+import { PASSWORD_POLICIES } from '../domain/clinic';
+import { isValidTimeZone } from '../time/dateOnly';
+
+export const INVITATION_LIFETIME_DAYS = { min: 1, max: 90 } as const;
+export const APPOINTMENT_CANCEL_HOURS = { min: 0, max: 168 } as const;
+
+/** The clinic's own details: asked at setup and changed later by an admin, under the same rules. */
+export const clinicDetailsFields = {
+  name: string().trim().required("Enter the clinic's name.").max(120, 'Clinic names can have at most 120 characters.'),
+  phone: string().trim().required("Enter the clinic's phone number.").max(32, 'That phone number is too long.'),
+  address: string().trim().required("Enter the clinic's address.").max(200, 'Addresses can have at most 200 characters.'),
+  timeZone: string()
+    .trim()
+    .required('Choose the time zone.')
+    .test('tz', 'Choose a time zone such as America/New_York.', (v) => (v ? isValidTimeZone(v) : true)),
+};
+
+function wholeNumber(unit: string, range: { min: number; max: number }) {
+  const message = `Enter a whole number of ${unit} from ${range.min} to ${range.max}.`;
+  return number().typeError(message).required(message).integer(message).min(range.min, message).max(range.max, message);
+}
+
+/** Clinic settings an admin changes from the console (PATCH /api/staff/clinic runs the same schema). */
+export const clinicSettingsSchema = object({
+  ...clinicDetailsFields,
+  passwordPolicy: string().required('Choose a password policy.').oneOf([...PASSWORD_POLICIES], 'Choose a password policy.'),
+  invitationLifetimeDays: wholeNumber('days', INVITATION_LIFETIME_DAYS),
+  appointmentCancelHours: wholeNumber('hours', APPOINTMENT_CANCEL_HOURS),
+});
+export type ClinicSettingsForm = InferType<typeof clinicSettingsSchema>;

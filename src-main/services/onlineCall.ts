@@ -1,0 +1,28 @@
+import { DomainError } from '../../shared/api/errors';
+import type { FetchLike, ServerRequest } from './serverClient';
+import { ServerUnreachableError, callServer } from './serverClient';
+import type { Session } from './session';
+
+export interface OnlineCallDeps {
+  session: Session;
+  serverUrl: string;
+  fetch: FetchLike;
+}
+
+/**
+ * A call for what lives only on the server (staff accounts, clinic settings): it never queues.
+ * Unreachable → DomainError('offline', offlineMessage); the server's own errors keep their code,
+ * message and fields (callServer rethrows them as DomainError).
+ */
+export async function callOnline<T>(o: OnlineCallDeps, req: Omit<ServerRequest, 'token'>, offlineMessage: string): Promise<T> {
+  await o.session.requireSignedIn();
+  const token = await o.session.token();
+  try {
+    return await callServer<T>(o.fetch, o.serverUrl, { ...req, token });
+  } catch (err) {
+    if (err instanceof ServerUnreachableError) {
+      throw new DomainError('offline', offlineMessage);
+    }
+    throw err;
+  }
+}
