@@ -62,6 +62,22 @@ export interface RejectedChange {
   description: string;
   reason: string;
   at: string;
+  /**
+   * 'conflict': someone else changed the same field(s) since this console last saw the row — redo
+   * the change on the current data. 'refused': the server's checks said no (validation, permission,
+   * a slot already taken) — the reason says why.
+   */
+  kind: 'conflict' | 'refused';
+  /** What the staff member should do about it, in one sentence. */
+  whatToDo: string;
+}
+
+/** A pull that is catching up on many changes (after a day offline, first sign-in). */
+export interface CatchUpProgress {
+  /** Changes applied to this replica so far in this catch-up. */
+  applied: number;
+  /** Changes the server had when the catch-up began (an estimate: the log keeps growing). */
+  total: number;
 }
 
 export interface SyncStatus {
@@ -71,6 +87,8 @@ export interface SyncStatus {
   lastSyncedAt: string | null;
   lastError: string | null;
   rejected: RejectedChange[];
+  /** Non-null while a pull is more than one page behind the server. */
+  catchUp: CatchUpProgress | null;
 }
 
 /** A row with the patient's name, for queues and lists. */

@@ -60,6 +60,8 @@ export class SyncEngine {
   private syncing = false;
   private lastError: string | null = null;
   private lastEmitted = '';
+  /** Set by the pull while it is more than a page behind (see transfer.ts). */
+  private catchUp: SyncStatus['catchUp'] = null;
 
   constructor(options: SyncEngineOptions) {
     this.o = {
@@ -167,7 +169,7 @@ export class SyncEngine {
       rejected: await this.o.outbox.rejected(m),
       lastSyncedAt: await getState(m, 'lastSyncedAt'),
     }));
-    return { online: this.online, syncing: this.syncing, pending, lastSyncedAt, lastError: this.lastError, rejected };
+    return { online: this.online, syncing: this.syncing, pending, lastSyncedAt, lastError: this.lastError, rejected, catchUp: this.catchUp };
   }
 
   private async publishStatus(): Promise<void> {

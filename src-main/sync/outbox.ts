@@ -169,7 +169,19 @@ export class Outbox {
 
   async rejected(m: EntityManager, limit = 20): Promise<RejectedChange[]> {
     const rows = await m.find(OutboxEntity, { where: { status: 'rejected' }, order: { seq: 'DESC' }, take: limit });
-    return rows.map((r) => ({ seq: r.seq, description: r.description, reason: r.error ?? 'The server refused this change.', at: r.resolvedAt ?? r.createdAt }));
+    return rows.map((r) => {
+      const conflict = r.errorCode === 'conflict';
+      return {
+        seq: r.seq,
+        description: r.description,
+        reason: r.error ?? 'The server refused this change.',
+        at: r.resolvedAt ?? r.createdAt,
+        kind: conflict ? ('conflict' as const) : ('refused' as const),
+        whatToDo: conflict
+          ? 'Someone else changed this meanwhile: open it again, check the current details and redo your change if it is still needed.'
+          : 'Nothing was changed on the server. Correct what the reason names and make the change again, or leave it if it no longer applies.',
+      };
+    });
   }
 
   async get(m: EntityManager, seqs: number[]): Promise<OutboxRow[]> {
