@@ -3,7 +3,7 @@
  * invitation. A local change keeps the server's copy beside it (serverCopy) until the server has
  * accepted or refused it; a refusal restores that copy, or removes a row the server never had.
  */
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { EntityManager, EntitySchema, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { SyncedRows } from '../../shared/sync/protocol';
 import { ReplicaRowEntity } from './entities';
 import type { GenericTable, ReplicaRow } from './entities';
@@ -76,18 +76,47 @@ export async function deleteLocal(m: EntityManager, row: ReplicaRow): Promise<vo
   await m.update(ReplicaRowEntity, { tableName: row.tableName, id: row.id }, { deletedLocally: true, serverCopy: serverStateOf(row) });
 }
 
-/** A pulled row; one with a local change waiting only has its server copy refreshed. */
-export async function upsertFromServer<T extends GenericTable>(m: EntityManager, table: T, record: SyncedRows[T], keepLocal: boolean): Promise<void> {
-  const existing = keepLocal ? await m.findOneBy(ReplicaRowEntity, { tableName: table, id: record.id }) : null;
-  if (existing) {
-    await m.update(ReplicaRowEntity, { tableName: table, id: record.id }, { serverCopy: JSON.stringify(record) });
-  } else {
-    await m.save(ReplicaRowEntity, serverRowOf(table, record));
+export async function removeRow(m: EntityManager, table: GenericTable, id: string): Promise<void> {
+  await m.delete(ReplicaRowEntity, { tableName: table, id });
+}
+
+/** SQLite allows 32,766 bound values per statement; stay well below. */
+const MAX_VALUES = 8000;
+
+/**
+ * Writes whole rows in a few multi-row `INSERT … ON CONFLICT DO UPDATE` statements, every column
+ * replaced: what `save` does row by row, without a SELECT and a statement per row, so a pulled page
+ * of a thousand rows is a handful of statements (call inside a write).
+ */
+export async function upsertMany<T extends ObjectLiteral>(m: EntityManager, entity: EntitySchema<T>, rows: T[]): Promise<void> {
+  const meta = m.connection.getMetadata(entity);
+  const driver = m.connection.driver;
+  const quote = (name: string) => `"${name}"`;
+  const columns = meta.columns;
+  const conflict = meta.primaryColumns.map((c) => quote(c.databaseName)).join(', ');
+  const updates = columns.filter((c) => !c.isPrimary).map((c) => `${quote(c.databaseName)} = excluded.${quote(c.databaseName)}`);
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  const perStatement = Math.max(1, Math.floor(MAX_VALUES / columns.length));
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement);
+    const values = chunk.flatMap((row) => columns.map((c) => driver.preparePersistentValue(c.getEntityValue(row), c) as unknown));
+    await m.query(
+      `INSERT INTO ${quote(meta.tableName)} (${columns.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')} ON CONFLICT (${conflict}) DO UPDATE SET ${updates.join(', ')}`,
+      values,
+    );
   }
 }
 
-export async function removeRow(m: EntityManager, table: GenericTable, id: string): Promise<void> {
-  await m.delete(ReplicaRowEntity, { tableName: table, id });
+/** Removes rows of one table by id, a few statements for any number of ids (call inside a write). */
+export async function deleteMany(m: EntityManager, entity: EntitySchema, ids: string[], table?: GenericTable): Promise<void> {
+  for (let i = 0; i < ids.length; i += MAX_VALUES) {
+    const chunk = ids.slice(i, i + MAX_VALUES);
+    const qb = m.createQueryBuilder().delete().from(entity).where('id IN (:...ids)', { ids: chunk });
+    if (table) {
+      qb.andWhere('tableName = :table', { table });
+    }
+    await qb.execute();
+  }
 }
 
 /** Back to the server's state after a refused change; returns whether anything changed. */

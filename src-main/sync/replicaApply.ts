@@ -7,12 +7,12 @@ import type { EntityManager } from 'typeorm';
 import { Brackets, In, Not } from 'typeorm';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
-import type { ChangeRecord } from '../../shared/sync/protocol';
+import type { ChangeRecord, SyncedTable } from '../../shared/sync/protocol';
 import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from '../db/entities';
-import type { GenericTable, OutboxRow } from '../db/entities';
+import type { GenericTable, LocalInvitationRow, LocalPatientRow, OutboxRow, ReplicaRow } from '../db/entities';
 import { invitationRowOf, patientRowOf } from '../db/records';
-import { parseRowKey, removeRow, restoreServerState, rowKey, upsertFromServer } from '../db/replicaRows';
-import type { Outbox } from './outbox';
+import { deleteMany, parseRowKey, restoreServerState, rowKey, serverRowOf, upsertMany } from '../db/replicaRows';
+import type { Outbox, PendingRows } from './outbox';
 import { PATIENT_MUTATIONS } from './outbox';
 
 const KNOWN_TABLES = new Set<string>(SYNCED_TABLES);
@@ -51,52 +51,82 @@ export async function clearReplicaForReset(m: EntityManager, outbox: Outbox): Pr
   await m.createQueryBuilder().update(ReplicaRowEntity).set({ serverCopy: null }).execute();
 }
 
-/** Applies one pull page's changes; returns the tables that changed. */
+/** A pulled row's key: "table:id". */
+function keyOf(change: ChangeRecord): string {
+  return `${change.table}:${change.op === 'delete' ? change.id : change.row.id}`;
+}
+
+/**
+ * A pulled row whose local change still waits keeps showing it: only its server copy is
+ * refreshed. Returns false when there is no such row here (it is then written as pulled).
+ */
+async function refreshServerCopy(m: EntityManager, change: Extract<ChangeRecord, { op: 'upsert' }>): Promise<boolean> {
+  const serverCopy = JSON.stringify(change.row);
+  const id = change.row.id;
+  if (change.table === 'patient' || change.table === 'invitation') {
+    const entity = change.table === 'patient' ? LocalPatientEntity : LocalInvitationEntity;
+    return ((await m.update(entity, { id }, { serverCopy })).affected ?? 0) > 0;
+  }
+  return ((await m.update(ReplicaRowEntity, { tableName: change.table, id }, { serverCopy })).affected ?? 0) > 0;
+}
+
+function hasPending(pending: PendingRows, change: Extract<ChangeRecord, { op: 'upsert' }>): boolean {
+  if (change.table === 'patient') {
+    return pending.patients.has(change.row.id);
+  }
+  if (change.table === 'invitation') {
+    return pending.invitations.has(change.row.id);
+  }
+  return pending.rows.has(rowKey(change.table, change.row.id));
+}
+
+/**
+ * Applies one pull page's changes; returns the tables that changed. Rows are written in bulk, a
+ * few statements per table (a catch-up page holds a thousand rows); a row with a waiting local
+ * change keeps it, with the server's copy beside it. Each row's last change in the page wins.
+ */
 export async function applyChanges(m: EntityManager, outbox: Outbox, changes: ChangeRecord[]): Promise<Set<string>> {
   const tables = new Set<string>();
   if (changes.length === 0) {
     return tables;
   }
-  const pending = await outbox.pendingRows(m);
+  const latest = new Map<string, ChangeRecord>();
   for (const change of changes) {
-    if (!KNOWN_TABLES.has(change.table)) {
-      // A table this console does not know (a newer server on the same protocol version): nothing shows it.
-      continue;
+    // A table this console does not know (a newer server on the same protocol version): nothing shows it.
+    if (KNOWN_TABLES.has(change.table)) {
+      tables.add(change.table);
+      latest.set(keyOf(change), change);
     }
-    tables.add(change.table);
+  }
+  const pending = await outbox.pendingRows(m);
+  const patients: LocalPatientRow[] = [];
+  const invitations: LocalInvitationRow[] = [];
+  const rows: ReplicaRow[] = [];
+  const deleted = new Map<SyncedTable, string[]>();
+  for (const change of latest.values()) {
     if (change.op === 'delete') {
-      if (change.table === 'patient' || change.table === 'invitation') {
-        await m.delete(change.table === 'patient' ? LocalPatientEntity : LocalInvitationEntity, { id: change.id });
-      } else {
-        await removeRow(m, change.table, change.id);
-      }
+      deleted.set(change.table, [...(deleted.get(change.table) ?? []), change.id]);
+    } else if (hasPending(pending, change) && (await refreshServerCopy(m, change))) {
+      continue;
     } else if (change.table === 'patient') {
-      await upsertPatient(m, change.row, pending.patients.has(change.row.id));
+      patients.push(patientRowOf(change.row));
     } else if (change.table === 'invitation') {
-      await upsertInvitation(m, change.row, pending.invitations.has(change.row.id));
+      invitations.push(invitationRowOf(change.row));
     } else {
-      await upsertFromServer<GenericTable>(m, change.table, change.row, pending.rows.has(rowKey(change.table, change.row.id)));
+      rows.push(serverRowOf<GenericTable>(change.table, change.row));
     }
   }
+  for (const [table, ids] of deleted) {
+    if (table === 'patient' || table === 'invitation') {
+      await deleteMany(m, table === 'patient' ? LocalPatientEntity : LocalInvitationEntity, ids);
+    } else {
+      await deleteMany(m, ReplicaRowEntity, ids, table);
+    }
+  }
+  await upsertMany(m, LocalPatientEntity, patients);
+  await upsertMany(m, LocalInvitationEntity, invitations);
+  await upsertMany(m, ReplicaRowEntity, rows);
   return tables;
-}
-
-async function upsertPatient(m: EntityManager, record: PatientRecord, keepLocal: boolean): Promise<void> {
-  const existing = keepLocal ? await m.findOneBy(LocalPatientEntity, { id: record.id }) : null;
-  if (existing) {
-    await m.update(LocalPatientEntity, { id: record.id }, { serverCopy: JSON.stringify(record) });
-  } else {
-    await m.save(LocalPatientEntity, patientRowOf(record));
-  }
-}
-
-async function upsertInvitation(m: EntityManager, record: InvitationRecord, keepLocal: boolean): Promise<void> {
-  const existing = keepLocal ? await m.findOneBy(LocalInvitationEntity, { id: record.id }) : null;
-  if (existing) {
-    await m.update(LocalInvitationEntity, { id: record.id }, { serverCopy: JSON.stringify(record) });
-  } else {
-    await m.save(LocalInvitationEntity, invitationRowOf(record));
-  }
 }
 
 /**
