@@ -6,8 +6,8 @@ import type { RecordEntry, RecordFields, RecordKind } from '../domain/record';
 import type { RenewalRecord } from '../domain/renewal';
 import type { StaffDirectoryEntry } from '../domain/staff';
 
-/** Bumped when push/pull shapes change; an older console gets 426 and a message. */
-export const SYNC_PROTOCOL_VERSION = 2;
+/** Bumped when push/pull shapes change; an older console gets 426 and a message. 3: field-level edits (argsVersion 2). */
+export const SYNC_PROTOCOL_VERSION = 3;
 export const SYNC_PROTOCOL_HEADER = 'x-sync-protocol';
 
 /** `epoch` names the server database; a new epoch means "resync from scratch". */
@@ -29,10 +29,12 @@ export interface MutationArgs {
     /** When set, an invitation with this id is created and mailed on arrival. */
     invitationId: string | null;
   };
+  /** argsVersion 2: only the changed fields, each with the value it was based on in `base` (absent in argsVersion 1). */
   updatePatient: {
     patientId: string;
     baseVersion: number;
-    changes: Partial<{ givenName: string; familyName: string; dateOfBirth: string; email: string; phone: string }>;
+    changes: Partial<PatientDetails>;
+    base?: Partial<PatientDetails>;
   };
   /** Send or resend: a new Registration ID; any earlier live invitation of the patient stops working. */
   sendInvitation: { patientId: string; invitationId: string };
@@ -58,13 +60,37 @@ export interface MutationArgs {
   /** Marks the patient's messages in the thread read by the clinic. */
   markThreadRead: { threadId: string };
 
-  /** Physicians only. baseVersion 0 creates the entry. */
-  saveRecordEntry: { [K in RecordKind]: { kind: K; entryId: string; patientId: string; fields: RecordFields[K]; baseVersion: number } }[RecordKind];
+  /**
+   * Physicians only. baseVersion 0 creates the entry from all `fields`. argsVersion 2 updates send
+   * only the changed fields, with the values they were based on in `base`; argsVersion 1 sent
+   * every field and no `base`.
+   */
+  saveRecordEntry: {
+    [K in RecordKind]: { kind: K; entryId: string; patientId: string; fields: Partial<RecordFields[K]>; base?: Partial<RecordFields[K]>; baseVersion: number };
+  }[RecordKind];
   deleteRecordEntry: { kind: RecordKind; entryId: string; baseVersion: number };
   /** Audit of a staff member opening a patient's record on the console (read locally, so reported). */
   recordViewed: { patientId: string; viewedAt: string };
 }
 export type MutationName = keyof MutationArgs;
+
+/** The patient details the desk edits. */
+export interface PatientDetails {
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  email: string;
+  phone: string;
+}
+
+/**
+ * Mutations whose args are at version 2 (field-level edits: changed fields plus their base
+ * values). The server still accepts version 1 of these, with the old row-level check, since an
+ * upgraded console may hold old entries in its outbox; every other mutation is at version 1.
+ */
+export const FIELD_LEVEL_MUTATIONS: readonly MutationName[] = ['updatePatient', 'saveRecordEntry'];
+export type ArgsVersion = 1 | 2;
+export const argsVersionOf = (name: MutationName): ArgsVersion => (FIELD_LEVEL_MUTATIONS.includes(name) ? 2 : 1);
 export const MUTATION_NAMES: readonly MutationName[] = [
   'preRegisterPatient',
   'updatePatient',
@@ -91,7 +117,8 @@ export interface Mutation<N extends MutationName = MutationName> {
   /** Contiguous per client, starting at 1. */
   seq: number;
   name: N;
-  argsVersion: 1;
+  /** 2 for FIELD_LEVEL_MUTATIONS made by a current console, else 1. */
+  argsVersion: ArgsVersion;
   args: MutationArgs[N];
   /** ISO instant on the console's clock; informational only. */
   createdAt: string;

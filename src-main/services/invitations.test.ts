@@ -94,7 +94,7 @@ describe('invitations and edits after the patient reached the server', () => {
     expect(await outbox()).toHaveLength(2);
   });
 
-  it('update sends only the changed fields, on the version the console saw', async () => {
+  it('update sends only the changed fields, each with the value it was based on (argsVersion 2)', async () => {
     const item = await core.services.patients.preRegister(mariaForm(), false);
     await markSynced(item.patient.id);
     const unchanged = await core.services.patients.update(item.patient.id, mariaForm());
@@ -104,7 +104,14 @@ describe('invitations and edits after the patient reached the server', () => {
     const entries = await outbox();
     expect(entries).toHaveLength(2);
     expect(entries[1]?.name).toBe('updatePatient');
-    expect(argsOf<'updatePatient'>(entries[1])).toEqual({ patientId: item.patient.id, baseVersion: 1, changes: { email: 'new@example.com', phone: '555-0102' } });
+    // Two edits fold into one entry; the email keeps the base it had in the first.
+    expect(argsOf<'updatePatient'>(entries[1])).toEqual({
+      patientId: item.patient.id,
+      baseVersion: 1,
+      changes: { email: 'new@example.com', phone: '555-0102' },
+      base: { email: 'maria.lopez@example.com', phone: '' },
+    });
+    expect(entries[1]?.argsVersion).toBe(2);
   });
 
   it('refuses to send or revoke for a patient who has registered', async () => {

@@ -71,7 +71,7 @@ export class PatientService {
     return item;
   }
 
-  /** Sends only the fields that changed, built on the version this console last saw. */
+  /** Sends only the fields that changed, each with the value it was based on (field-level conflicts). */
   async update(patientId: string, form: PreRegistrationForm): Promise<PatientListItem> {
     const { staff } = await this.deps.session.requireSignedIn();
     const fields = await this.validate(form);
@@ -93,19 +93,22 @@ export class PatientService {
       };
       await m.save(LocalPatientEntity, updated);
       const description = `Update ${patientName(updated)}`;
+      const base = baseOf(row, changes);
       const pendingCreate = await this.deps.outbox.foldable(m, 'preRegisterPatient', patientId);
       const pendingUpdate = pendingCreate ? null : await this.deps.outbox.foldable(m, 'updatePatient', patientId);
+      const pendingArgs = pendingUpdate ? (JSON.parse(pendingUpdate.args) as MutationArgs['updatePatient']) : null;
       if (pendingCreate) {
         // The patient has not reached the server yet: send the corrected details in the one intent.
         const args = JSON.parse(pendingCreate.args) as MutationArgs['preRegisterPatient'];
         await this.deps.outbox.rewrite(m, pendingCreate.seq, { ...args, ...fields }, { description: `Pre-register ${patientName(updated)}` });
-      } else if (pendingUpdate && (JSON.parse(pendingUpdate.args) as MutationArgs['updatePatient']).baseVersion === row.version) {
-        const args = JSON.parse(pendingUpdate.args) as MutationArgs['updatePatient'];
-        await this.deps.outbox.rewrite(m, pendingUpdate.seq, { ...args, changes: { ...args.changes, ...changes } }, { description });
+      } else if (pendingUpdate && pendingArgs && pendingUpdate.argsVersion === 2 && pendingArgs.baseVersion === row.version) {
+        // A field first changed in the waiting entry keeps the base it had there.
+        const folded: MutationArgs['updatePatient'] = { ...pendingArgs, changes: { ...pendingArgs.changes, ...changes }, base: { ...base, ...pendingArgs.base } };
+        await this.deps.outbox.rewrite(m, pendingUpdate.seq, folded, { description });
       } else {
         await this.deps.outbox.append(m, {
           name: 'updatePatient',
-          args: { patientId, baseVersion: row.version, changes },
+          args: { patientId, baseVersion: row.version, changes, base },
           staffUserId: staff.id,
           description,
           patientId,
@@ -146,6 +149,12 @@ export class PatientService {
     }
     return item;
   }
+}
+
+/** What the staff member saw in each changed field: the server judges a conflict field by field. */
+function baseOf(row: LocalPatientRow, changes: PatientChanges): PatientChanges {
+  const shown: PatientFields = { givenName: row.givenName, familyName: row.familyName, dateOfBirth: row.dateOfBirth, email: row.email, phone: row.phone ?? '' };
+  return Object.fromEntries(Object.keys(changes).map((k) => [k, shown[k as keyof PatientFields]]));
 }
 
 function diff(row: LocalPatientRow, fields: PatientFields): PatientChanges {

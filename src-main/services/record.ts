@@ -97,16 +97,25 @@ export class RecordService {
         throw new DomainError('not_found', 'That entry is not in this record any more. Reload the record.');
       }
       const key = rowKey(kind, current.record.id);
+      const { changes, base } = changedFields(current.record, fields);
+      if (Object.keys(changes).length === 0) {
+        return bundleOf(m, patient.id);
+      }
       const description = `Update ${KIND_NAMES[kind]} “${title}” in ${patientName(patient)}'s record`;
       const baseVersion = baseVersionOf(current.row);
       await writeLocal(m, kind, { ...current.record, ...fields, updatedAt: now.toISOString() } as RecordEntry, current.row);
       const pending = await foldableOn(m, this.deps, key, 'saveRecordEntry');
       if (pending && pending.args.kind === kind) {
-        await this.deps.outbox.rewrite(m, pending.seq, { ...pending.args, fields } as MutationArgs['saveRecordEntry'], { description });
+        // A waiting add (or an old full-entry update) carries every field; a field-level one adds these.
+        const folded =
+          pending.args.baseVersion === 0 || pending.argsVersion !== 2
+            ? { ...pending.args, fields }
+            : { ...pending.args, fields: { ...pending.args.fields, ...changes }, base: { ...base, ...pending.args.base } };
+        await this.deps.outbox.rewrite(m, pending.seq, folded as MutationArgs['saveRecordEntry'], { description });
       } else {
         await this.deps.outbox.append(m, {
           name: 'saveRecordEntry',
-          args: { kind, entryId: current.record.id, patientId: patient.id, fields, baseVersion } as MutationArgs['saveRecordEntry'],
+          args: { kind, entryId: current.record.id, patientId: patient.id, fields: changes, base, baseVersion } as MutationArgs['saveRecordEntry'],
           staffUserId: physician.id,
           description,
           patientId: patient.id,
@@ -150,6 +159,14 @@ export class RecordService {
     this.deps.onLocalWrite([kind]);
     return bundle;
   }
+}
+
+/** The fields the physician changed, and what each showed before: the server checks them field by field. */
+function changedFields(shown: RecordEntry, fields: RecordFields[RecordKind]): { changes: Record<string, unknown>; base: Record<string, unknown> } {
+  const before = shown as unknown as Record<string, unknown>;
+  const after = fields as unknown as Record<string, unknown>;
+  const keys = Object.keys(after).filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null));
+  return { changes: Object.fromEntries(keys.map((k) => [k, after[k]])), base: Object.fromEntries(keys.map((k) => [k, before[k] ?? null])) };
 }
 
 function requireKind(kind: unknown): RecordKind {

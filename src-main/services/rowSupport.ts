@@ -79,12 +79,12 @@ export function baseVersionOf(row: ReplicaRow): number {
 }
 
 /** The latest pending change on a row when it is of this kind and not being pushed: a new one can fold into it. */
-export async function foldableOn<N extends MutationName>(m: EntityManager, deps: Pick<ReplicaDeps, 'outbox'>, key: RowKey, ...names: N[]): Promise<{ seq: number; name: N; args: MutationArgs[N] } | null> {
+export async function foldableOn<N extends MutationName>(m: EntityManager, deps: Pick<ReplicaDeps, 'outbox'>, key: RowKey, ...names: N[]): Promise<{ seq: number; name: N; argsVersion: number; args: MutationArgs[N] } | null> {
   const entry = await deps.outbox.latestForRow(m, key);
   if (!entry || !(names as MutationName[]).includes(entry.name)) {
     return null;
   }
-  return { seq: entry.seq, name: entry.name as N, args: JSON.parse(entry.args) as MutationArgs[N] };
+  return { seq: entry.seq, name: entry.name as N, argsVersion: entry.argsVersion, args: JSON.parse(entry.args) as MutationArgs[N] };
 }
 
 /** Runs each check and reports every field problem at once, as one form would. */

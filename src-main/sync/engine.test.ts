@@ -112,12 +112,13 @@ describe('SyncEngine against a real portal server', () => {
     const other = new TestConsole(portal.url, admin.token);
     await other.push([other.mutation('updatePatient', { patientId: item.patient.id, baseVersion: 1, changes: { phone: '555-0199' } })]);
     await core.engine.stop();
-    await core.services.patients.update(item.patient.id, mariaForm({ email: 'conflict@example.com', givenName: 'Mariah' }));
+    // The same field, differently: a field-level conflict.
+    await core.services.patients.update(item.patient.id, mariaForm({ email: 'conflict@example.com', givenName: 'Mariah', phone: '555-0123' }));
     expect((await core.services.patients.get(item.patient.id)).patient.givenName).toBe('Mariah');
     core.engine.start();
     const status = await core.engine.syncNow();
     expect(status.pending).toBe(0);
-    expect(status.rejected).toEqual([expect.objectContaining({ description: 'Update Mariah Lopez', reason: expect.stringContaining('changed at another desk') })]);
+    expect(status.rejected).toEqual([expect.objectContaining({ description: 'Update Mariah Lopez', kind: 'conflict', reason: expect.stringContaining('The phone number was changed at another desk') })]);
     const after = await core.services.patients.get(item.patient.id);
     expect(after.patient).toMatchObject({ givenName: 'Maria', phone: '555-0199', version: 2 });
   });

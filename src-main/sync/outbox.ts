@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { In, LessThan } from 'typeorm';
 import type { RejectedChange } from '../../shared/ipc/contract';
+import { argsVersionOf } from '../../shared/sync/protocol';
 import type { Mutation, MutationArgs, MutationName } from '../../shared/sync/protocol';
 import { OutboxEntity } from '../db/entities';
 import type { OutboxRow } from '../db/entities';
@@ -52,7 +53,7 @@ export class Outbox {
     await m.insert(OutboxEntity, {
       seq,
       name: entry.name,
-      argsVersion: 1,
+      argsVersion: argsVersionOf(entry.name),
       args: JSON.stringify(entry.args),
       staffUserId: entry.staffUserId,
       createdAt: entry.now.toISOString(),
@@ -203,7 +204,8 @@ function toMutation(row: OutboxRow): Mutation {
   return {
     seq: row.seq,
     name: row.name,
-    argsVersion: 1,
+    // Entries queued before an upgrade keep the args version they were written in.
+    argsVersion: row.argsVersion === 2 ? 2 : 1,
     args: JSON.parse(row.args) as Mutation['args'],
     createdAt: row.createdAt,
     staffUserId: row.staffUserId,

@@ -145,12 +145,15 @@ describe('the medical record', () => {
     await drPatel.engine.syncNow();
     await drKim.engine.syncNow();
     await drKim.engine.stop();
-    await drPatel.services.record.save({ kind: 'problem', patientId: patient.patientId, entryId: problemId, fields: { name: 'Asthma', status: 'resolved', onsetDate: null, note: '' } });
+    await drPatel.services.record.save({ kind: 'problem', patientId: patient.patientId, entryId: problemId, fields: { name: 'Asthma', status: 'resolved', onsetDate: null, note: 'Gone since spring' } });
     await drPatel.engine.syncNow();
-    await drKim.services.record.save({ kind: 'problem', patientId: patient.patientId, entryId: problemId, fields: { name: 'Asthma, mild', status: 'active', onsetDate: null, note: '' } });
+    // Dr. Kim changes the name (merges) and the same note (conflicts): the whole edit is refused.
+    await drKim.services.record.save({ kind: 'problem', patientId: patient.patientId, entryId: problemId, fields: { name: 'Asthma, mild', status: 'active', onsetDate: null, note: 'Mild, seasonal' } });
     drKim.engine.start();
     const status = await drKim.engine.syncNow();
-    expect(status.rejected).toEqual([expect.objectContaining({ description: "Update problem “Asthma, mild” in Cora Conflict's record", reason: expect.stringContaining('Another physician changed this entry meanwhile') })]);
-    expect((await drKim.services.record.get(patient.patientId)).problem).toEqual([expect.objectContaining({ id: problemId, name: 'Asthma', status: 'resolved', version: 2 })]);
+    expect(status.rejected).toEqual([
+      expect.objectContaining({ description: "Update problem “Asthma, mild” in Cora Conflict's record", kind: 'conflict', reason: 'The note was changed by another physician meanwhile: now “Gone since spring”. Nothing of this change was saved.' }),
+    ]);
+    expect((await drKim.services.record.get(patient.patientId)).problem).toEqual([expect.objectContaining({ id: problemId, name: 'Asthma', status: 'resolved', note: 'Gone since spring', version: 2 })]);
   });
 });

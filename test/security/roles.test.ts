@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostilePortal, PatientBrowser, TableName } from './helpers';
 import { DOMAIN_TABLES, Desk, expectRefused, http, signInPatient, startHostilePortal } from './helpers';
+import { SYNC_PROTOCOL_VERSION } from '../../shared/sync/protocol';
 
 /** Role escalation: the server judges every staff action by the signed-in person's role, never by what a console claims. */
 let hp: HostilePortal;
@@ -120,7 +121,7 @@ describe('staff security tools', () => {
 describe('crossing between the patient and staff APIs', () => {
   it("refuses a patient's session on the staff and sync APIs, and a staff token on the patient API", async () => {
     const before = await hp.snapshot();
-    const cookie = { cookie: ana.cookieHeader, 'x-csrf-token': ana.csrfToken, origin: hp.url, 'x-sync-protocol': '2' };
+    const cookie = { cookie: ana.cookieHeader, 'x-csrf-token': ana.csrfToken, origin: hp.url, 'x-sync-protocol': String(SYNC_PROTOCOL_VERSION) };
     expectRefused(await http(hp.url, '/api/staff/users', { headers: cookie }), 401, 'not_signed_in');
     expectRefused(await http(hp.url, '/api/sync/pull?epoch=&seq=0', { headers: cookie }), 401, 'not_signed_in');
     expectRefused(await http(hp.url, '/api/sync/push', { body: { clientId: randomUUID(), mutations: [] }, headers: cookie }), 401, 'not_signed_in');

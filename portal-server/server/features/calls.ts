@@ -53,4 +53,44 @@ export async function assertBaseVersion(c: StaffCall, table: SyncedTable, row: {
   }
 }
 
+type FieldValue = string | number | boolean | null;
+
+const sameValue = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const shown = (v: unknown): string => {
+  const text = v === null || v === undefined || v === '' ? 'empty' : String(v);
+  return `“${text.length > 40 ? `${text.slice(0, 39)}…` : text}”`;
+};
+
+function listed(words: string[]): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
+}
+
+/**
+ * The field-level check of an argsVersion 2 edit (DESIGN §5). A changed field conflicts only when
+ * someone else changed that same field since: its server value is neither the value the console
+ * based the change on nor the new one. Edits of other fields merge. Returns the fields whose value
+ * really changes (possibly none); throws 'conflict' naming the fields, so nothing is written.
+ */
+export function fieldsToWrite<T extends object>(current: T, changes: Partial<T>, base: unknown, labels: { [K in keyof T]: string }, meanwhile: string): Partial<T> {
+  const keys = (Object.keys(changes) as (keyof T & string)[]).filter((k) => changes[k] !== undefined);
+  const based = (base ?? null) as Record<string, unknown> | null;
+  if (typeof based !== 'object' || based === null || Array.isArray(based) || keys.some((k) => !(k in based) || !isFieldValue(based[k]))) {
+    throw new DomainError('validation_failed', 'This change does not say what each changed field was based on.', { base: 'Give the earlier value of every changed field.' });
+  }
+  const clashes = keys.filter((k) => !sameValue(current[k], based[k]) && !sameValue(current[k], changes[k]));
+  if (clashes.length > 0) {
+    const names = listed(clashes.map((k) => labels[k]));
+    const sentence = `${names.charAt(0).toUpperCase()}${names.slice(1)}`;
+    throw new DomainError(
+      'conflict',
+      `${sentence} ${clashes.length === 1 ? 'was' : 'were'} changed ${meanwhile} meanwhile: now ${listed(clashes.map((k) => shown(current[k])))}. Nothing of this change was saved.`,
+    );
+  }
+  return Object.fromEntries(keys.filter((k) => !sameValue(current[k], changes[k])).map((k) => [k, changes[k]])) as Partial<T>;
+}
+
+function isFieldValue(v: unknown): v is FieldValue {
+  return v === null || ['string', 'number', 'boolean'].includes(typeof v);
+}
+
 export const nowIso = (c: { ctx: ServerContext }): string => c.ctx.now().toISOString();

@@ -3,12 +3,12 @@ import { DomainError } from '../../../../shared/api/errors';
 import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
 import { keyedHash, newRegistrationId, randomToken } from '../../../../shared/node/secrets';
-import type { MutationArgs } from '../../../../shared/sync/protocol';
+import type { ArgsVersion, MutationArgs, PatientDetails } from '../../../../shared/sync/protocol';
 import { todayInZone } from '../../../../shared/time/dateOnly';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
 import type { StaffCall } from '../calls';
-import { staffChange } from '../calls';
+import { fieldsToWrite, staffChange } from '../calls';
 import { audit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
 import type { InvitationMailPayload } from '../mail/templates';
@@ -53,19 +53,34 @@ export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preR
   }
 }
 
-export async function updatePatient(c: StaffCall, input: MutationArgs['updatePatient']): Promise<void> {
+const PATIENT_FIELD_LABELS: { [K in keyof PatientDetails]: string } = {
+  givenName: 'the given name',
+  familyName: 'the family name',
+  dateOfBirth: 'the date of birth',
+  email: 'the email address',
+  phone: 'the phone number',
+};
+
+/**
+ * argsVersion 2 is field-level (an edit of other fields since merges); argsVersion 1, still sent
+ * by entries queued before the upgrade, needs the exact version it was built on.
+ */
+export async function updatePatient(c: StaffCall, input: MutationArgs['updatePatient'], argsVersion: ArgsVersion = 1): Promise<void> {
   const args = validateOrThrow(updatePatientArgsSchema(todayInZone(c.clinic.timeZone, c.ctx.now())), input);
   const patient = await findPatient(c, args.patientId);
-  const changes = Object.fromEntries(Object.entries(args.changes).filter(([, v]) => v !== undefined)) as Partial<PatientRow>;
-  if (patient.version !== args.baseVersion) {
-    // Field-level: only a field changed since the base version conflicts; others merge.
+  let changes = Object.fromEntries(Object.entries(args.changes).filter(([, v]) => v !== undefined)) as Partial<PatientDetails>;
+  if (argsVersion === 1 && patient.version !== args.baseVersion) {
     throw new DomainError('conflict', `${patient.givenName} ${patient.familyName} was changed at another desk meanwhile. Open the patient again and redo the change.`);
   }
-  if ('phone' in changes) {
-    changes.phone = changes.phone || null;
+  if (argsVersion === 2) {
+    const current: PatientDetails = { ...patient, phone: patient.phone ?? '' };
+    // Written even when every value already matches: the new version makes consoles that kept
+    // their local copy while this change waited pull the server's row.
+    changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk');
   }
+  const patch: Partial<PatientRow> = { ...changes, ...('phone' in changes ? { phone: changes.phone || null } : {}) };
   const version = patient.version + 1;
-  await c.m.update(PatientEntity, { id: patient.id }, { ...changes, version, updatedAt: c.ctx.now().toISOString() });
+  await c.m.update(PatientEntity, { id: patient.id }, { ...patch, version, updatedAt: c.ctx.now().toISOString() });
   await staffChange(c, 'patient', patient.id, version);
   await audit(c.m, c.clinic.id, c.actor, 'patient.update', { type: 'patient', id: patient.id }, c.ctx.now(), `fields=${Object.keys(changes).join(',')}`);
 }

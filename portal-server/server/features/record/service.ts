@@ -2,17 +2,17 @@
 import { mixed, number, object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
 import { RECORD_KINDS, RECORD_KIND_LABELS } from '../../../../shared/domain/record';
-import type { RecordBundle, RecordKind } from '../../../../shared/domain/record';
+import type { RecordBundle, RecordFields, RecordKind } from '../../../../shared/domain/record';
 import { RecordEntryEntity } from '../../../../shared/node/entities/clinical';
 import type { RecordEntryRow } from '../../../../shared/node/entities/clinical';
 import { PatientEntity } from '../../../../shared/node/entities/server';
-import type { MutationArgs } from '../../../../shared/sync/protocol';
+import type { ArgsVersion, MutationArgs } from '../../../../shared/sync/protocol';
 import { RECORD_SCHEMAS } from '../../../../shared/validation/record';
 import { uuidSchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { audit } from '../audit/audit';
 import type { PatientCall, StaffCall } from '../calls';
-import { DESK_ROLES, assertBaseVersion, nowIso, requireStaffRole, staffChange } from '../calls';
+import { DESK_ROLES, assertBaseVersion, fieldsToWrite, nowIso, requireStaffRole, staffChange } from '../calls';
 import { recordBundle } from './entries';
 
 /** The patient reads their own record; the read is audited like a staff read. */
@@ -39,11 +39,27 @@ async function requirePatient(c: StaffCall, id: string): Promise<void> {
   }
 }
 
-/** Physicians only. baseVersion 0 creates the entry; otherwise it must be the version last seen. */
-export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRecordEntry']): Promise<void> {
+/** How the conflict message names each field. */
+const FIELD_LABELS: { [K in RecordKind]: { [F in keyof RecordFields[K]]: string } } = {
+  problem: { name: 'the problem', status: 'the status', onsetDate: 'the onset date', note: 'the note' },
+  medication: { name: 'the medication name', dose: 'the dose', instructions: 'the instructions', prescriberName: 'the prescriber', refillsLeft: 'the refills left', active: 'whether it is taken' },
+  allergy: { substance: 'the substance', reaction: 'the reaction', severity: 'the severity' },
+  immunization: { vaccine: 'the vaccine', date: 'the date', note: 'the note' },
+  labResult: { test: 'the test', value: 'the value', unit: 'the unit', referenceRange: 'the reference range', flag: 'the flag', date: 'the date' },
+  visitSummary: { date: 'the date', physicianName: 'the physician', reason: 'the reason', summary: 'the summary' },
+};
+
+/**
+ * Physicians only. baseVersion 0 creates the entry. An argsVersion 2 update is field-level: only
+ * its fields are checked against the server's and written (another physician's edit of other
+ * fields, or a renewal's refills, merge); argsVersion 1 replaces every field and needs the row
+ * unchanged by others since baseVersion.
+ */
+export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRecordEntry'], argsVersion: ArgsVersion = 1): Promise<void> {
   requireStaffRole(c, ['physician'], 'change the medical record');
   const args = validateOrThrow(saveArgs, input);
-  const fields = validateOrThrow(RECORD_SCHEMAS[args.kind], args.fields);
+  const fieldLevel = argsVersion === 2 && args.baseVersion !== 0;
+  const given = fieldLevel ? knownFields(args.kind, args.fields) : validateOrThrow(RECORD_SCHEMAS[args.kind], args.fields);
   await requirePatient(c, args.patientId);
   const now = nowIso(c);
   const existing = await c.m.findOneBy(RecordEntryEntity, { id: args.entryId });
@@ -56,7 +72,7 @@ export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRec
       clinicId: c.clinic.id,
       patientId: args.patientId,
       kind: args.kind,
-      fields: JSON.stringify(fields),
+      fields: JSON.stringify(given),
       updatedById: c.staff.id,
       version: 1,
       createdAt: now,
@@ -74,11 +90,30 @@ export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRec
   if (existing.deletedAt) {
     throw new DomainError('conflict', 'This entry was deleted meanwhile. Add it again if it is still needed.');
   }
-  await assertBaseVersion(c, args.kind, existing, args.baseVersion, CHANGED_MEANWHILE);
+  let fields = given;
+  if (fieldLevel) {
+    const current = JSON.parse(existing.fields) as Record<string, unknown>;
+    // The whole entry must stay valid with the changes in it, whatever else merged.
+    const merged = validateOrThrow(RECORD_SCHEMAS[args.kind], { ...current, ...given }) as Record<string, unknown>;
+    const changes = Object.fromEntries(Object.keys(given).map((k) => [k, merged[k]]));
+    // Written even if nothing differs, like a patient edit: the new version brings consoles up to date.
+    fields = { ...current, ...fieldsToWrite(current, changes, input.base, FIELD_LABELS[args.kind] as Record<string, string>, 'by another physician') };
+  } else {
+    await assertBaseVersion(c, args.kind, existing, args.baseVersion, CHANGED_MEANWHILE);
+  }
   const version = existing.version + 1;
   await c.m.update(RecordEntryEntity, { id: existing.id }, { fields: JSON.stringify(fields), version, updatedAt: now, updatedById: c.staff.id });
   await staffChange(c, args.kind, existing.id, version);
   await audit(c.m, c.clinic.id, c.actor, 'record.update', { type: 'patient', id: existing.patientId }, c.ctx.now(), `kind=${args.kind} entry=${existing.id}`);
+}
+
+/** The changed fields of a field-level update: at least one, each a field of this kind. */
+function knownFields(kind: RecordKind, fields: object): Record<string, unknown> {
+  const unknown = Object.keys(fields).filter((k) => !Object.hasOwn(FIELD_LABELS[kind], k));
+  if (unknown.length > 0 || Object.keys(fields).length === 0) {
+    throw new DomainError('validation_failed', 'This change names no field of the entry, or one it does not have.', { fields: unknown.length > 0 ? `Unknown: ${unknown.join(', ').slice(0, 80)}` : 'No field changed.' });
+  }
+  return fields as Record<string, unknown>;
 }
 
 /** Physicians only. A soft delete: the tombstone tells every console to drop the entry. */

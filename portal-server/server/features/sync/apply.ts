@@ -1,4 +1,6 @@
-import type { Mutation, MutationArgs, MutationName } from '../../../../shared/sync/protocol';
+import { DomainError } from '../../../../shared/api/errors';
+import { FIELD_LEVEL_MUTATIONS } from '../../../../shared/sync/protocol';
+import type { ArgsVersion, Mutation, MutationArgs, MutationName } from '../../../../shared/sync/protocol';
 import { cancelAppointment, completeAppointment, createAppointment, declineAppointment, proposeAppointment, scheduleAppointment } from '../appointments/staffService';
 import type { StaffCall } from '../calls';
 import { assignThread, markThreadRead, replyToThread, setThreadStatus, startThread } from '../messages/staffService';
@@ -11,7 +13,7 @@ import { decideRenewal } from '../renewals/service';
  * schemas as the console's forms), checks the staff member's role and writes in the push's
  * transaction. Arguments arrive untyped from the network: every service validates before use.
  */
-const APPLY: { [N in MutationName]: (c: StaffCall, args: MutationArgs[N]) => Promise<void> } = {
+const APPLY: { [N in MutationName]: (c: StaffCall, args: MutationArgs[N], argsVersion: ArgsVersion) => Promise<void> } = {
   preRegisterPatient,
   updatePatient,
   sendInvitation,
@@ -33,6 +35,10 @@ const APPLY: { [N in MutationName]: (c: StaffCall, args: MutationArgs[N]) => Pro
   recordViewed,
 };
 
+/** Services get the args version too: field-level edits (version 2) and older entries (1) differ. */
 export function applyMutation(c: StaffCall, mu: Mutation): Promise<void> {
-  return (APPLY[mu.name] as (c: StaffCall, args: unknown) => Promise<void>)(c, mu.args);
+  if (mu.argsVersion === 2 && !FIELD_LEVEL_MUTATIONS.includes(mu.name)) {
+    return Promise.reject(new DomainError('validation_failed', 'This change comes in a form the server does not know. Update the console.'));
+  }
+  return (APPLY[mu.name] as (c: StaffCall, args: unknown, argsVersion: ArgsVersion) => Promise<void>)(c, mu.args, mu.argsVersion);
 }

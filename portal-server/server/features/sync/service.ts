@@ -25,7 +25,7 @@ function checkPush(body: unknown): PushRequest {
     throw new DomainError('payload_too_large', `Send at most ${MAX_PUSH_BATCH} changes at once.`);
   }
   for (const mu of b.mutations as Partial<Mutation>[]) {
-    if (!Number.isInteger(mu.seq) || (mu.seq ?? 0) < 1 || !MUTATION_NAMES.includes(mu.name as Mutation['name']) || mu.argsVersion !== 1 || typeof mu.args !== 'object' || mu.args === null) {
+    if (!Number.isInteger(mu.seq) || (mu.seq ?? 0) < 1 || !MUTATION_NAMES.includes(mu.name as Mutation['name']) || (mu.argsVersion !== 1 && mu.argsVersion !== 2) || typeof mu.args !== 'object' || mu.args === null) {
       throw new DomainError('validation_failed', 'A change in this push is malformed.');
     }
   }
