@@ -14,6 +14,11 @@ export const SYNC_PROTOCOL_HEADER = 'x-sync-protocol';
 export interface SyncCursor {
   epoch: string;
   seq: number;
+  /**
+   * Fingerprint of the change-log entry at `seq`, set by the server. A server restored from an
+   * older backup keeps its epoch; a different entry (or none) at `seq` tells it the cursor is not its own.
+   */
+  check?: string;
 }
 
 /** Mutations are intents, applied by the server's own services with their checks. */
@@ -122,6 +127,12 @@ export interface Mutation<N extends MutationName = MutationName> {
   args: MutationArgs[N];
   /** ISO instant on the console's clock; informational only. */
   createdAt: string;
+  /**
+   * The seq this console sent before this one, when not `seq - 1`: seqs in between are settled on
+   * the console for good and will never be sent (a server restored from a backup lost them and
+   * the console no longer keeps them). The server records the skipped range instead of waiting.
+   */
+  prevSeq?: number;
   /** Staff member who made the change on the console. */
   staffUserId: string;
 }

@@ -11,6 +11,8 @@ export interface SyncStateValues {
   clientId: string;
   cursorEpoch: string;
   cursorSeq: number;
+  /** The server's fingerprint of the change at cursorSeq (see SyncCursor.check). */
+  cursorCheck: string;
   lastSyncedAt: string;
   serverUrl: string;
   /** The SecretStore key under which the device token is kept (never the token itself). */
@@ -21,6 +23,13 @@ export interface SyncStateValues {
   clinic: ClinicView;
   /** Highest outbox seq ever handed out, so seqs stay contiguous even after old entries are pruned. */
   lastOutboxSeq: number;
+  /**
+   * Highest seq the server has said it holds for this console. A later push answered with less
+   * means the server was restored from an older backup: kept entries above it are sent again.
+   */
+  ackedSeq: { clientId: string; seq: number };
+  /** Staff notice after a restore: changes the console could not send again (none kept any longer). */
+  resendGap: { count: number; upTo: string; at: string };
   /** The console is locked (idle or "Lock now"): no patient data until a staff member signs in again. */
   locked: boolean;
   /** Lock after this many seconds without keyboard or mouse activity (this computer's setting). */
@@ -69,10 +78,17 @@ export async function ensureClientId(m: EntityManager): Promise<string> {
 }
 
 export async function getCursor(m: EntityManager): Promise<SyncCursor> {
-  return { epoch: (await getState(m, 'cursorEpoch')) ?? '', seq: (await getState(m, 'cursorSeq')) ?? 0 };
+  const check = await getState(m, 'cursorCheck');
+  const seq = (await getState(m, 'cursorSeq')) ?? 0;
+  return { epoch: (await getState(m, 'cursorEpoch')) ?? '', seq, ...(check && seq > 0 ? { check } : {}) };
 }
 
 export async function setCursor(m: EntityManager, cursor: SyncCursor): Promise<void> {
   await setState(m, 'cursorEpoch', cursor.epoch);
   await setState(m, 'cursorSeq', cursor.seq);
+  if (cursor.check) {
+    await setState(m, 'cursorCheck', cursor.check);
+  } else {
+    await deleteState(m, 'cursorCheck');
+  }
 }

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
@@ -35,6 +36,17 @@ export interface SyncEngineOptions {
   log?: (line: string) => void;
   /** The server refused this console's token (revoked, deactivated): the session was forgotten. */
   onSessionEnded?: () => void;
+}
+
+/** How long staff are told about changes a restored server lost and this console could not send again. */
+const RESEND_GAP_NOTICE_MS = 14 * 24 * 3600_000;
+
+async function resendGapNote(m: EntityManager, now: Date): Promise<string | null> {
+  const gap = await getState(m, 'resendGap');
+  if (!gap || now.getTime() - Date.parse(gap.at) > RESEND_GAP_NOTICE_MS) {
+    return null;
+  }
+  return `The clinic server was restored from an older backup. ${gap.count} change(s) made on this console up to ${new Date(gap.upTo).toLocaleString()} could not be sent again: please check them and redo what is missing.`;
 }
 
 const SIGNED_OUT_MESSAGE = 'This console is no longer signed in (signed out or access revoked). Sign in again to sync.';
@@ -221,20 +233,25 @@ export class SyncEngine {
       signal: this.cycleAbort.signal,
       now: this.o.now,
       changed: (tables) => this.o.events.emit('data.changed', { tables: [...tables] }),
+      log: this.o.log,
     };
     try {
       const clientId = await this.o.db.write(ensureClientId);
       const session = this.o.session;
-      const waiting = await pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus(), {
-        tokenFor: (staffUserId) => session.tokenFor(staffUserId),
-        dropHeld: (staffUserId) => session.dropHeld(staffUserId),
-      });
+      const credentials = {
+        tokenFor: (staffUserId: string) => session.tokenFor(staffUserId),
+        dropHeld: (staffUserId: string) => session.dropHeld(staffUserId),
+      };
+      const push = (probe: boolean) => pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus(), credentials, probe);
+      // A server restored from a backup may have lost this console's accepted changes: resend them first.
+      transfer.beforeReset = async () => void (await push(true));
+      const waiting = await push(false);
       if (!waiting) {
         await this.revokeSettledHeld();
       }
       await pullChanges(transfer, this.o.pageSize);
       this.online = true;
-      this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : null;
+      this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : await this.o.db.read((m) => resendGapNote(m, this.o.now()));
       this.backoff.reset();
       await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { In, LessThan } from 'typeorm';
+import { Between, In, LessThan, Not } from 'typeorm';
 import type { RejectedChange } from '../../shared/ipc/contract';
 import { argsVersionOf } from '../../shared/sync/protocol';
 import type { Mutation, MutationArgs, MutationName } from '../../shared/sync/protocol';
@@ -187,6 +187,54 @@ export class Outbox {
 
   async get(m: EntityManager, seqs: number[]): Promise<OutboxRow[]> {
     return seqs.length === 0 ? [] : m.findBy(OutboxEntity, { seq: In(seqs) });
+  }
+
+  /**
+   * The highest seq the server has said it holds for this client. Replicas from before this was
+   * recorded take what they had settled: everything below the first waiting entry.
+   */
+  async ackedSeq(m: EntityManager, clientId: string): Promise<number> {
+    const stored = await getState(m, 'ackedSeq');
+    if (stored?.clientId === clientId) {
+      return stored.seq;
+    }
+    const [first] = await m.find(OutboxEntity, { where: { status: 'pending' }, order: { seq: 'ASC' }, take: 1 });
+    return first ? first.seq - 1 : ((await getState(m, 'lastOutboxSeq')) ?? 0);
+  }
+
+  async noteAcked(m: EntityManager, clientId: string, seq: number): Promise<void> {
+    if (seq > (await this.ackedSeq(m, clientId))) {
+      await setState(m, 'ackedSeq', { clientId, seq });
+    }
+  }
+
+  /** Entries the server had accepted above `serverLast` that are still kept here, oldest first. */
+  async settledAbove(m: EntityManager, serverLast: number, upTo: number): Promise<OutboxRow[]> {
+    return m.find(OutboxEntity, { where: { seq: Between(serverLast + 1, upTo), status: Not('pending') }, order: { seq: 'ASC' } });
+  }
+
+  /**
+   * The server holds only up to `serverLast` of what it had accepted (restored from an older
+   * backup): the kept applied entries in `resend` wait to be pushed again, in their old seq order.
+   * Seqs that cannot be sent again (pruned, refused, or by someone whose sign-in is gone) will be
+   * skipped (see Mutation.prevSeq); when some of those had been applied, staff are told.
+   */
+  async requeueLost(m: EntityManager, clientId: string, serverLast: number, resend: OutboxRow[], now: Date): Promise<void> {
+    const acked = await this.ackedSeq(m, clientId);
+    const kept = await this.settledAbove(m, serverLast, acked);
+    const resent = new Set(resend.map((r) => r.seq));
+    for (const row of resend) {
+      await m.update(OutboxEntity, { seq: row.seq, status: 'applied' }, { status: 'pending', resolvedAt: null });
+    }
+    // Lost: applied entries that cannot be sent again, and seqs no longer kept (older than any kept one).
+    const lostKept = kept.filter((r) => r.status === 'applied' && !resent.has(r.seq)).map((r) => r.createdAt);
+    const pruned = acked - serverLast - kept.length;
+    const dates = pruned > 0 ? [...lostKept, kept[0]?.createdAt ?? now.toISOString()] : lostKept;
+    if (dates.length > 0) {
+      const earlier = (await getState(m, 'resendGap'))?.count ?? 0;
+      await setState(m, 'resendGap', { count: earlier + lostKept.length + Math.max(0, pruned), upTo: dates.sort().at(-1) as string, at: now.toISOString() });
+    }
+    await setState(m, 'ackedSeq', { clientId, seq: serverLast });
   }
 
   /** Accepted entries are kept a while for troubleshooting, then dropped; the seq counter lives in sync_state. */

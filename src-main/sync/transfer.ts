@@ -5,6 +5,7 @@ import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { Mutation, PullResponse, PushRequest, PushResponse } from '../../shared/sync/protocol';
 import { OutboxEntity } from '../db/entities';
+import type { OutboxRow } from '../db/entities';
 import { getCursor, setCursor } from '../db/syncState';
 import type { FetchLike } from '../services/serverClient';
 import { callServer } from '../services/serverClient';
@@ -21,9 +22,17 @@ export interface TransferContext {
   now(): Date;
   /** Tables whose rows changed, after each committed step. */
   changed(tables: Set<string>): void;
+  log?: (line: string) => void;
+  /** Before a pull drops the replica for a server whose history changed (see engine.ts). */
+  beforeReset?: () => Promise<void>;
 }
 
-const KEEP_APPLIED_MS = 7 * 24 * 3600_000;
+/**
+ * Accepted entries are kept this long (on this console's clock) so that, should the server be
+ * restored from a backup older than them, they can be sent again (see requeueLost). A month
+ * covers the usual nightly-to-monthly backups; the rows are small intents.
+ */
+export const KEEP_APPLIED_MS = 30 * 24 * 3600_000;
 
 /** Whose device token a push carries (see services/heldTokens.ts). */
 export interface PushCredentials {
@@ -36,6 +45,8 @@ export interface PushCredentials {
  * Pushes pending entries in seq order, batch by batch, each batch with its author's token, and
  * records each outcome. Stops at the first change whose author has no usable token on this
  * console (they must sign in here again) and returns that author; null when all was sent.
+ * With `probe`, an empty outbox still asks the server what it holds (after a reset of its history).
+ * A server that holds less than it had accepted gets the kept entries again (requeueLost).
  */
 export async function pushOutbox(
   c: TransferContext,
@@ -43,29 +54,32 @@ export async function pushOutbox(
   batchSize: number,
   afterBatch: () => Promise<void>,
   credentials: PushCredentials,
+  probe = false,
 ): Promise<{ waitingFor: string } | null> {
+  let requeued = false;
   for (;;) {
-    const mutations = await c.db.read((m) => c.outbox.takeBatch(m, batchSize));
+    const { mutations, acked } = await c.db.read(async (m) => ({ mutations: await c.outbox.takeBatch(m, batchSize), acked: await c.outbox.ackedSeq(m, clientId) }));
     const author = mutations[0]?.staffUserId;
-    const credential = author === undefined ? null : await credentials.tokenFor(author);
-    if (author === undefined || !credential) {
+    const credential = author === undefined ? (probe && !requeued ? { token: c.token, held: false } : null) : await credentials.tokenFor(author);
+    if (!credential) {
       c.outbox.settled();
       return author === undefined ? null : { waitingFor: author };
     }
-    const body: PushRequest = { clientId, mutations };
+    probe = false;
+    const body: PushRequest = { clientId, mutations: withPrevSeq(mutations, acked) };
     let result: { progressed: number; tables: Set<string> };
+    let response: PushResponse;
     try {
-      let response: PushResponse;
       try {
         response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: credential.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
       } catch (err) {
-        if (credential.held && err instanceof DomainError && err.code === 'not_signed_in') {
+        if (credential.held && author !== undefined && err instanceof DomainError && err.code === 'not_signed_in') {
           await credentials.dropHeld(author);
           return { waitingFor: author };
         }
         throw err;
       }
-      result = await c.db.write((m) => recordOutcomes(c, m, mutations, response));
+      result = await c.db.write((m) => recordOutcomes(c, m, clientId, mutations, response));
     } finally {
       // Only now may services fold new edits into entries again: their outcome is recorded.
       c.outbox.settled();
@@ -74,13 +88,40 @@ export async function pushOutbox(
       c.changed(result.tables);
     }
     await afterBatch();
-    if (result.progressed === 0) {
+    if (result.progressed === 0 && response.lastSeq < acked && !requeued) {
+      requeued = true;
+      await requeueLost(c, clientId, response.lastSeq, acked, credentials);
+    } else if (result.progressed === 0 && mutations.length > 0) {
       throw new DomainError('internal', 'The clinic server did not accept the waiting changes. The console will try again.');
     }
   }
 }
 
-async function recordOutcomes(c: TransferContext, m: EntityManager, mutations: Mutation[], response: PushResponse): Promise<{ progressed: number; tables: Set<string> }> {
+/** A mutation after a gap of settled seqs says so, so the server can pass the gap (Mutation.prevSeq). */
+function withPrevSeq(mutations: Mutation[], acked: number): Mutation[] {
+  return mutations.map((mu, i) => {
+    const prev = i === 0 ? acked : (mutations[i - 1] as Mutation).seq;
+    return prev < mu.seq - 1 ? { ...mu, prevSeq: prev } : mu;
+  });
+}
+
+/**
+ * The server was restored from a backup and lost accepted entries above `serverLast`: the kept
+ * ones whose author can still push here are queued again; the others will be skipped and staff told.
+ */
+async function requeueLost(c: TransferContext, clientId: string, serverLast: number, acked: number, credentials: PushCredentials): Promise<void> {
+  const kept = await c.db.read((m) => c.outbox.settledAbove(m, serverLast, acked));
+  const resend: OutboxRow[] = [];
+  for (const row of kept) {
+    if (row.status === 'applied' && (await credentials.tokenFor(row.staffUserId))) {
+      resend.push(row);
+    }
+  }
+  c.log?.(`sync: the server holds changes only up to ${serverLast} of ${acked}; sending ${resend.length} again`);
+  await c.db.write((m) => c.outbox.requeueLost(m, clientId, serverLast, resend, c.now()));
+}
+
+async function recordOutcomes(c: TransferContext, m: EntityManager, clientId: string, mutations: Mutation[], response: PushResponse): Promise<{ progressed: number; tables: Set<string> }> {
   const outcomes = new Map(response.outcomes.map((o) => [o.seq, o]));
   const now = c.now().toISOString();
   let progressed = 0;
@@ -98,6 +139,7 @@ async function recordOutcomes(c: TransferContext, m: EntityManager, mutations: M
       progressed += 1;
     }
   }
+  await c.outbox.noteAcked(m, clientId, response.lastSeq);
   const tables = await rollBackRejected(m, c.outbox, await c.outbox.get(m, rejectedSeqs));
   await c.outbox.pruneApplied(m, new Date(c.now().getTime() - KEEP_APPLIED_MS));
   return { progressed, tables };
@@ -108,8 +150,14 @@ export async function pullChanges(c: TransferContext, pageSize: number): Promise
   let resets = 0;
   for (;;) {
     const cursor = await c.db.read(getCursor);
-    const query = `epoch=${encodeURIComponent(cursor.epoch)}&seq=${cursor.seq}&limit=${pageSize}`;
+    const query = `epoch=${encodeURIComponent(cursor.epoch)}&seq=${cursor.seq}&limit=${pageSize}${cursor.check ? `&check=${cursor.check}` : ''}`;
     const page = await callServer<PullResponse>(c.fetch, c.serverUrl, { method: 'GET', path: `/api/sync/pull?${query}`, token: c.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
+    if (page.reset && c.beforeReset && resets === 0) {
+      // The server's history is not what this replica saw: first make sure it has all of ours.
+      resets += 1;
+      await c.beforeReset();
+      continue;
+    }
     if (page.reset) {
       resets += 1;
       if (resets > 2) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import { ChangeLogEntity, SyncCounterEntity } from '../../../../shared/node/entities/server';
@@ -40,4 +41,17 @@ export async function changedByOthersSince(m: EntityManager, table: SyncedTable,
 export async function readHead(m: EntityManager): Promise<{ epoch: string; head: number }> {
   const counter = await m.findOneByOrFail(SyncCounterEntity, { id: 1 });
   return { epoch: counter.epoch, head: counter.seq };
+}
+
+/**
+ * A short fingerprint of the change-log entry at `seq` (null when there is none). A cursor carries
+ * it, so a server restored from an older backup — same epoch, but another entry (or none) at that
+ * seq — is told apart from the one that issued the cursor.
+ */
+export async function entryCheck(m: EntityManager, seq: number): Promise<string | null> {
+  if (seq < 1) {
+    return null;
+  }
+  const entry = await m.findOneBy(ChangeLogEntity, { seq });
+  return entry ? createHash('sha256').update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}`).digest('hex').slice(0, 16) : null;
 }

@@ -7,8 +7,9 @@ import type { ChangeRecord, Mutation, MutationOutcome, PullResponse, PushRequest
 import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
 import type { StaffPrincipal } from '../staff/service';
+import { audit } from '../audit/audit';
 import { applyMutation } from './apply';
-import { readHead } from './changeLog';
+import { entryCheck, readHead } from './changeLog';
 import { SYNCED_ROW_LOADERS } from './rows';
 
 export const MAX_PUSH_BATCH = 200;
@@ -28,12 +29,32 @@ function checkPush(body: unknown): PushRequest {
     if (!Number.isInteger(mu.seq) || (mu.seq ?? 0) < 1 || !MUTATION_NAMES.includes(mu.name as Mutation['name']) || (mu.argsVersion !== 1 && mu.argsVersion !== 2) || typeof mu.args !== 'object' || mu.args === null) {
       throw new DomainError('validation_failed', 'A change in this push is malformed.');
     }
+    if (mu.prevSeq !== undefined && (!Number.isInteger(mu.prevSeq) || mu.prevSeq < 0 || mu.prevSeq >= (mu.seq ?? 0))) {
+      throw new DomainError('validation_failed', 'A change in this push names an impossible previous change.');
+    }
   }
   return b as PushRequest;
 }
 
 async function lastSeqOf(m: EntityManager, clientId: string): Promise<number> {
   return (await m.findOneBy(ClientMutationEntity, { clientId }))?.lastSeq ?? 0;
+}
+
+/**
+ * Whether `mu` may be applied now, the client's last seq being `last`: it is the next one, or the
+ * console says the seqs in between will never come (`prevSeq`, after a restore from an older
+ * backup lost them). The skipped range is then audited and passed, in the caller's transaction.
+ */
+async function isNext(m: EntityManager, p: StaffPrincipal, clientId: string, mu: Mutation, last: number, now: Date, ip: string | null): Promise<boolean> {
+  if (mu.seq === last + 1) {
+    return true;
+  }
+  if (mu.seq <= last || mu.prevSeq === undefined || mu.prevSeq > last) {
+    return false;
+  }
+  await audit(m, p.clinic.id, { kind: 'staff', id: p.staff.id, ip }, 'sync.skipped', { type: 'client', id: clientId }, now, `seqs=${last + 1}-${mu.seq - 1}`);
+  await advance(m, p, clientId, mu.seq - 1, now.toISOString());
+  return true;
 }
 
 async function advance(m: EntityManager, p: StaffPrincipal, clientId: string, seq: number, now: string): Promise<void> {
@@ -61,7 +82,7 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
             ? { seq: mu.seq, status: 'rejected' as const, error: { code: rejection.code as DomainError['code'], message: rejection.message } }
             : { seq: mu.seq, status: 'duplicate' as const };
         }
-        if (mu.seq !== last + 1) {
+        if (!(await isNext(m, p, req.clientId, mu, last, ctx.now(), ip))) {
           return 'gap' as const;
         }
         await applyMutation({ ctx, m, clinic: p.clinic, actor, staff: p.staff, clientId: req.clientId }, mu);
@@ -74,7 +95,8 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
       }
       const error = err.toBody();
       outcome = await ctx.db.write(async (m) => {
-        if ((await lastSeqOf(m, req.clientId)) + 1 === mu.seq) {
+        const last = await lastSeqOf(m, req.clientId);
+        if (mu.seq > last && (await isNext(m, p, req.clientId, mu, last, ctx.now(), ip))) {
           const now = ctx.now().toISOString();
           await m.insert(MutationRejectionEntity, { clientId: req.clientId, seq: mu.seq, code: error.code, message: error.message.slice(0, 300), createdAt: now });
           await advance(m, p, req.clientId, mu.seq, now);
@@ -96,18 +118,32 @@ export function parseCursor(query: Record<string, unknown>): { cursor: SyncCurso
   const epoch = typeof query.epoch === 'string' ? query.epoch : '';
   const seq = Number(query.seq ?? 0);
   const limit = Math.min(MAX_PULL_PAGE, Math.max(1, Number(query.limit ?? 500) || 500));
-  if (!Number.isInteger(seq) || seq < 0 || epoch.length > 64) {
+  const check = typeof query.check === 'string' && query.check !== '' ? query.check : undefined;
+  if (!Number.isInteger(seq) || seq < 0 || epoch.length > 64 || (check !== undefined && !/^[0-9a-f]{1,32}$/.test(check))) {
     throw new DomainError('validation_failed', 'The sync cursor is malformed.');
   }
-  return { cursor: { epoch, seq }, limit };
+  return { cursor: { epoch, seq, check }, limit };
+}
+
+/**
+ * A cursor this server cannot have issued in its current history: past its head, or (restored
+ * from an older backup, same epoch) with another change-log entry, or none, at its seq.
+ */
+async function isForeignCursor(m: EntityManager, cursor: SyncCursor, head: number): Promise<boolean> {
+  return cursor.seq > head || (cursor.check !== undefined && (await entryCheck(m, cursor.seq)) !== cursor.check);
+}
+
+async function checkOf(m: EntityManager, seq: number): Promise<{ check?: string }> {
+  const check = await entryCheck(m, seq);
+  return check ? { check } : {};
 }
 
 /** Changes after the cursor, one page; each row appears once, with its current state. */
 export async function pull(ctx: ServerContext, p: StaffPrincipal, cursor: SyncCursor, limit: number): Promise<PullResponse> {
   return ctx.db.read(async (m) => {
     const { epoch, head } = await readHead(m);
-    const reset = cursor.epoch !== '' && cursor.epoch !== epoch;
-    const from = reset || cursor.seq > head ? 0 : cursor.seq;
+    const reset = (cursor.epoch !== '' && cursor.epoch !== epoch) || (await isForeignCursor(m, cursor, head));
+    const from = reset ? 0 : cursor.seq;
     const log = await m.find(ChangeLogEntity, { where: { seq: MoreThan(from) }, order: { seq: 'ASC' }, take: limit });
     const lastSeqByRow = new Map<string, { table: SyncedTable; rowId: string; seq: number }>();
     for (const entry of log) {
@@ -126,6 +162,6 @@ export async function pull(ctx: ServerContext, p: StaffPrincipal, cursor: SyncCu
       return row ? ({ table: e.table, seq: e.seq, op: 'upsert', row } as ChangeRecord) : { table: e.table, seq: e.seq, op: 'delete', id: e.rowId };
     });
     const last = log.at(-1)?.seq ?? from;
-    return { changes, cursor: { epoch, seq: last }, more: log.length === limit, reset: reset || cursor.seq > head };
+    return { changes, cursor: { epoch, seq: last, ...(await checkOf(m, last)) }, more: log.length === limit, reset, head };
   });
 }
