@@ -23,6 +23,7 @@ import type { FetchLike } from './services/serverClient';
 import { Session } from './services/session';
 import { StaffAdminService } from './services/staffAdmin';
 import { StaffSecurityService } from './services/staffSecurity';
+import { RefusedChangesService } from './services/refusedChanges';
 import { SyncEngine } from './sync/engine';
 import type { SyncEngineOptions } from './sync/engine';
 import { Outbox } from './sync/outbox';
@@ -121,6 +122,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     messages: new MessageService(replica),
     record: new RecordService(replica),
     sync: engine,
+    refusedChanges: new RefusedChangesService({ db, session, status: () => engine.status(), events }),
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),

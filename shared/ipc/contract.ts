@@ -167,6 +167,8 @@ export interface IpcContract {
 
   'sync.status': { args: void; result: SyncStatus };
   'sync.now': { args: void; result: SyncStatus };
+  /** The staff member has dealt with a refused or conflicting change: it is no longer listed. */
+  'sync.dismissRejected': { args: { seq: number }; result: SyncStatus };
 
   /** Locks the console now (the idle timer, "Lock now"); sync goes on, patient data is refused. */
   'auth.lock': { args: void; result: AppStatus };
@@ -234,6 +236,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'work.counts',
   'sync.status',
   'sync.now',
+  'sync.dismissRejected',
   'auth.lock',
   'auth.unlock',
   'console.setIdleLock',

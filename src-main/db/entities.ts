@@ -75,7 +75,8 @@ export const LocalInvitationEntity = new EntitySchema<LocalInvitationRow>({
   },
 });
 
-export type OutboxStatus = 'pending' | 'applied' | 'rejected';
+/** 'dismissed': a rejected change the staff member has dealt with; no longer listed. */
+export type OutboxStatus = 'pending' | 'applied' | 'rejected' | 'dismissed';
 
 export interface OutboxRow {
   /** Contiguous per client, from 1: the mutation's seq. */

@@ -72,6 +72,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'work.counts': 'none',
   'sync.status': 'none',
   'sync.now': 'none',
+  'sync.dismissRejected': { seq: 'number' },
   'auth.lock': 'none',
   'auth.unlock': { username: 'string', password: 'string' },
   'console.setIdleLock': { minutes: 'number' },

@@ -12,6 +12,7 @@ import type { MessageService } from '../services/messages';
 import type { OverviewService } from '../services/overview';
 import type { PatientService } from '../services/patients';
 import type { RecordService } from '../services/record';
+import type { RefusedChangesService } from '../services/refusedChanges';
 import type { RenewalService } from '../services/renewals';
 import type { StaffAdminService } from '../services/staffAdmin';
 import type { StaffSecurityService } from '../services/staffSecurity';
@@ -31,6 +32,7 @@ export interface ConsoleServices {
   messages: MessageService;
   record: RecordService;
   sync: SyncEngine;
+  refusedChanges: RefusedChangesService;
   events: ConsoleEvents;
   lock: ConsoleLockService;
   security: StaffSecurityService;
@@ -86,6 +88,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'work.counts': () => s.overview.counts(),
     'sync.status': () => s.sync.status(),
     'sync.now': () => s.sync.syncNow(),
+    'sync.dismissRejected': ({ seq }) => s.refusedChanges.dismiss(seq),
     'auth.lock': () => s.lock.lock(),
     'auth.unlock': (a) => s.lock.unlock(a),
     'console.setIdleLock': (a) => s.lock.setIdleLock(a.minutes),

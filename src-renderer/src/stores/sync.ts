@@ -46,6 +46,16 @@ export const useSyncStore = defineStore('sync', () => {
     }
   }
 
+  /** The staff member has dealt with a refused or conflicting change: stop listing it. */
+  async function dismiss(seq: number): Promise<void> {
+    error.value = null;
+    try {
+      status.value = await call('sync.dismissRejected', { seq });
+    } catch (err) {
+      error.value = errorMessage(err);
+    }
+  }
+
   /** A refused change names its patient: signing out or locking clears the list. */
   function forget(): void {
     disconnect();
@@ -53,5 +63,5 @@ export const useSyncStore = defineStore('sync', () => {
     error.value = null;
   }
 
-  return { status, error, requesting, connect, disconnect, refresh, syncNow, forget };
+  return { status, error, requesting, connect, disconnect, refresh, syncNow, dismiss, forget };
 });

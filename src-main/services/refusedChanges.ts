@@ -1,0 +1,34 @@
+import { DomainError } from '../../shared/api/errors';
+import type { SyncStatus } from '../../shared/ipc/contract';
+import type { Database } from '../../shared/node/db';
+import type { ConsoleEvents } from '../events';
+import { OutboxEntity } from '../db/entities';
+import type { Session } from './session';
+
+export interface RefusedChangesDeps {
+  db: Database;
+  session: Session;
+  status: () => Promise<SyncStatus>;
+  events: ConsoleEvents;
+}
+
+/** Refused and conflicting changes stay listed in the sync bar until a staff member says they dealt with them. */
+export class RefusedChangesService {
+  constructor(private readonly deps: RefusedChangesDeps) {}
+
+  async dismiss(seq: number): Promise<SyncStatus> {
+    await this.deps.session.requireSignedIn();
+    if (!Number.isInteger(seq) || seq < 1) {
+      throw new DomainError('validation_failed', 'That refused change is not known.');
+    }
+    // Only a listed (rejected) entry turns 'dismissed': kept for troubleshooting, no longer shown.
+    const result = await this.deps.db.write((m) => m.update(OutboxEntity, { seq, status: 'rejected' }, { status: 'dismissed' }));
+    if ((result.affected ?? 0) === 0) {
+      throw new DomainError('not_found', 'That refused change is no longer listed. It may have been dismissed already.');
+    }
+    // Every window shows the shorter list, not only the one that asked.
+    const status = await this.deps.status();
+    this.deps.events.emit('sync.status', status);
+    return status;
+  }
+}
