@@ -5,7 +5,7 @@ import type { SyncSnapshot } from '../../fixtures/convergence';
 import { readMails } from '../../fixtures/mail';
 import type { ConsoleProcess, ServerProcess } from './processes';
 
-/** Each named patient exists once on the server, with one invitation and one invitation mail. */
+/** Each named patient (prefix1..prefixN) exists once on the server, with one invitation and one invitation mail. */
 export async function expectPatientsOnce(server: ServerProcess, prefix: string, count: number): Promise<void> {
   const rows = await server.sql<{ givenName: string; n: number }>(`SELECT givenName, COUNT(*) AS n FROM patient WHERE givenName LIKE '${prefix}%' GROUP BY givenName ORDER BY givenName`);
   expect(rows.map((r) => [r.givenName, Number(r.n)]).sort()).toEqual(Array.from({ length: count }, (_, i) => [`${prefix}${i + 1}`, 1]).sort());

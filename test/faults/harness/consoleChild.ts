@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     serverUrl: process.env.FAULT_SERVER_URL ?? '',
     fetch: faultyFetch,
     now: () => new Date(Date.now() + offset),
-    log: () => undefined,
+    log: (line) => process.stderr.write(`${line}\n`),
     sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 300, silenceTimeoutMs: 2000, ...(JSON.parse(process.env.FAULT_SYNC ?? '{}') as object) },
   });
   killDuringPageApply(core);
@@ -155,6 +155,8 @@ async function main(): Promise<void> {
     cursor: () => core.db.read(getCursor),
     clientId: () => core.db.read((m) => getState(m, 'clientId')),
     cutEvents: async () => cutEvents?.(),
+    /** Drops every accepted outbox entry, as the age-based pruning eventually does. */
+    pruneApplied: () => core.db.write((m) => core.outbox.pruneApplied(m, new Date(Date.now() + 365 * 86_400_000))),
     /** How many data.changed events so far (a change seen without asking for a sync). */
     changes: async () => lastChange,
     close: async () => {

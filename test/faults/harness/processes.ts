@@ -1,7 +1,7 @@
 /** Starts the fault tests' child processes (`node --import tsx`) and talks to them over IPC. */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SyncStatus } from '../../../shared/ipc/contract';
@@ -104,6 +104,21 @@ export class ServerProcess {
 
   async restart(): Promise<void> {
     await this.child.kill();
+    await this.start();
+  }
+
+  /** A backup as an administrator would take it: the data folder of the stopped server, copied. */
+  async backUp(to: string): Promise<void> {
+    await this.stop();
+    cpSync(this.dataDir, to, { recursive: true });
+    await this.start();
+  }
+
+  /** Stops the server, puts the backup's files in place of its data folder and starts it again. */
+  async restoreFrom(backup: string): Promise<void> {
+    await this.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+    cpSync(backup, this.dataDir, { recursive: true });
     await this.start();
   }
 
