@@ -81,6 +81,8 @@ test('two desks: different fields merge; the same field is a conflict the second
   await dismiss.focus();
   await b.page.keyboard.press('Enter');
   await expect(b.page.getByText(/Changes not accepted/)).toHaveCount(0);
+  // The list is gone; keyboard focus lands on the sync bar, not lost to the page.
+  await expect(b.page.getByRole('button', { name: 'Sync now' })).toBeFocused();
   await expect(summary(a.page)).toContainText('555-0122');
 });
 

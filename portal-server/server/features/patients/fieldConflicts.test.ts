@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MedicationFields } from '../../../../shared/domain/record';
-import { RecordEntryEntity } from '../../../../shared/node/entities/clinical';
+import { AppointmentEntity, RecordEntryEntity } from '../../../../shared/node/entities/clinical';
 import { ChangeLogEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { MutationArgs, MutationName, MutationOutcome } from '../../../../shared/sync/protocol';
 import type { ClinicTeam, PatientClient, StaffDesk } from '../../../../test/fixtures/patients';
-import { clinicTeam, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
+import { clinicTeam, futureSlot, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { startTestPortal } from '../../../../test/fixtures/portal';
 
@@ -159,5 +159,27 @@ describe('saveRecordEntry, argsVersion 2', () => {
     const entryId = await addMedication();
     expect(await team.doctor.apply('saveRecordEntry', { kind: 'medication', entryId, patientId: ann.patientId, baseVersion: 1, fields: { ...MEDICATION, active: false } })).toMatchObject({ status: 'applied' });
     expect(JSON.parse((await entry(entryId)).fields)).toEqual({ ...MEDICATION, active: false });
+  });
+});
+
+describe('state transitions keep their baseVersion check on their own row only', () => {
+  it('an edit of the patient, made after the desk last saw the appointment, does not refuse a cancellation', async () => {
+    const id = await newPatient();
+    const appointmentId = randomUUID();
+    expect(await team.desk.apply('createAppointment', { appointmentId, patientId: id, physicianId: team.doctor.id, start: futureSlot(40, 15), durationMinutes: 30, reason: 'Check-up' })).toMatchObject({ status: 'applied' });
+    expect(await applyV2(desk2, 'updatePatient', { patientId: id, baseVersion: 1, changes: { phone: '555-0177' }, base: { phone: '555-0100' } })).toMatchObject({ status: 'applied' });
+    expect(await team.desk.apply('cancelAppointment', { appointmentId, reason: 'The patient called.', baseVersion: 1 })).toMatchObject({ status: 'applied' });
+    const row = await portal.handle.context.db.read((m) => m.findOneByOrFail(AppointmentEntity, { id: appointmentId }));
+    expect(row).toMatchObject({ status: 'cancelled', version: 2 });
+  });
+
+  it('the same slot changed by another desk meanwhile still refuses it, and nothing is written', async () => {
+    const id = await newPatient();
+    const appointmentId = randomUUID();
+    await team.desk.apply('createAppointment', { appointmentId, patientId: id, physicianId: team.doctor.id, start: futureSlot(41, 15), durationMinutes: 30, reason: 'Check-up' });
+    expect(await desk2.apply('scheduleAppointment', { appointmentId, physicianId: team.doctor.id, start: futureSlot(41, 16), durationMinutes: 30, baseVersion: 1 })).toMatchObject({ status: 'applied' });
+    const before = await portal.handle.context.db.read((m) => m.findOneByOrFail(AppointmentEntity, { id: appointmentId }));
+    expect(await team.desk.apply('scheduleAppointment', { appointmentId, physicianId: team.doctor.id, start: futureSlot(41, 17), durationMinutes: 30, baseVersion: 1 })).toMatchObject({ status: 'rejected', error: { code: 'conflict' } });
+    expect(await portal.handle.context.db.read((m) => m.findOneByOrFail(AppointmentEntity, { id: appointmentId }))).toEqual(before);
   });
 });
