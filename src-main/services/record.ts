@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { MoreThanOrEqual } from 'typeorm';
+import { Between } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import { ALLERGY_SEVERITIES, RECORD_KINDS } from '../../shared/domain/record';
 import type { RecordBundle, RecordEntry, RecordFields, RecordKind } from '../../shared/domain/record';
@@ -46,7 +46,8 @@ export class RecordService {
         name: 'recordViewed',
         patientId,
         staffUserId: staff.id,
-        createdAt: MoreThanOrEqual(new Date(now.getTime() - RECORD_VIEW_THROTTLE_MS).toISOString()),
+        // Bounded above too: after this computer's clock is set back, "future" reports must not silence new ones.
+        createdAt: Between(new Date(now.getTime() - RECORD_VIEW_THROTTLE_MS).toISOString(), now.toISOString()),
       });
       if (recent === 0) {
         await this.deps.outbox.append(m, {
