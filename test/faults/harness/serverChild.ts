@@ -43,10 +43,14 @@ async function main(): Promise<void> {
     flushMail: () => handle.flushMail(),
     /** Ends every open event stream, as a proxy or a restart would. */
     dropStreams: async () => {
-      for (const stream of (handle.context.changes as unknown as { streams: Set<{ end(): void }> }).streams) {
+      const streams = (handle.context.changes as unknown as { streams: Set<{ end(): void }> }).streams;
+      const open = streams.size;
+      for (const stream of streams) {
         stream.end();
       }
+      return open;
     },
+    streams: async () => handle.context.changes.size,
     stop: async () => {
       await handle.close();
       setImmediate(() => process.exit(0));

@@ -1,0 +1,92 @@
+/**
+ * The event stream dropped by the server, cut on the way, or refused for good: a change made on
+ * one console still reaches another without anyone asking it to sync — by the reconnect's pull,
+ * or at worst by the slow safety timer.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { TEST_CLINIC, addStaff, signInStaff } from '../fixtures/portal';
+import { expectConverged } from './harness/checks';
+import { ConsoleProcess, ServerProcess, tempDir } from './harness/processes';
+
+const serverDir = tempDir('fault-events-');
+const dirs: { remove(): void }[] = [serverDir];
+let server: ServerProcess;
+let adminToken: string;
+const consoles: ConsoleProcess[] = [];
+
+beforeAll(async () => {
+  server = await new ServerProcess(serverDir.path).start();
+  adminToken = (await signInStaff(server.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
+  await addStaff(server.url, adminToken, 'desk1', 'receptionist', 'Staff2Work');
+}, 60_000);
+afterEach(async () => {
+  await Promise.all(consoles.splice(0).map((c) => c.child.kill()));
+});
+afterAll(async () => {
+  await server.stop();
+  dirs.forEach((d) => d.remove());
+});
+
+async function openConsole(safetyIntervalMs: number): Promise<ConsoleProcess> {
+  const dir = tempDir('fault-console-');
+  dirs.push(dir);
+  const c = await new ConsoleProcess(dir.path, server.url, { sync: { safetyIntervalMs } }).start();
+  consoles.push(c);
+  await c.signIn('desk1');
+  await c.syncNow();
+  return c;
+}
+
+/** Waits (within the test's timeout) until the console lists a patient named so; it is never asked to sync. */
+async function waitForPatient(c: ConsoleProcess, name: string): Promise<void> {
+  while ((await c.call<unknown[]>('patients', 'list', name)).length === 0) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitForStreams(n: number): Promise<void> {
+  while ((await server.child.call<number>('streams')) < n) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const NEVER = 600_000;
+
+it('the server ends every stream: consoles reconnect and the next change arrives live', async () => {
+  const writer = await openConsole(NEVER);
+  const watcher = await openConsole(NEVER);
+  await waitForStreams(2);
+  expect(await server.child.call<number>('dropStreams')).toBeGreaterThanOrEqual(2);
+  await waitForStreams(2);
+  await writer.preRegister('Redial', 1);
+  await waitForPatient(watcher, 'Redial1');
+  await expectConverged(server, adminToken, [writer, watcher]);
+});
+
+it('the connection is cut on the way: the console reconnects, pulls what it missed, and hears the next poke', async () => {
+  const writer = await openConsole(NEVER);
+  const watcher = await openConsole(NEVER);
+  await waitForStreams(2);
+  // Cut the watcher's stream and make a change before it is back: the reconnect's pull brings it.
+  await watcher.arm({ kind: 'refuseEvents' });
+  await watcher.child.call('cutEvents');
+  await writer.preRegister('Missed', 1);
+  await writer.syncNow();
+  await watcher.arm(null);
+  await waitForPatient(watcher, 'Missed1');
+  await waitForStreams(2);
+  await writer.preRegister('After', 1);
+  await waitForPatient(watcher, 'After1');
+  await expectConverged(server, adminToken, [writer, watcher]);
+});
+
+it('no event stream at all: the safety timer still brings the change', async () => {
+  const writer = await openConsole(NEVER);
+  const watcher = await openConsole(300);
+  await watcher.arm({ kind: 'refuseEvents' });
+  await watcher.child.call('cutEvents');
+  await writer.preRegister('Timer', 1);
+  await writer.syncNow();
+  await waitForPatient(watcher, 'Timer1');
+  await expectConverged(server, adminToken, [writer, watcher]);
+});
