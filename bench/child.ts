@@ -47,7 +47,9 @@ interface Reply {
 
 /** Forks `script` (TypeScript via tsx, or .mjs) and waits for its `{ready: url}`. */
 export function startHelper(script: string, args: string[] = []): Promise<Helper> {
-  const child = fork(script, args, { execArgv: script.endsWith('.ts') ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_PROF=<dir>: each helper writes a CPU profile there when it exits (to see where time goes).
+  const profile = process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
+  const child = fork(script, args, { execArgv: [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   running.add(child);
   child.on('exit', () => running.delete(child));
   const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

@@ -198,6 +198,8 @@ export interface PullResponse {
   more: boolean;
   /** True when the client's cursor named another epoch: it must drop its replica and start again. */
   reset: boolean;
+  /** The change log's head when the page was read: how far behind the client is (catch-up progress). */
+  head: number;
 }
 
 /** SSE payload: the change log's head. */

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
-import type { SyncPoke } from '../../shared/sync/protocol';
+import type { SyncCursor, SyncPoke } from '../../shared/sync/protocol';
 import { ensureClientId, getCursor, getState, setState } from '../db/syncState';
 import type { ConsoleEvents } from '../events';
 import type { FetchLike } from '../services/serverClient';
@@ -74,6 +74,16 @@ export class SyncEngine {
   private lastEmitted = '';
   /** Set by the pull while it is more than a page behind (see transfer.ts). */
   private catchUp: SyncStatus['catchUp'] = null;
+  /**
+   * The last sync pushed everything and nothing was written here since: a sync only needs to pull,
+   * and the status it starts with is the last one published (see quickCycle).
+   */
+  private clean = false;
+  /** Counts local writes, so a write made while a sync runs keeps the next sync a full one. */
+  private localWrites = 0;
+  private lastStatus: SyncStatus | null = null;
+  /** The replica's cursor after the last pull, so a poke that brings nothing new costs no read. */
+  private pulledTo: SyncCursor | null = null;
 
   constructor(options: SyncEngineOptions) {
     this.o = {
@@ -83,7 +93,7 @@ export class SyncEngine {
       backoffInitialMs: 1000,
       backoffMaxMs: 60_000,
       silenceTimeoutMs: 45_000,
-      pageSize: 500,
+      pageSize: 1000,
       pushBatchSize: 100,
       log: (line) => console.warn(line),
       onSessionEnded: () => undefined,
@@ -117,6 +127,8 @@ export class SyncEngine {
       return;
     }
     this.running = true;
+    this.clean = false;
+    this.pulledTo = null;
     this.cycleAbort = new AbortController();
     this.safetyTimer = setInterval(() => void this.trigger(), this.o.safetyIntervalMs);
     this.safetyTimer.unref();
@@ -166,6 +178,8 @@ export class SyncEngine {
 
   /** A local write was committed: show the new pending count now, push soon. */
   noteLocalWrite(): void {
+    this.clean = false;
+    this.localWrites += 1;
     void this.publishStatus();
     if (!this.running) {
       return;
@@ -187,14 +201,25 @@ export class SyncEngine {
   private async publishStatus(): Promise<void> {
     try {
       const status = await this.status();
-      const key = JSON.stringify(status);
-      if (key !== this.lastEmitted) {
-        this.lastEmitted = key;
-        this.o.events.emit('sync.status', status);
-      }
+      this.emitStatus(status);
     } catch (err) {
       this.o.log(`sync: could not read status (${err instanceof Error ? err.name : 'unknown error'})`);
     }
+  }
+
+  private emitStatus(status: SyncStatus): void {
+    this.lastStatus = status;
+    const key = JSON.stringify(status);
+    if (key !== this.lastEmitted) {
+      this.lastEmitted = key;
+      this.o.events.emit('sync.status', status);
+    }
+  }
+
+  /** Shows a catch-up's progress after each page it applies (null: done). */
+  private async showCatchUp(progress: SyncStatus['catchUp']): Promise<void> {
+    this.catchUp = progress;
+    await this.publishStatus();
   }
 
   /** One sync at a time; a request during a sync runs one more right after it. */
@@ -223,7 +248,6 @@ export class SyncEngine {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.syncing = true;
-    await this.publishStatus();
     const transfer: TransferContext = {
       db: this.o.db,
       outbox: this.o.outbox,
@@ -235,6 +259,11 @@ export class SyncEngine {
       changed: (tables) => this.o.events.emit('data.changed', { tables: [...tables] }),
       log: this.o.log,
     };
+    if (this.clean && this.lastStatus) {
+      return this.quickCycle(transfer, token, this.lastStatus);
+    }
+    await this.publishStatus();
+    const writesBefore = this.localWrites;
     try {
       const clientId = await this.o.db.write(ensureClientId);
       const session = this.o.session;
@@ -249,18 +278,63 @@ export class SyncEngine {
       if (!waiting) {
         await this.revokeSettledHeld();
       }
-      await pullChanges(transfer, this.o.pageSize);
+      await this.pull(transfer);
+      this.clean = !waiting && writesBefore === this.localWrites;
       this.online = true;
       this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : await this.o.db.read((m) => resendGapNote(m, this.o.now()));
       this.backoff.reset();
       await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
     } catch (err) {
-      if (this.running) {
-        await this.handleFailure(err, token);
-      }
+      await this.failed(err, token);
     } finally {
       this.syncing = false;
       await this.publishStatus();
+    }
+  }
+
+  private async pull(transfer: TransferContext): Promise<void> {
+    this.pulledTo = await pullChanges(transfer, this.o.pageSize, (progress) => this.showCatchUp(progress));
+  }
+
+  private async failed(err: unknown, token: string): Promise<void> {
+    this.clean = false;
+    this.pulledTo = null;
+    this.catchUp = null;
+    if (this.running) {
+      await this.handleFailure(err, token);
+    }
+  }
+
+  /**
+   * A sync when nothing waits to be pushed (usually after a poke): straight to the pull, without
+   * the reads and writes a push needs, so another desk's change shows here within milliseconds.
+   * A server whose history changed needs the full sync (it may want this console's changes again).
+   */
+  private async quickCycle(transfer: TransferContext, token: string, last: SyncStatus): Promise<void> {
+    this.emitStatus({ ...last, online: this.online, syncing: true, lastError: this.lastError, catchUp: this.catchUp });
+    let full = false;
+    transfer.beforeReset = () => {
+      full = true;
+      return Promise.reject(new Error('full sync needed'));
+    };
+    try {
+      await this.pull(transfer);
+      this.online = true;
+      this.backoff.reset();
+      await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
+    } catch (err) {
+      if (!full) {
+        await this.failed(err, token);
+      }
+    } finally {
+      this.syncing = false;
+      this.catchUp = null;
+      if (full) {
+        this.clean = false;
+        await this.cycle();
+      } else {
+        await this.publishStatus();
+      }
     }
   }
 
@@ -318,7 +392,7 @@ export class SyncEngine {
       return;
     }
     try {
-      const cursor = await this.o.db.read(getCursor);
+      const cursor = this.pulledTo ?? (await this.o.db.read(getCursor));
       if (poke.epoch !== cursor.epoch || poke.head > cursor.seq) {
         await this.trigger();
       }

@@ -115,6 +115,7 @@ describe('pull pages and push outcomes', () => {
       cursor: { epoch: 'e1', seq: 5 },
       more: false,
       reset: false,
+      head: 5,
     };
     await expect(pullChanges(transfer(() => page), 100)).rejects.toThrow();
     expect(await stored('appointment', good.id)).toBeNull();

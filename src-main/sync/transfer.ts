@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
-import type { Mutation, PullResponse, PushRequest, PushResponse } from '../../shared/sync/protocol';
+import type { Mutation, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../shared/sync/protocol';
+import type { CatchUpProgress } from '../../shared/ipc/contract';
 import { OutboxEntity } from '../db/entities';
 import type { OutboxRow } from '../db/entities';
 import { getCursor, setCursor } from '../db/syncState';
@@ -145,17 +146,36 @@ async function recordOutcomes(c: TransferContext, m: EntityManager, clientId: st
   return { progressed, tables };
 }
 
-/** Pulls page by page until the server has nothing more; each page and its cursor commit together. */
-export async function pullChanges(c: TransferContext, pageSize: number): Promise<void> {
+function fetchPage(c: TransferContext, cursor: SyncCursor, pageSize: number): Promise<PullResponse> {
+  const query = `epoch=${encodeURIComponent(cursor.epoch)}&seq=${cursor.seq}&limit=${pageSize}${cursor.check ? `&check=${cursor.check}` : ''}`;
+  const page = callServer<PullResponse>(c.fetch, c.serverUrl, { method: 'GET', path: `/api/sync/pull?${query}`, token: c.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
+  // Fetched ahead while the previous page is written: a failure is seen when the page is awaited.
+  page.catch(() => undefined);
+  return page;
+}
+
+/** Where a catch-up stands after a page: null when the pull is done, or was at most one page behind. */
+export type PullProgress = (progress: CatchUpProgress | null) => Promise<void>;
+
+/**
+ * Pulls page by page until the server has nothing more; each page and its cursor commit together,
+ * in order, while the next page is already on its way. `progress` hears after each page of a
+ * pull that is more than a page behind how far it is. Returns the replica's cursor after the pull.
+ */
+export async function pullChanges(c: TransferContext, pageSize: number, progress: PullProgress = () => Promise.resolve()): Promise<SyncCursor> {
   let resets = 0;
+  let cursor = await c.db.read(getCursor);
+  let next = fetchPage(c, cursor, pageSize);
+  // Where this catch-up began and how many changes the server had then; null until a page says "more".
+  let catchUp: { base: number; total: number } | null = null;
   for (;;) {
-    const cursor = await c.db.read(getCursor);
-    const query = `epoch=${encodeURIComponent(cursor.epoch)}&seq=${cursor.seq}&limit=${pageSize}${cursor.check ? `&check=${cursor.check}` : ''}`;
-    const page = await callServer<PullResponse>(c.fetch, c.serverUrl, { method: 'GET', path: `/api/sync/pull?${query}`, token: c.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
+    const page = await next;
     if (page.reset && c.beforeReset && resets === 0) {
       // The server's history is not what this replica saw: first make sure it has all of ours.
       resets += 1;
       await c.beforeReset();
+      cursor = await c.db.read(getCursor);
+      next = fetchPage(c, cursor, pageSize);
       continue;
     }
     if (page.reset) {
@@ -163,6 +183,13 @@ export async function pullChanges(c: TransferContext, pageSize: number): Promise
       if (resets > 2) {
         throw new DomainError('internal', 'The clinic server keeps asking for a fresh start. The console will try again later.');
       }
+    }
+    const from = page.reset ? 0 : cursor.seq;
+    // After a reset, pull again from the new cursor even if the reset page said nothing more.
+    const more = page.more || (page.reset && page.changes.length === 0);
+    if (more) {
+      cursor = page.cursor;
+      next = fetchPage(c, cursor, pageSize);
     }
     const tables = await c.db.write(async (m) => {
       if (page.reset) {
@@ -176,9 +203,17 @@ export async function pullChanges(c: TransferContext, pageSize: number): Promise
     if (tables.size > 0) {
       c.changed(tables);
     }
-    // After a reset, pull again from the new cursor even if the reset page said nothing more.
-    if (!page.more && !(page.reset && page.changes.length === 0)) {
-      return;
+    if (page.more) {
+      catchUp = !catchUp || page.reset ? { base: from, total: 0 } : catchUp;
+      // The log may grow during a catch-up: the total never falls below what is applied.
+      catchUp.total = Math.max(catchUp.total, page.head - catchUp.base);
+      await progress({ applied: page.cursor.seq - catchUp.base, total: catchUp.total });
+    }
+    if (!more) {
+      if (catchUp) {
+        await progress(null);
+      }
+      return page.cursor;
     }
   }
 }
