@@ -53,7 +53,7 @@ test('two desks: different fields merge; the same field is a conflict the second
   b.desk.core.engine.start();
   await b.page.getByRole('button', { name: 'Sync now' }).click();
   await expectAllSent(b.page);
-  await expect(b.page.getByText(/Changes not accepted/)).toHaveCount(0);
+  await expect(b.page.getByText(/Refused changes/)).toHaveCount(0);
   await expect(summary(b.page)).toContainText('james.w@example.com');
   await expect(summary(b.page)).toContainText('555-0111');
   await a.page.getByRole('button', { name: 'Sync now' }).click();
@@ -67,7 +67,7 @@ test('two desks: different fields merge; the same field is a conflict the second
   b.desk.core.engine.start();
   await b.page.getByRole('button', { name: 'Sync now' }).click();
   await expectAllSent(b.page);
-  const refused = b.page.getByText('Changes not accepted (1 conflict)');
+  const refused = b.page.getByText('Refused changes (1): 1 conflict');
   await expect(refused).toBeVisible();
   await refused.click();
   const conflicts = b.page.getByRole('region', { name: 'Conflicts: changed at another desk meanwhile' });
@@ -80,7 +80,7 @@ test('two desks: different fields merge; the same field is a conflict the second
   const dismiss = conflicts.getByRole('button', { name: 'Dismiss conflict: Update James Walker' });
   await dismiss.focus();
   await b.page.keyboard.press('Enter');
-  await expect(b.page.getByText(/Changes not accepted/)).toHaveCount(0);
+  await expect(b.page.getByText(/Refused changes/)).toHaveCount(0);
   // The list is gone; keyboard focus lands on the sync bar, not lost to the page.
   await expect(b.page.getByRole('button', { name: 'Sync now' })).toBeFocused();
   await expect(summary(a.page)).toContainText('555-0122');
