@@ -114,13 +114,20 @@ async function pouchInitial(Pouch: PouchStatic, url: string, batchSize: number):
  * Ours, live: another staff member's console pushes one patient change (POST /api/sync/push, an
  * `updatePatient` intent); timed until this console's `data.changed` event for patients.
  */
-async function oursLive(url: string): Promise<number[]> {
+interface LiveTimes {
+  /** Write issued → the console shows it. */
+  total: number[];
+  /** The write's own HTTP request (issued → answered). */
+  write: number[];
+}
+
+async function oursLive(url: string): Promise<LiveTimes> {
   const bench = await openConsole(url, 'desk1', PASSWORD);
   await firstSync(bench.core);
   const writer = await signInStaff(url, 'desk2', PASSWORD);
   const clientId = randomUUID();
   const patientId = benchId(PATIENT_PREFIX, 0);
-  const times: number[] = [];
+  const times: LiveTimes = { total: [], write: [] };
   try {
     for (let i = 0; i < LIVE_TRIALS + LIVE_WARMUP; i += 1) {
       await sleep(20);
@@ -135,12 +142,14 @@ async function oursLive(url: string): Promise<number[]> {
       const mutation = { seq: i + 1, name: 'updatePatient', argsVersion: 1, args: { patientId, baseVersion: i + 1, changes: { familyName: `Walker${'s'.repeat(i % 2)}` } }, createdAt: new Date().toISOString(), staffUserId: writer.staff.id };
       const t0 = performance.now();
       const res = await api<PushResponse>(url, '/api/sync/push', { token: writer.token, body: { clientId, mutations: [mutation] } });
+      const written = performance.now() - t0;
       if (res.body.outcomes[0]?.status !== 'applied') {
         throw new Error(`the live write was not applied: ${JSON.stringify(res.body)}`);
       }
       await seen;
       if (i >= LIVE_WARMUP) {
-        times.push(performance.now() - t0);
+        times.total.push(performance.now() - t0);
+        times.write.push(written);
       }
     }
   } finally {
@@ -150,14 +159,14 @@ async function oursLive(url: string): Promise<number[]> {
 }
 
 /** PouchDB, live: one `put` on the server database until the local changes feed fires. */
-async function pouchLive(Pouch: PouchStatic, url: string, sample: AppointmentRecord): Promise<number[]> {
+async function pouchLive(Pouch: PouchStatic, url: string, sample: AppointmentRecord): Promise<LiveTimes> {
   const remote = new Pouch(`${url}/live`);
   await remote.put({ ...sample, _id: 'first' });
   const local = new Pouch('live-local');
   const replication = Pouch.replicate(remote, local, { live: true, retry: true });
   const listeners = new Map<string, () => void>();
   const feed = local.changes({ since: 'now', live: true }).on('change', (c) => listeners.get(c.id)?.());
-  const times: number[] = [];
+  const times: LiveTimes = { total: [], write: [] };
   try {
     for (let i = 0; i < LIVE_TRIALS + LIVE_WARMUP; i += 1) {
       await sleep(20);
@@ -165,9 +174,11 @@ async function pouchLive(Pouch: PouchStatic, url: string, sample: AppointmentRec
       const seen = new Promise<void>((resolve) => listeners.set(id, resolve));
       const t0 = performance.now();
       await remote.put({ ...sample, _id: id });
+      const written = performance.now() - t0;
       await seen;
       if (i >= LIVE_WARMUP) {
-        times.push(performance.now() - t0);
+        times.total.push(performance.now() - t0);
+        times.write.push(written);
       }
     }
   } finally {
@@ -216,14 +227,18 @@ async function main(): Promise<void> {
   console.log(`sync-bench: ${RECORDS} appointment records of ${meanBytes.toFixed(0)} bytes of JSON on average (${PATIENTS} patients besides, ours only)`);
   console.log('  ours: portal server in a child process (SQLite), seeded by direct row + change-log inserts; console core in this process (SQLite replica)');
   console.log('  PouchDB 9: express-pouchdb (minimumForPouchDB) in a child process, leveldb on both sides; client PouchDB.replicate(remote, emptyLocal)');
+  console.log('  live write, ours: another desk pushes one updatePatient intent (POST /api/sync/push), timed until this console emits data.changed;');
+  console.log('  PouchDB: remote.put of one document, timed until the local changes feed of a live replication fires');
   await ours.request({ op: 'seed', patients: PATIENTS, appointments: RECORDS, batch: 0, physicianId: team.physicianId, poke: false });
   await pouch.request({ op: 'seed', db: 'initial', docs: records.map((r) => ({ ...r, _id: r.id })) });
 
   const oursInit = await oursInitial(ours.url);
   const pouchInit = await pouchInitial(Pouch, pouch.url, 100);
   const pouchInit1000 = await pouchInitial(Pouch, pouch.url, 1000);
-  const oursLiveMs = await oursLive(ours.url);
-  const pouchLiveMs = await pouchLive(Pouch, pouch.url, records[0] as AppointmentRecord);
+  const oursLiveTimes = await oursLive(ours.url);
+  const pouchLiveTimes = await pouchLive(Pouch, pouch.url, records[0] as AppointmentRecord);
+  const oursLiveMs = oursLiveTimes.total;
+  const pouchLiveMs = pouchLiveTimes.total;
   const big = BIG > RECORDS ? await oursBig(ours, team.physicianId) : null;
   await Promise.all([ours.stop(), pouch.stop()]);
 
@@ -232,6 +247,7 @@ async function main(): Promise<void> {
     [`live propagation, ${LIVE_TRIALS} trials: p50 (ms)`, fmt(median(oursLiveMs)), fmt(median(pouchLiveMs))],
     ['live propagation: p90 (ms)', fmt(quantile(oursLiveMs, 0.9)), fmt(quantile(pouchLiveMs, 0.9))],
     ['live propagation: p99 (ms)', fmt(quantile(oursLiveMs, 0.99)), fmt(quantile(pouchLiveMs, 0.99))],
+    ['live: the write request alone (push / put), p50 (ms)', fmt(median(oursLiveTimes.write)), fmt(median(pouchLiveTimes.write))],
   ];
   if (big) {
     rows.push([`${BIG}-record console: first sync (s)`, fmt(big.initialMs / 1000, 2), '-']);
