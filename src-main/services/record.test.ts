@@ -80,10 +80,26 @@ describe('a physician keeping the record offline', () => {
     expect(bundle.allergy.find((a) => a.id === allergy.id)).toMatchObject({ reaction: 'Swelling', severity: 'severe', version: 2 });
     const entries = await outboxRows(core);
     expect(entries).toHaveLength(1);
-    expect(argsOf(entries[0], 'saveRecordEntry')).toMatchObject({ entryId: allergy.id, baseVersion: 2, fields: { reaction: 'Swelling' } });
+    // Only the changed fields, each with what it showed before the first edit (field-level, argsVersion 2).
+    expect(argsOf(entries[0], 'saveRecordEntry')).toEqual({
+      kind: 'allergy',
+      entryId: allergy.id,
+      patientId: PATIENT_ID,
+      baseVersion: 2,
+      fields: { reaction: 'Swelling', severity: 'severe' },
+      base: { reaction: 'Hives', severity: 'moderate' },
+    });
+    expect(entries[0]?.argsVersion).toBe(2);
     // Refused: the server's entry comes back.
     await refuse(core, 1, 'Changed at another desk.');
     expect((await core.services.record.get(PATIENT_ID)).allergy.find((a) => a.id === allergy.id)).toMatchObject({ reaction: 'Hives', severity: 'moderate' });
+  });
+
+  it('saving an entry unchanged sends nothing', async () => {
+    const before = await rows();
+    await core.services.record.save({ kind: 'allergy', patientId: PATIENT_ID, entryId: allergy.id, fields: { substance: allergy.substance, reaction: allergy.reaction, severity: allergy.severity } });
+    expect(await outboxRows(core)).toEqual([]);
+    expect(await rows()).toEqual(before);
   });
 
   it('removes an entry: hidden at once, back if the server refuses', async () => {

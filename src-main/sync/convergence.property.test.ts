@@ -36,7 +36,7 @@ type Step =
   | { t: 'cancel'; c: number; pick: number }
   | { t: 'message'; c: number; p: number }
   | { t: 'reply'; c: number; pick: number }
-  | { t: 'recordEntry'; c: number; p: number; pick: number; note: number };
+  | { t: 'recordEntry'; c: number; p: number; pick: number; field: 'note' | 'status'; v: number };
 
 const consoleIx = fc.integer({ min: 0, max: 2 });
 const patientIx = fc.integer({ min: 0, max: 1 });
@@ -48,7 +48,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('cancel' as const), c: consoleIx, pick }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('message' as const), c: consoleIx, p: patientIx }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('reply' as const), c: consoleIx, pick }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('recordEntry' as const), c: consoleIx, p: patientIx, pick, note: fc.nat({ max: 2 }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('recordEntry' as const), c: consoleIx, p: patientIx, pick, field: fc.constantFrom('note' as const, 'status' as const), v: fc.nat({ max: 2 }) }) },
 );
 
 let portal: TestPortal;
@@ -125,14 +125,16 @@ async function perform(w: World, step: Step): Promise<void> {
       const known = w.entries.get(patientId) ?? [];
       const bundle: RecordBundle = await s.record.get(patientId);
       const entry = bundle.problem.find((e) => e.id === known[step.pick % Math.max(1, known.length)]);
-      const fields = { name: 'Asthma', status: 'active' as const, onsetDate: null, note: NOTES[step.note] as string };
+      const fields = { name: 'Asthma', status: 'active' as const, onsetDate: null, note: NOTES[step.v] as string };
       if (!entry) {
         const saved = await s.record.save({ kind: 'problem', patientId, entryId: null, fields });
         const added = saved.problem.map((e) => e.id).filter((id) => !bundle.problem.some((b) => b.id === id));
         w.entries.set(patientId, [...known, ...added]);
         return;
       }
-      await s.record.save({ kind: 'problem', patientId, entryId: entry.id, fields: { name: entry.name, status: entry.status, onsetDate: entry.onsetDate, note: fields.note } });
+      // Physicians at different consoles change the note or the status: the same field conflicts, the other merges.
+      const change = step.field === 'note' ? { note: fields.note } : { status: step.v === 1 ? ('resolved' as const) : ('active' as const) };
+      await s.record.save({ kind: 'problem', patientId, entryId: entry.id, fields: { name: entry.name, status: entry.status, onsetDate: entry.onsetDate, note: entry.note, ...change } });
       return;
     }
   }
