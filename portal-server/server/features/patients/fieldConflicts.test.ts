@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MedicationFields } from '../../../../shared/domain/record';
 import { AppointmentEntity, RecordEntryEntity } from '../../../../shared/node/entities/clinical';
 import { ChangeLogEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import type { MutationArgs, MutationName, MutationOutcome } from '../../../../shared/sync/protocol';
 import type { ClinicTeam, PatientClient, StaffDesk } from '../../../../test/fixtures/patients';
 import { clinicTeam, futureSlot, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
-import { startTestPortal } from '../../../../test/fixtures/portal';
+import { TestConsole, api, startTestPortal } from '../../../../test/fixtures/portal';
 
 let portal: TestPortal;
 let team: ClinicTeam;
@@ -95,6 +96,18 @@ describe('updatePatient, argsVersion 2', () => {
 });
 
 describe('updatePatient, argsVersion 1 (queued by a console before its upgrade)', () => {
+  it('a console still on sync protocol 2 is told to update, and its push writes nothing', async () => {
+    const id = await newPatient();
+    const before = await patientRow(id);
+    const old = new TestConsole(portal.url, team.desk.console.token);
+    const mu = old.mutation('updatePatient', { patientId: id, baseVersion: 1, changes: { phone: '555-0155' } });
+    const res = await api<ApiErrorResponse>(portal.url, '/api/sync/push', { token: old.token, headers: { 'x-sync-protocol': '2' }, body: { clientId: old.clientId, mutations: [mu] } });
+    expect(res.status).toBe(426);
+    expect(res.body.error.message).toBe('This console is older than the clinic server. Update the console to keep syncing; your unsent changes are kept.');
+    expect(await patientRow(id)).toEqual(before);
+  });
+
+
   it('still applies when built on the current version', async () => {
     const id = await newPatient();
     expect(await team.desk.apply('updatePatient', { patientId: id, baseVersion: 1, changes: { phone: '555-0133' } })).toMatchObject({ status: 'applied' });
