@@ -38,9 +38,11 @@ async function openConsole(username: string): Promise<ConsoleProcess> {
   return c;
 }
 
-it('a busy console resends what the restored server lost, an idle one is found out by its pull cursor, and all end equal', async () => {
+it('a busy console resends what the restored server lost, an idle one is found out by its pull cursor, a running one by itself, and all end equal', async () => {
   const busy = await openConsole('desk1');
   const idle = await openConsole('desk2');
+  // Left running throughout: it must find out by itself, from its event stream's reconnect.
+  const watcher = await openConsole('desk2');
   await busy.preRegister('Kept', 2);
   await busy.syncNow();
   await server.backUp(backup);
@@ -50,6 +52,9 @@ it('a busy console resends what the restored server lost, an idle one is found o
   expect(await busy.syncNow()).toMatchObject({ pending: 0 });
   await idle.preRegister('Idle', 2);
   expect(await idle.syncNow()).toMatchObject({ pending: 0 });
+  await watcher.preRegister('Watch', 1);
+  expect(await watcher.syncNow()).toMatchObject({ pending: 0 });
+  const watcherId = await watcher.clientId();
   const busyId = await busy.clientId();
   const idleId = await idle.clientId();
   await expectServerLastSeq(server, busyId, 5);
@@ -59,6 +64,10 @@ it('a busy console resends what the restored server lost, an idle one is found o
   await expectServerLastSeq(server, busyId, 2);
   expect(await server.sql(`SELECT lastSeq FROM client_mutation WHERE clientId = '${idleId}'`)).toEqual([]);
 
+  // Nobody asks the watcher to sync: it resends its change on its own.
+  while ((await server.sql(`SELECT lastSeq FROM client_mutation WHERE clientId = '${watcherId}'`)).length === 0) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   // The busy console has a new change waiting: its push finds the server short of what it had accepted.
   await busy.preRegister('Late', 1);
   await expectConverged(server, adminToken, [busy]);
@@ -73,11 +82,12 @@ it('a busy console resends what the restored server lost, an idle one is found o
   }
   // The idle console has nothing to push; its pull is told to start again, and first it resends.
   await idle.child.call('startEngine');
-  await expectConverged(server, adminToken, [busy, idle]);
+  await expectConverged(server, adminToken, [busy, idle, watcher]);
 
   await expectServerLastSeq(server, busyId, 6);
   await expectServerLastSeq(server, idleId, 2);
-  for (const [prefix, n] of [['Kept', 2], ['Lost', 3], ['Late', 1], ['Idle', 2]] as const) {
+  await expectServerLastSeq(server, watcherId, 1);
+  for (const [prefix, n] of [['Kept', 2], ['Lost', 3], ['Late', 1], ['Idle', 2], ['Watch', 1]] as const) {
     await expectPatientsOnce(server, prefix, n);
   }
   expect((await busy.outbox()).map((e) => [e.seq, e.status])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, 'applied']));
