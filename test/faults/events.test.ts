@@ -80,6 +80,25 @@ it('the connection is cut on the way: the console reconnects, pulls what it miss
   await expectConverged(server, adminToken, [writer, watcher]);
 });
 
+it('a stream that goes silent (no heartbeat) is dropped by the console, whose reconnect brings the change', async () => {
+  const writer = await openConsole(NEVER);
+  const watcher = await openConsole(NEVER);
+  await waitForStreams(2);
+  // The watcher's next connection is accepted, then nothing more ever comes on it.
+  await watcher.arm({ kind: 'stallEvents' });
+  await watcher.child.call('cutEvents');
+  while ((await watcher.child.call<number>('stalls')) === 0) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Settled before the change is made: only the silence watchdog's reconnect can bring it now.
+  await watcher.syncNow();
+  await watcher.arm(null);
+  await writer.preRegister('Silent', 1);
+  await writer.syncNow();
+  await waitForPatient(watcher, 'Silent1');
+  await expectConverged(server, adminToken, [writer, watcher]);
+});
+
 it('no event stream at all: the safety timer still brings the change', async () => {
   const writer = await openConsole(NEVER);
   const watcher = await openConsole(300);

@@ -22,9 +22,12 @@ export type ConsoleFault =
   | { kind: 'afterPushReply' }
   | { kind: 'duringPullApply'; page: number }
   | { kind: 'duplicatePush' }
-  | { kind: 'refuseEvents' };
+  | { kind: 'refuseEvents' }
+  | { kind: 'stallEvents' };
 
 let fault: ConsoleFault | null = null;
+/** How many silent event streams were handed out. */
+let stalls = 0;
 /** Aborts the current event stream's connection, as a cut cable would. */
 let cutEvents: (() => void) | null = null;
 
@@ -36,11 +39,25 @@ function dieMidRequest(url: string, init: RequestInit): void {
   req.write(body.slice(0, Math.floor(body.length / 2)), () => setTimeout(die, 50));
 }
 
+/** An event stream that was accepted and then went silent (a half-open connection): no pokes, no heartbeats. */
+function stalledStream(signal: AbortSignal | undefined): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener('abort', () => controller.error(new DOMException('The stream went silent', 'AbortError')));
+    },
+  });
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+}
+
 const faultyFetch: FetchLike = async (input, init) => {
   const url = String(input);
   if (url.includes('/api/sync/events')) {
     if (fault?.kind === 'refuseEvents') {
       throw new TypeError('fetch failed');
+    }
+    if (fault?.kind === 'stallEvents') {
+      stalls += 1;
+      return stalledStream(init?.signal ?? undefined);
     }
     const abort = new AbortController();
     init?.signal?.addEventListener('abort', () => abort.abort());
@@ -68,6 +85,7 @@ const faultyFetch: FetchLike = async (input, init) => {
     }
     case 'duringPullApply':
     case 'refuseEvents':
+    case 'stallEvents':
       return fetch(input, init);
   }
 };
@@ -155,6 +173,7 @@ async function main(): Promise<void> {
     cursor: () => core.db.read(getCursor),
     clientId: () => core.db.read((m) => getState(m, 'clientId')),
     cutEvents: async () => cutEvents?.(),
+    stalls: async () => stalls,
     /** Drops every accepted outbox entry, as the age-based pruning eventually does. */
     pruneApplied: () => core.db.write((m) => core.outbox.pruneApplied(m, new Date(Date.now() + 365 * 86_400_000))),
     /** How many data.changed events so far (a change seen without asking for a sync). */
