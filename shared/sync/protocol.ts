@@ -202,8 +202,13 @@ export interface PullResponse {
   head: number;
 }
 
-/** SSE payload: the change log's head. */
+/** SSE payload: the change log's head, and the changes since the previous poke when they are few. */
 export interface SyncPoke {
   epoch: string;
   head: number;
+  /**
+   * The changes after seq `from` up to `cursor`, as a pull would return them: a console whose
+   * cursor is at `from` applies them without pulling; any other console pulls as usual.
+   */
+  page?: { from: number; changes: ChangeRecord[]; cursor: SyncCursor };
 }

@@ -2,9 +2,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TEST_CLINIC, TestConsole, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
+import { LocalPatientEntity } from '../db/entities';
+import { getCursor } from '../db/syncState';
 import type { FetchLike } from '../services/serverClient';
+import { patientRow, testId, upserts } from '../testRows';
 import { mariaForm, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
+import { applyPoked } from './transfer';
 
 let portal: TestPortal;
 let core: TestCore;
@@ -38,14 +42,18 @@ afterEach(async () => {
 const serverPatients = (familyName: string) => portal.handle.context.db.read((m) => m.query('SELECT id FROM patient WHERE familyName = ?', [familyName]) as Promise<unknown[]>);
 
 describe('syncs with nothing to push', () => {
-  it('pull another desk’s change without looking at the outbox first', async () => {
-    paths.length = 0;
-    const takeBatch = vi.spyOn(core.outbox, 'takeBatch');
+  it('show another desk’s change from the poke that carries it: no pull, no look at the outbox', async () => {
     const other = new TestConsole(portal.url, adminToken);
     const { patientId } = await other.preRegister({ givenName: 'Pia', familyName: 'Poked' });
-    await expect.poll(() => core.services.patients.get(patientId).then((p) => p.patient.familyName).catch(() => null)).toBe('Poked');
-    expect(paths).toContain('/api/sync/pull');
-    expect(paths).not.toContain('/api/sync/push');
+    await portal.handle.flushMail();
+    await expect.poll(() => core.services.patients.get(patientId).then((p) => p.invitation?.status).catch(() => null)).toBe('sent');
+    await expect.poll(() => core.engine.status().then((s) => s.syncing)).toBe(false);
+    paths.length = 0;
+    const takeBatch = vi.spyOn(core.outbox, 'takeBatch');
+    const res = await other.push([other.mutation('updatePatient', { patientId, baseVersion: 1, changes: { familyName: 'Moved' } })]);
+    expect(res.body.outcomes[0]?.status).toBe('applied');
+    await expect.poll(() => core.services.patients.get(patientId).then((p) => p.patient.familyName)).toBe('Moved');
+    expect(paths).toEqual([]);
     expect(takeBatch).not.toHaveBeenCalled();
     // A local change makes the next sync a full one again.
     await core.services.patients.preRegister(mariaForm({ familyName: 'Local' }), false);
@@ -72,5 +80,18 @@ describe('syncs with nothing to push', () => {
     expect((await core.services.patients.get(made.patient.id)).patient.version).toBeGreaterThan(0);
     expect(await serverPatients('Midsync')).toHaveLength(1);
     expect(await serverPatients('First')).toHaveLength(1);
+  });
+
+  it('a poke page that does not start at this replica’s cursor is not applied (the console pulls instead)', async () => {
+    const before = await core.db.read(getCursor);
+    const stray = patientRow({ id: testId(), givenName: 'Stray' });
+    const c = { db: core.db, outbox: core.outbox, changed: () => undefined };
+    const page = (from: number) => ({ from, changes: upserts('patient', [stray]), cursor: { epoch: before.epoch, seq: before.seq + 5 } });
+    expect(await applyPoked(c, before.epoch, page(before.seq - 1))).toBe(false);
+    expect(await applyPoked(c, 'another-epoch', page(before.seq))).toBe(false);
+    expect(await core.db.read(getCursor)).toEqual(before);
+    expect(await core.db.read((m) => m.countBy(LocalPatientEntity, { id: stray.id }))).toBe(0);
+    expect(await applyPoked(c, before.epoch, page(before.seq))).toBe(true);
+    expect((await core.db.read(getCursor)).seq).toBe(before.seq + 5);
   });
 });

@@ -12,7 +12,7 @@ import type { Session } from '../services/session';
 import { Backoff } from './backoff';
 import { EventStream } from './eventStream';
 import type { Outbox } from './outbox';
-import { pullChanges, pushOutbox } from './transfer';
+import { applyPoked, pullChanges, pushOutbox } from './transfer';
 import type { TransferContext } from './transfer';
 
 export interface SyncEngineOptions {
@@ -338,6 +338,35 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Changes carried by a poke, applied at once when this replica is exactly where they start and
+   * no sync is running (one at a time); otherwise the caller pulls as usual.
+   */
+  private async applyPoked(epoch: string, page: NonNullable<SyncPoke['page']>): Promise<boolean> {
+    if (this.current || !this.clean || this.pulledTo?.epoch !== epoch || this.pulledTo.seq !== page.from) {
+      return false;
+    }
+    const changed = (tables: Set<string>) => this.o.events.emit('data.changed', { tables: [...tables] });
+    const applied = applyPoked({ db: this.o.db, outbox: this.o.outbox, changed }, epoch, page).then(
+      async (ok) => {
+        this.pulledTo = ok ? page.cursor : null;
+        if (ok) {
+          await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
+          await this.publishStatus();
+        }
+        return ok;
+      },
+      () => {
+        this.pulledTo = null;
+        return false;
+      },
+    );
+    this.current = applied.then(() => undefined).finally(() => {
+      this.current = null;
+    });
+    return applied;
+  }
+
   /** Earlier staff members' tokens whose changes are all sent now: revoked, best effort. */
   private async revokeSettledHeld(): Promise<void> {
     const tokens = await this.o.session.releaseSettledHeld();
@@ -392,6 +421,9 @@ export class SyncEngine {
       return;
     }
     try {
+      if (poke.page && (await this.applyPoked(poke.epoch, poke.page))) {
+        return;
+      }
       const cursor = this.pulledTo ?? (await this.o.db.read(getCursor));
       if (poke.epoch !== cursor.epoch || poke.head > cursor.seq) {
         await this.trigger();

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
-import type { Mutation, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../shared/sync/protocol';
+import type { Mutation, PullResponse, PushRequest, PushResponse, SyncCursor, SyncPoke } from '../../shared/sync/protocol';
 import type { CatchUpProgress } from '../../shared/ipc/contract';
 import { OutboxEntity } from '../db/entities';
 import type { OutboxRow } from '../db/entities';
@@ -144,6 +144,26 @@ async function recordOutcomes(c: TransferContext, m: EntityManager, clientId: st
   const tables = await rollBackRejected(m, c.outbox, await c.outbox.get(m, rejectedSeqs));
   await c.outbox.pruneApplied(m, new Date(c.now().getTime() - KEEP_APPLIED_MS));
   return { progressed, tables };
+}
+
+/**
+ * Applies the changes a poke carried (SyncPoke.page), page and cursor in one transaction, if this
+ * replica's cursor is where they start; returns false (nothing written) when it is not.
+ */
+export async function applyPoked(c: Pick<TransferContext, 'db' | 'outbox' | 'changed'>, epoch: string, page: NonNullable<SyncPoke['page']>): Promise<boolean> {
+  const tables = await c.db.write(async (m) => {
+    const cursor = await getCursor(m);
+    if (cursor.epoch !== epoch || cursor.seq !== page.from || page.cursor.epoch !== epoch || page.cursor.seq <= page.from) {
+      return null;
+    }
+    const changed = await applyChanges(m, c.outbox, page.changes);
+    await setCursor(m, page.cursor);
+    return changed;
+  });
+  if (tables && tables.size > 0) {
+    c.changed(tables);
+  }
+  return tables !== null;
 }
 
 function fetchPage(c: TransferContext, cursor: SyncCursor, pageSize: number): Promise<PullResponse> {

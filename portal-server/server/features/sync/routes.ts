@@ -39,7 +39,7 @@ export function syncRoutes(ctx: ServerContext): Router {
       'X-Accel-Buffering': 'no',
     });
     res.flushHeaders();
-    ctx.changes.add(res);
+    ctx.changes.add(res, principalOf(res).device.id);
     try {
       ctx.changes.send(res, await ctx.db.read(readHead));
     } catch {

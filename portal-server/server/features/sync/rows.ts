@@ -1,6 +1,6 @@
 /** Server rows → the records consoles receive. Only what staff may see: never a hash or token. */
 import type { EntityManager } from 'typeorm';
-import { In } from 'typeorm';
+import { In, MoreThan } from 'typeorm';
 import type { AppointmentRecord } from '../../../../shared/domain/appointment';
 import type { MessageRecord, ThreadRecord } from '../../../../shared/domain/message';
 import type { InvitationRecord, PatientRecord } from '../../../../shared/domain/patient';
@@ -10,9 +10,10 @@ import type { RenewalRecord } from '../../../../shared/domain/renewal';
 import type { StaffDirectoryEntry } from '../../../../shared/domain/staff';
 import { AppointmentEntity, MessageEntity, MessageThreadEntity, RecordEntryEntity, RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
 import type { AppointmentRow, MessageRow, MessageThreadRow, RecordEntryRow, RenewalRequestRow } from '../../../../shared/node/entities/clinical';
-import { InvitationEntity, PatientEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
+import { ChangeLogEntity, InvitationEntity, PatientEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { InvitationRow, PatientRow, StaffUserRow } from '../../../../shared/node/entities/server';
-import type { SyncedRows, SyncedTable } from '../../../../shared/sync/protocol';
+import { SYNCED_TABLES } from '../../../../shared/sync/protocol';
+import type { ChangeRecord, SyncedRows, SyncedTable } from '../../../../shared/sync/protocol';
 
 export function patientRecord(r: PatientRow): PatientRecord {
   return { id: r.id, givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, email: r.email, phone: r.phone, version: r.version, updatedAt: r.updatedAt };
@@ -139,3 +140,29 @@ export const SYNCED_ROW_LOADERS: Record<SyncedTable, Loader> = {
   message: loader((m, ids, clinicId) => m.findBy(MessageEntity, { id: In(ids), clinicId }), messageRecord),
   ...(Object.fromEntries(RECORD_KINDS.map((kind) => [kind, recordLoader(kind)])) as Record<RecordKind, Loader>),
 };
+
+/**
+ * Up to `limit` change-log entries after seq `from`, as changes: each row once, with its current
+ * state (or a delete when it is gone), in the order of its last change. `last` is the seq of the
+ * last entry read (`from` when none) and `entries` how many were read.
+ */
+export async function readChanges(m: EntityManager, clinicId: string, from: number, limit: number): Promise<{ changes: ChangeRecord[]; last: number; entries: number }> {
+  const log = await m.find(ChangeLogEntity, { where: { seq: MoreThan(from) }, order: { seq: 'ASC' }, take: limit });
+  const lastSeqByRow = new Map<string, { table: SyncedTable; rowId: string; seq: number }>();
+  for (const entry of log) {
+    if ((SYNCED_TABLES as readonly string[]).includes(entry.tableName)) {
+      lastSeqByRow.set(`${entry.tableName}:${entry.rowId}`, { table: entry.tableName as SyncedTable, rowId: entry.rowId, seq: entry.seq });
+    }
+  }
+  const entries = [...lastSeqByRow.values()].sort((a, b) => a.seq - b.seq);
+  const rows = new Map<SyncedTable, Map<string, SyncedRows[SyncedTable]>>();
+  for (const table of SYNCED_TABLES) {
+    const ids = entries.filter((e) => e.table === table).map((e) => e.rowId);
+    rows.set(table, await SYNCED_ROW_LOADERS[table](m, ids, clinicId));
+  }
+  const changes: ChangeRecord[] = entries.map((e) => {
+    const row = rows.get(e.table)?.get(e.rowId);
+    return row ? ({ table: e.table, seq: e.seq, op: 'upsert', row } as ChangeRecord) : { table: e.table, seq: e.seq, op: 'delete', id: e.rowId };
+  });
+  return { changes, last: log.at(-1)?.seq ?? from, entries: log.length };
+}

@@ -1,16 +1,15 @@
 import type { EntityManager } from 'typeorm';
-import { MoreThan } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
-import { ChangeLogEntity, ClientMutationEntity, MutationRejectionEntity } from '../../../../shared/node/entities/server';
-import { MUTATION_NAMES, SYNCED_TABLES } from '../../../../shared/sync/protocol';
-import type { ChangeRecord, Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor, SyncedRows, SyncedTable } from '../../../../shared/sync/protocol';
+import { ClientMutationEntity, MutationRejectionEntity } from '../../../../shared/node/entities/server';
+import { MUTATION_NAMES } from '../../../../shared/sync/protocol';
+import type { Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
 import type { StaffPrincipal } from '../staff/service';
 import { audit } from '../audit/audit';
 import { applyMutation } from './apply';
 import { entryCheck, readHead } from './changeLog';
-import { SYNCED_ROW_LOADERS } from './rows';
+import { readChanges } from './rows';
 
 export const MAX_PUSH_BATCH = 200;
 export const MAX_PULL_PAGE = 1000;
@@ -133,7 +132,7 @@ async function isForeignCursor(m: EntityManager, cursor: SyncCursor, head: numbe
   return cursor.seq > head || (cursor.check !== undefined && (await entryCheck(m, cursor.seq)) !== cursor.check);
 }
 
-async function checkOf(m: EntityManager, seq: number): Promise<{ check?: string }> {
+export async function checkOf(m: EntityManager, seq: number): Promise<{ check?: string }> {
   const check = await entryCheck(m, seq);
   return check ? { check } : {};
 }
@@ -144,24 +143,7 @@ export async function pull(ctx: ServerContext, p: StaffPrincipal, cursor: SyncCu
     const { epoch, head } = await readHead(m);
     const reset = (cursor.epoch !== '' && cursor.epoch !== epoch) || (await isForeignCursor(m, cursor, head));
     const from = reset ? 0 : cursor.seq;
-    const log = await m.find(ChangeLogEntity, { where: { seq: MoreThan(from) }, order: { seq: 'ASC' }, take: limit });
-    const lastSeqByRow = new Map<string, { table: SyncedTable; rowId: string; seq: number }>();
-    for (const entry of log) {
-      if ((SYNCED_TABLES as readonly string[]).includes(entry.tableName)) {
-        lastSeqByRow.set(`${entry.tableName}:${entry.rowId}`, { table: entry.tableName as SyncedTable, rowId: entry.rowId, seq: entry.seq });
-      }
-    }
-    const entries = [...lastSeqByRow.values()].sort((a, b) => a.seq - b.seq);
-    const rows = new Map<SyncedTable, Map<string, SyncedRows[SyncedTable]>>();
-    for (const table of SYNCED_TABLES) {
-      const ids = entries.filter((e) => e.table === table).map((e) => e.rowId);
-      rows.set(table, await SYNCED_ROW_LOADERS[table](m, ids, p.clinic.id));
-    }
-    const changes: ChangeRecord[] = entries.map((e) => {
-      const row = rows.get(e.table)?.get(e.rowId);
-      return row ? ({ table: e.table, seq: e.seq, op: 'upsert', row } as ChangeRecord) : { table: e.table, seq: e.seq, op: 'delete', id: e.rowId };
-    });
-    const last = log.at(-1)?.seq ?? from;
-    return { changes, cursor: { epoch, seq: last, ...(await checkOf(m, last)) }, more: log.length === limit, reset, head };
+    const { changes, last, entries } = await readChanges(m, p.clinic.id, from, limit);
+    return { changes, cursor: { epoch, seq: last, ...(await checkOf(m, last)) }, more: entries === limit, reset, head };
   });
 }
