@@ -47,8 +47,12 @@ describe('a console killed while pushing three pre-registrations with invitation
     const prefix = `Crash${fault.kind}`;
     const c = await openConsole();
     const clientId = await c.clientId();
-    await c.arm(fault);
+    // All three are written before any push starts, so the one push carries all three.
+    await c.syncNow();
+    await c.child.call('stopEngine');
     await c.preRegister(prefix, 3);
+    await c.arm(fault);
+    await c.child.call('startEngine');
     const end = await c.child.exited;
     expect(end.signal).toBe('SIGKILL');
     const before = await server.sql<{ lastSeq: number }>(`SELECT lastSeq FROM client_mutation WHERE clientId = '${clientId}'`);
