@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { TEST_CLINIC, addStaff, signInStaff } from '../fixtures/portal';
-import { expectConverged } from './harness/checks';
+import { expectConverged, expectPatientsOnce } from './harness/checks';
 import { ConsoleProcess, ServerProcess, tempDir } from './harness/processes';
 
 const serverDir = tempDir('fault-events-');
@@ -61,6 +61,7 @@ it('the server ends every stream: consoles reconnect and the next change arrives
   await writer.preRegister('Redial', 1);
   await waitForPatient(watcher, 'Redial1');
   await expectConverged(server, adminToken, [writer, watcher]);
+  await expectPatientsOnce(server, 'Redial', 1);
 });
 
 it('the connection is cut on the way: the console reconnects, pulls what it missed, and hears the next poke', async () => {
@@ -78,6 +79,8 @@ it('the connection is cut on the way: the console reconnects, pulls what it miss
   await writer.preRegister('After', 1);
   await waitForPatient(watcher, 'After1');
   await expectConverged(server, adminToken, [writer, watcher]);
+  await expectPatientsOnce(server, 'Missed', 1);
+  await expectPatientsOnce(server, 'After', 1);
 });
 
 it('a stream that goes silent (no heartbeat) is dropped by the console, whose reconnect brings the change', async () => {
@@ -97,6 +100,7 @@ it('a stream that goes silent (no heartbeat) is dropped by the console, whose re
   await writer.syncNow();
   await waitForPatient(watcher, 'Silent1');
   await expectConverged(server, adminToken, [writer, watcher]);
+  await expectPatientsOnce(server, 'Silent', 1);
 });
 
 it('no event stream at all: the safety timer still brings the change', async () => {
@@ -108,4 +112,5 @@ it('no event stream at all: the safety timer still brings the change', async () 
   await writer.syncNow();
   await waitForPatient(watcher, 'Timer1');
   await expectConverged(server, adminToken, [writer, watcher]);
+  await expectPatientsOnce(server, 'Timer', 1);
 });
