@@ -48,8 +48,13 @@ it('a busy console resends what the restored server lost, an idle one is found o
   await server.backUp(backup);
 
   // After the backup: both consoles' changes are accepted, then lost with the restore.
-  await busy.preRegister('Lost', 3);
+  const [lostId] = await busy.preRegister('Lost', 3);
   expect(await busy.syncNow()).toMatchObject({ pending: 0 });
+  // Two edits of one of them, each accepted: resent in order, each builds on the one before.
+  for (const phone of ['555-0101', '555-0102']) {
+    await busy.call('patients', 'update', lostId, { givenName: 'Lost1', familyName: 'Fault', dateOfBirth: '04/12/1986', email: 'lost.1@example.com', phone });
+    expect(await busy.syncNow()).toMatchObject({ pending: 0, rejected: [] });
+  }
   await idle.preRegister('Idle', 2);
   expect(await idle.syncNow()).toMatchObject({ pending: 0 });
   await watcher.preRegister('Watch', 1);
@@ -57,7 +62,7 @@ it('a busy console resends what the restored server lost, an idle one is found o
   const watcherId = await watcher.clientId();
   const busyId = await busy.clientId();
   const idleId = await idle.clientId();
-  await expectServerLastSeq(server, busyId, 5);
+  await expectServerLastSeq(server, busyId, 7);
 
   await idle.child.call('stopEngine');
   await server.restoreFrom(backup);
@@ -84,13 +89,14 @@ it('a busy console resends what the restored server lost, an idle one is found o
   await idle.child.call('startEngine');
   await expectConverged(server, adminToken, [busy, idle, watcher]);
 
-  await expectServerLastSeq(server, busyId, 6);
+  await expectServerLastSeq(server, busyId, 8);
   await expectServerLastSeq(server, idleId, 2);
   await expectServerLastSeq(server, watcherId, 1);
   for (const [prefix, n] of [['Kept', 2], ['Lost', 3], ['Late', 1], ['Idle', 2], ['Watch', 1]] as const) {
     await expectPatientsOnce(server, prefix, n);
   }
-  expect((await busy.outbox()).map((e) => [e.seq, e.status])).toEqual([1, 2, 3, 4, 5, 6].map((seq) => [seq, 'applied']));
+  expect((await busy.outbox()).map((e) => [e.seq, e.status])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((seq) => [seq, 'applied']));
+  expect(await server.sql(`SELECT phone, version FROM patient WHERE id = '${lostId}'`)).toEqual([{ phone: '555-0102', version: 3 }]);
   // Nothing could not be sent again: no skipped range, no notice.
   expect(await server.sql(`SELECT detail FROM audit_event WHERE action = 'sync.skipped'`)).toEqual([]);
 });
