@@ -107,11 +107,11 @@ describe('SyncEngine against a real portal server', () => {
   it('shows a change the server refused, with its reason, and rolls the row back to the server copy', async () => {
     const item = await core.services.patients.preRegister(mariaForm({ email: 'conflict@example.com' }), false);
     await core.engine.syncNow();
-    // Another desk edits the same patient first.
+    // Another desk edits the same patient first, while this console is offline (a poke would bring it at once).
+    await core.engine.stop();
     const admin = await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword);
     const other = new TestConsole(portal.url, admin.token);
     await other.push([other.mutation('updatePatient', { patientId: item.patient.id, baseVersion: 1, changes: { phone: '555-0199' } })]);
-    await core.engine.stop();
     // The same field, differently: a field-level conflict.
     await core.services.patients.update(item.patient.id, mariaForm({ email: 'conflict@example.com', givenName: 'Mariah', phone: '555-0123' }));
     expect((await core.services.patients.get(item.patient.id)).patient.givenName).toBe('Mariah');

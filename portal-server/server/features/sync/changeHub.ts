@@ -35,6 +35,7 @@ export class ChangeHub {
   private readonly deviceOf = new WeakMap<Response, string>();
   private heartbeat: NodeJS.Timeout | undefined;
   private pending = false;
+  private again = false;
   private closed = false;
   /** The head the last poke announced: the next poke's changes start there. */
   private announced: { epoch: string; head: number } | null = null;
@@ -66,24 +67,35 @@ export class ChangeHub {
     res.write(`event: poke\ndata: ${JSON.stringify(poke)}\n\n`);
   }
 
-  /** Tells every stream the current head; coalesces bursts of commits into one read. */
+  /**
+   * Tells every stream the current head. The read is queued at once (ahead of what the request
+   * that committed does next); commits while it waits are coalesced into one more read after it.
+   */
   poke(): void {
-    if (this.pending || this.streams.size === 0) {
+    if (this.streams.size === 0) {
+      return;
+    }
+    if (this.pending) {
+      this.again = true;
       return;
     }
     this.pending = true;
-    setImmediate(() => {
-      this.pending = false;
-      this.db
-        .read((m) => this.readPoke(m))
-        .then(({ poke, page, allowed }) => {
-          for (const stream of this.streams) {
-            const deviceId = this.deviceOf.get(stream);
-            this.send(stream, page && deviceId && allowed.has(deviceId) ? { ...poke, page } : poke);
-          }
-        })
-        .catch(() => undefined);
-    });
+    this.db
+      .read((m) => this.readPoke(m))
+      .then(({ poke, page, allowed }) => {
+        for (const stream of this.streams) {
+          const deviceId = this.deviceOf.get(stream);
+          this.send(stream, page && deviceId && allowed.has(deviceId) ? { ...poke, page } : poke);
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.pending = false;
+        if (this.again) {
+          this.again = false;
+          this.poke();
+        }
+      });
   }
 
   private async readPoke(m: EntityManager): Promise<{ poke: SyncPoke; page: SyncPoke['page']; allowed: Set<string> }> {
