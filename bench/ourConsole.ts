@@ -17,7 +17,7 @@ export interface BenchConsole {
  * screen stores it, but the engine is not started yet, so the caller times the first sync alone.
  */
 export async function openConsole(url: string, username: string, password: string): Promise<BenchConsole> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-console-'));
+  const dataDir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'console-'));
   const signIn: StaffSignInResponse = await signInStaff(url, username, password);
   const core = await createConsoleCore({ dataDir, serverUrl: url, log: () => undefined, deviceName: 'bench', sync: { safetyIntervalMs: 3_600_000 } });
   await core.session.remember(signIn, url);

@@ -77,7 +77,8 @@ async function seed(handle: PortalHandle, r: SeedRequest): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-portal-'));
+  // Inside the benchmark's temp folder, which bench/sync.ts removes even when this process is killed.
+  const dataDir = mkdtempSync(join(process.env.BENCH_TMP ?? tmpdir(), 'portal-'));
   const handle = await startPortalServer({ dataDir, port: 0, host: '127.0.0.1', logRequests: false }, () => undefined);
   await handle.setupClinic(TEST_CLINIC);
   const stop = async (): Promise<void> => {

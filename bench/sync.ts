@@ -53,9 +53,14 @@ function quantile(xs: number[], q: number): number {
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/**
+ * One temp folder for the whole run, handed to the helper processes (BENCH_TMP) for their data:
+ * removed at exit, also on Ctrl-C, after the helpers are killed.
+ */
+function benchTempRoot(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
   onExit(() => rmSync(dir, { recursive: true, force: true }));
+  process.env.BENCH_TMP = dir;
   return dir;
 }
 
@@ -215,8 +220,9 @@ async function oursBig(server: Helper, physicianId: string): Promise<BigResult> 
 const fmt = (ms: number, digits = 1) => ms.toFixed(digits);
 
 async function main(): Promise<void> {
-  const pouchServerDir = tempDir('bench-pouch-server-');
-  const pouchClientDir = tempDir('bench-pouch-client-');
+  const root = benchTempRoot();
+  const pouchServerDir = mkdtempSync(join(root, 'pouch-server-'));
+  const pouchClientDir = mkdtempSync(join(root, 'pouch-client-'));
   const Pouch = (require('pouchdb') as PouchStatic).defaults({ prefix: `${pouchClientDir}/` });
 
   const ours = await startHelper(join(__dirname, 'ourServer.ts'));
