@@ -210,5 +210,11 @@ export interface SyncPoke {
    * The changes after seq `from` up to `cursor`, as a pull would return them: a console whose
    * cursor is at `from` applies them without pulling; any other console pulls as usual.
    */
-  page?: { from: number; changes: ChangeRecord[]; cursor: SyncCursor };
+  page?: {
+    from: number;
+    /** SyncCursor.check of the entry at `from`: a replica whose cursor has another one pulls instead. */
+    fromCheck?: string;
+    changes: ChangeRecord[];
+    cursor: SyncCursor;
+  };
 }

@@ -153,7 +153,9 @@ async function recordOutcomes(c: TransferContext, m: EntityManager, clientId: st
 export async function applyPoked(c: Pick<TransferContext, 'db' | 'outbox' | 'changed'>, epoch: string, page: NonNullable<SyncPoke['page']>): Promise<boolean> {
   const tables = await c.db.write(async (m) => {
     const cursor = await getCursor(m);
-    if (cursor.epoch !== epoch || cursor.seq !== page.from || page.cursor.epoch !== epoch || page.cursor.seq <= page.from) {
+    // A different entry at `from` (a server restored from a backup, same epoch): pull, which resets.
+    const otherHistory = cursor.check !== undefined && page.fromCheck !== undefined && cursor.check !== page.fromCheck;
+    if (cursor.epoch !== epoch || cursor.seq !== page.from || otherHistory || page.cursor.epoch !== epoch || page.cursor.seq <= page.from) {
       return null;
     }
     const changed = await applyChanges(m, c.outbox, page.changes);

@@ -109,7 +109,8 @@ export class ChangeHub {
     }
     this.clinicId ??= (await requireClinic(m)).id;
     const { changes, last } = await readChanges(m, this.clinicId, before.head, POKE_PAGE_MAX);
-    const page = { from: before.head, changes, cursor: { epoch: poke.epoch, seq: last, ...(await checkOf(m, last)) } };
+    const fromCheck = (await checkOf(m, before.head)).check;
+    const page = { from: before.head, ...(fromCheck ? { fromCheck } : {}), changes, cursor: { epoch: poke.epoch, seq: last, ...(await checkOf(m, last)) } };
     return { poke, page, allowed: await liveDevices(m, deviceIds) };
   }
 
