@@ -49,14 +49,24 @@ export function formatUsDate(date: DateOnly): string {
   return m ? `${m[2]}/${m[3]}/${m[1]}` : date;
 }
 
+/**
+ * Building an Intl.DateTimeFormat costs far more than using one (it loads the zone's rules), and
+ * every write that checks a date asks for today's date: keep one per zone. A bad zone throws and
+ * is not kept.
+ */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** Today's calendar date in an IANA time zone (the clinic's), YYYY-MM-DD. */
 export function todayInZone(timeZone: string, now: Date = new Date()): DateOnly {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(now);
+  const parts = dayFormat(timeZone).formatToParts(now);
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
@@ -68,7 +78,7 @@ export function isBefore(a: DateOnly, b: DateOnly): boolean {
 
 export function isValidTimeZone(timeZone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    dayFormat(timeZone);
     return true;
   } catch {
     return false;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
 import type { EntityManager } from 'typeorm';
 import type { ClinicView } from '../../shared/domain/clinic';
 import type { StaffUserView } from '../../shared/domain/staff';
@@ -12,7 +13,7 @@ export interface SyncStateValues {
   cursorEpoch: string;
   cursorSeq: number;
   /** The server's fingerprint of the change at cursorSeq (see SyncCursor.check). */
-  cursorCheck: string;
+  cursorCheck: string | null;
   lastSyncedAt: string;
   serverUrl: string;
   /** The SecretStore key under which the device token is kept (never the token itself). */
@@ -77,18 +78,26 @@ export async function ensureClientId(m: EntityManager): Promise<string> {
   return clientId;
 }
 
+const CURSOR_KEYS = ['cursorEpoch', 'cursorSeq', 'cursorCheck'] as const;
+
+/** The pull cursor, read in one statement (it is read on every poke and page). */
 export async function getCursor(m: EntityManager): Promise<SyncCursor> {
-  const check = await getState(m, 'cursorCheck');
-  const seq = (await getState(m, 'cursorSeq')) ?? 0;
-  return { epoch: (await getState(m, 'cursorEpoch')) ?? '', seq, ...(check && seq > 0 ? { check } : {}) };
+  const rows = await m.findBy(SyncStateEntity, { key: In([...CURSOR_KEYS]) });
+  const value = (key: (typeof CURSOR_KEYS)[number]): unknown => {
+    const row = rows.find((r) => r.key === key);
+    return row ? JSON.parse(row.value) : null;
+  };
+  const seq = (value('cursorSeq') as number | null) ?? 0;
+  const check = value('cursorCheck') as string | null;
+  return { epoch: (value('cursorEpoch') as string | null) ?? '', seq, ...(check && seq > 0 ? { check } : {}) };
 }
 
+/** Stores the pull cursor in one statement (an absent check is stored as null). */
 export async function setCursor(m: EntityManager, cursor: SyncCursor): Promise<void> {
-  await setState(m, 'cursorEpoch', cursor.epoch);
-  await setState(m, 'cursorSeq', cursor.seq);
-  if (cursor.check) {
-    await setState(m, 'cursorCheck', cursor.check);
-  } else {
-    await deleteState(m, 'cursorCheck');
-  }
+  const values: SyncStateValues['cursorEpoch' | 'cursorSeq' | 'cursorCheck'][] = [cursor.epoch, cursor.seq, cursor.check ?? null];
+  await m.upsert(
+    SyncStateEntity,
+    CURSOR_KEYS.map((key, i) => ({ key, value: JSON.stringify(values[i]) })),
+    ['key'],
+  );
 }

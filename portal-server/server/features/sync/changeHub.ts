@@ -6,7 +6,6 @@ import type { SyncPoke } from '../../../../shared/sync/protocol';
 import { requireClinic } from '../clinic/service';
 import { readHead } from './changeLog';
 import { readChanges } from './rows';
-import { checkOf } from './service';
 
 const HEARTBEAT_MS = 15_000;
 /** A poke carries the changes since the previous one when there are at most this many log entries. */
@@ -108,9 +107,8 @@ export class ChangeHub {
       return { poke, page: undefined, allowed: new Set() };
     }
     this.clinicId ??= (await requireClinic(m)).id;
-    const { changes, last } = await readChanges(m, this.clinicId, before.head, POKE_PAGE_MAX);
-    const fromCheck = (await checkOf(m, before.head)).check;
-    const page = { from: before.head, ...(fromCheck ? { fromCheck } : {}), changes, cursor: { epoch: poke.epoch, seq: last, ...(await checkOf(m, last)) } };
+    const { changes, last, fromCheck, lastCheck } = await readChanges(m, this.clinicId, before.head, POKE_PAGE_MAX);
+    const page = { from: before.head, ...(fromCheck ? { fromCheck } : {}), changes, cursor: { epoch: poke.epoch, seq: last, ...(lastCheck ? { check: lastCheck } : {}) } };
     return { poke, page, allowed: await liveDevices(m, deviceIds) };
   }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import { ChangeLogEntity, SyncCounterEntity } from '../../../../shared/node/entities/server';
+import type { ChangeLogRow } from '../../../../shared/node/entities/server';
 import type { SyncedTable } from '../../../../shared/sync/protocol';
 
 /**
@@ -44,14 +45,10 @@ export async function readHead(m: EntityManager): Promise<{ epoch: string; head:
 }
 
 /**
- * A short fingerprint of the change-log entry at `seq` (null when there is none). A cursor carries
- * it, so a server restored from an older backup — same epoch, but another entry (or none) at that
- * seq — is told apart from the one that issued the cursor.
+ * A short fingerprint of a change-log entry. A cursor carries the one of the entry at its seq, so
+ * a server restored from an older backup — same epoch, but another entry (or none) at that seq —
+ * is told apart from the one that issued the cursor.
  */
-export async function entryCheck(m: EntityManager, seq: number): Promise<string | null> {
-  if (seq < 1) {
-    return null;
-  }
-  const entry = await m.findOneBy(ChangeLogEntity, { seq });
-  return entry ? createHash('sha256').update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}`).digest('hex').slice(0, 16) : null;
+export function fingerprint(entry: Pick<ChangeLogRow, 'tableName' | 'rowId' | 'version' | 'op'>): string {
+  return createHash('sha256').update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}`).digest('hex').slice(0, 16);
 }

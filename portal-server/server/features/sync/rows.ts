@@ -1,6 +1,6 @@
 /** Server rows → the records consoles receive. Only what staff may see: never a hash or token. */
 import type { EntityManager } from 'typeorm';
-import { In, MoreThan } from 'typeorm';
+import { In, MoreThanOrEqual } from 'typeorm';
 import type { AppointmentRecord } from '../../../../shared/domain/appointment';
 import type { MessageRecord, ThreadRecord } from '../../../../shared/domain/message';
 import type { InvitationRecord, PatientRecord } from '../../../../shared/domain/patient';
@@ -13,6 +13,7 @@ import type { AppointmentRow, MessageRow, MessageThreadRow, RecordEntryRow, Rene
 import { ChangeLogEntity, InvitationEntity, PatientEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { InvitationRow, PatientRow, StaffUserRow } from '../../../../shared/node/entities/server';
 import { SYNCED_TABLES } from '../../../../shared/sync/protocol';
+import { fingerprint } from './changeLog';
 import type { ChangeRecord, SyncedRows, SyncedTable } from '../../../../shared/sync/protocol';
 
 export function patientRecord(r: PatientRow): PatientRecord {
@@ -144,10 +145,21 @@ export const SYNCED_ROW_LOADERS: Record<SyncedTable, Loader> = {
 /**
  * Up to `limit` change-log entries after seq `from`, as changes: each row once, with its current
  * state (or a delete when it is gone), in the order of its last change. `last` is the seq of the
- * last entry read (`from` when none) and `entries` how many were read.
+ * last entry read (`from` when none) and `entries` how many were read. The same statement reads
+ * the entry at `from`, so the fingerprints of both ends (`fromCheck`, `lastCheck`; null where the
+ * log has no entry) come without another query.
  */
-export async function readChanges(m: EntityManager, clinicId: string, from: number, limit: number): Promise<{ changes: ChangeRecord[]; last: number; entries: number }> {
-  const log = await m.find(ChangeLogEntity, { where: { seq: MoreThan(from) }, order: { seq: 'ASC' }, take: limit });
+export async function readChanges(
+  m: EntityManager,
+  clinicId: string,
+  from: number,
+  limit: number,
+): Promise<{ changes: ChangeRecord[]; last: number; entries: number; fromCheck: string | null; lastCheck: string | null }> {
+  const read = await m.find(ChangeLogEntity, { where: { seq: MoreThanOrEqual(Math.max(from, 1)) }, order: { seq: 'ASC' }, take: limit + 1 });
+  const fromEntry = read[0]?.seq === from ? read[0] : undefined;
+  const log = read.filter((entry) => entry.seq > from).slice(0, limit);
+  const fromCheck = fromEntry ? fingerprint(fromEntry) : null;
+  const lastEntry = log.at(-1);
   const lastSeqByRow = new Map<string, { table: SyncedTable; rowId: string; seq: number }>();
   for (const entry of log) {
     if ((SYNCED_TABLES as readonly string[]).includes(entry.tableName)) {
@@ -164,5 +176,5 @@ export async function readChanges(m: EntityManager, clinicId: string, from: numb
     const row = rows.get(e.table)?.get(e.rowId);
     return row ? ({ table: e.table, seq: e.seq, op: 'upsert', row } as ChangeRecord) : { table: e.table, seq: e.seq, op: 'delete', id: e.rowId };
   });
-  return { changes, last: log.at(-1)?.seq ?? from, entries: log.length };
+  return { changes, last: lastEntry?.seq ?? from, entries: log.length, fromCheck, lastCheck: lastEntry ? fingerprint(lastEntry) : fromCheck };
 }

@@ -8,7 +8,7 @@ import { afterCommit } from '../../context';
 import type { StaffPrincipal } from '../staff/service';
 import { audit } from '../audit/audit';
 import { applyMutation } from './apply';
-import { entryCheck, readHead } from './changeLog';
+import { readHead } from './changeLog';
 import { readChanges } from './rows';
 
 export const MAX_PUSH_BATCH = 200;
@@ -125,25 +125,21 @@ export function parseCursor(query: Record<string, unknown>): { cursor: SyncCurso
 }
 
 /**
- * A cursor this server cannot have issued in its current history: past its head, or (restored
- * from an older backup, same epoch) with another change-log entry, or none, at its seq.
+ * Changes after the cursor, one page; each row appears once, with its current state. A cursor this
+ * server cannot have issued in its current history — another epoch, past its head, or (restored
+ * from an older backup, same epoch) another change-log entry, or none, at its seq — gets the log
+ * from the start and `reset`.
  */
-async function isForeignCursor(m: EntityManager, cursor: SyncCursor, head: number): Promise<boolean> {
-  return cursor.seq > head || (cursor.check !== undefined && (await entryCheck(m, cursor.seq)) !== cursor.check);
-}
-
-export async function checkOf(m: EntityManager, seq: number): Promise<{ check?: string }> {
-  const check = await entryCheck(m, seq);
-  return check ? { check } : {};
-}
-
-/** Changes after the cursor, one page; each row appears once, with its current state. */
 export async function pull(ctx: ServerContext, p: StaffPrincipal, cursor: SyncCursor, limit: number): Promise<PullResponse> {
   return ctx.db.read(async (m) => {
     const { epoch, head } = await readHead(m);
-    const reset = (cursor.epoch !== '' && cursor.epoch !== epoch) || (await isForeignCursor(m, cursor, head));
-    const from = reset ? 0 : cursor.seq;
-    const { changes, last, entries } = await readChanges(m, p.clinic.id, from, limit);
-    return { changes, cursor: { epoch, seq: last, ...(await checkOf(m, last)) }, more: entries === limit, reset, head };
+    let reset = (cursor.epoch !== '' && cursor.epoch !== epoch) || cursor.seq > head;
+    let read = await readChanges(m, p.clinic.id, reset ? 0 : cursor.seq, limit);
+    if (!reset && cursor.check !== undefined && read.fromCheck !== cursor.check) {
+      reset = true;
+      read = await readChanges(m, p.clinic.id, 0, limit);
+    }
+    const { changes, last, entries, lastCheck } = read;
+    return { changes, cursor: { epoch, seq: last, ...(lastCheck ? { check: lastCheck } : {}) }, more: entries === limit, reset, head };
   });
 }
