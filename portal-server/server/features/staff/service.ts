@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
 import type { CreateStaffRequest, StaffSignInResponse } from '../../../../shared/api/types';
 import type { StaffRole, StaffUserView } from '../../../../shared/domain/staff';
-import { DeviceEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
+import { ClinicEntity, DeviceEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { ClinicRow, DeviceRow, StaffUserRow } from '../../../../shared/node/entities/server';
 import { hashPassword, keyedHash, newId, randomToken } from '../../../../shared/node/secrets';
 import { object, string } from 'yup';
@@ -78,18 +78,20 @@ export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string
 /** Finds the staff member behind a bearer device token; revoked devices and inactive staff are refused. */
 export async function authenticateDevice(ctx: ServerContext, token: string): Promise<StaffPrincipal | null> {
   const tokenHash = keyedHash(ctx.secret, token);
-  const principal = await ctx.db.read(async (m) => {
-    const device = await m.findOneBy(DeviceEntity, { tokenHash });
-    if (!device || device.revokedAt) {
-      return null;
-    }
-    const staff = await m.findOneBy(StaffUserEntity, { id: device.staffUserId });
-    if (!staff || !staff.active) {
-      return null;
-    }
-    const clinic = await requireClinic(m);
-    return { staff, device, clinic };
-  });
+  // One statement: every staff request and every sync push starts here.
+  const found = await ctx.db.read((m) =>
+    m
+      .createQueryBuilder(DeviceEntity, 'd')
+      .innerJoinAndMapOne('d.staff', StaffUserEntity.options.name, 's', 's.id = d.staffUserId')
+      .innerJoinAndMapOne('d.clinic', ClinicEntity.options.name, 'c', 'c.id = d.clinicId')
+      .where('d.tokenHash = :tokenHash', { tokenHash })
+      .getOne(),
+  );
+  if (!found) {
+    return null;
+  }
+  const { staff, clinic, ...device } = found as DeviceRow & { staff: StaffUserRow; clinic: ClinicRow };
+  const principal = device.revokedAt || !staff.active ? null : { staff, device, clinic };
   if (principal) {
     await touchDevice(ctx, principal.device);
   }
