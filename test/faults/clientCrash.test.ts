@@ -2,37 +2,17 @@
  * A console process SIGKILLed at each step of a sync, then started again on the same replica
  * file: every change it made reaches the server exactly once and the replicas agree.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_CLINIC, TestConsole, addStaff, signInStaff } from '../fixtures/portal';
+import { describe, expect, it } from 'vitest';
+import { TestConsole } from '../fixtures/portal';
 import { expectConverged, expectPatientsOnce, expectServerLastSeq } from './harness/checks';
-import { ConsoleProcess, ServerProcess, tempDir } from './harness/processes';
+import { ConsoleProcess } from './harness/processes';
+import { useFaultServer } from './harness/suite';
 import type { ConsoleFault } from './harness/consoleChild';
 
-const serverDir = tempDir('fault-server-');
-const dirs: { remove(): void }[] = [serverDir];
-let server: ServerProcess;
-let adminToken: string;
-let deskToken: string;
-const consoles: ConsoleProcess[] = [];
-
-beforeAll(async () => {
-  server = await new ServerProcess(serverDir.path).start();
-  adminToken = (await signInStaff(server.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
-  deskToken = await addStaff(server.url, adminToken, 'desk1', 'receptionist', 'Staff2Work');
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(consoles.splice(0).map((c) => c.child.kill()));
-});
-afterAll(async () => {
-  await server.stop();
-  dirs.forEach((d) => d.remove());
-});
+const suite = useFaultServer('fault-server-', [{ username: 'desk1', role: 'receptionist' }]);
 
 async function openConsole(options: ConstructorParameters<typeof ConsoleProcess>[2] = {}): Promise<ConsoleProcess> {
-  const dir = tempDir('fault-console-');
-  dirs.push(dir);
-  const c = await new ConsoleProcess(dir.path, server.url, options).start();
-  consoles.push(c);
+  const c = await suite.openConsole(options);
   await c.signIn('desk1');
   return c;
 }
@@ -55,16 +35,16 @@ describe('a console killed while pushing three pre-registrations with invitation
     await c.child.call('startEngine');
     const end = await c.child.exited;
     expect(end.signal).toBe('SIGKILL');
-    const before = await server.sql<{ lastSeq: number }>(`SELECT lastSeq FROM client_mutation WHERE clientId = '${clientId}'`);
+    const before = await suite.server.sql<{ lastSeq: number }>(`SELECT lastSeq FROM client_mutation WHERE clientId = '${clientId}'`);
     checkBefore(Number(before[0]?.lastSeq ?? 0));
 
     await c.start();
     // Even the push the server committed is still pending here: its answer never got recorded.
     expect((await c.outbox()).map((e) => e.status)).toEqual(['pending', 'pending', 'pending']);
-    await expectConverged(server, adminToken, [c]);
+    await expectConverged(suite.server, suite.adminToken, [c]);
     expect((await c.outbox()).map((e) => e.status)).toEqual(['applied', 'applied', 'applied']);
-    await expectServerLastSeq(server, clientId, 3);
-    await expectPatientsOnce(server, prefix, 3);
+    await expectServerLastSeq(suite.server, clientId, 3);
+    await expectPatientsOnce(suite.server, prefix, 3);
   });
 });
 
@@ -73,7 +53,7 @@ it('a console killed while applying a pull page starts again from the last whole
   const c = await openConsole({ sync: { pageSize: 4 } });
   await c.syncNow();
   await c.child.call('stopEngine');
-  const other = new TestConsole(server.url, deskToken);
+  const other = new TestConsole(suite.server.url, suite.tokens.get('desk1') ?? '');
   for (let i = 1; i <= 12; i += 1) {
     await other.preRegister({ givenName: `Paged${i}`, familyName: 'Pull', email: `paged.${i}@example.com`, invitationId: null });
   }
@@ -88,10 +68,10 @@ it('a console killed while applying a pull page starts again from the last whole
   await offline.close();
   // The first page and its cursor committed together; the second page left nothing behind.
   expect(cursorAfterCrash.seq).toBeGreaterThan(cursorBefore.seq);
-  const committed = await server.sql<{ n: number }>(`SELECT COUNT(DISTINCT rowId) AS n FROM change_log WHERE tableName = 'patient' AND seq <= ${cursorAfterCrash.seq}`);
+  const committed = await suite.server.sql<{ n: number }>(`SELECT COUNT(DISTINCT rowId) AS n FROM change_log WHERE tableName = 'patient' AND seq <= ${cursorAfterCrash.seq}`);
   expect(Object.keys(left.patient)).toHaveLength(Number(committed[0]?.n));
   expect(Object.values(left.patient).filter((p) => (p as { familyName: string }).familyName === 'Pull').length).toBeLessThan(12);
   await c.start();
-  await expectConverged(server, adminToken, [c]);
+  await expectConverged(suite.server, suite.adminToken, [c]);
   expect(Object.values((await c.snapshot()).patient).filter((p) => (p as { familyName: string }).familyName === 'Pull')).toHaveLength(12);
 });

@@ -2,40 +2,20 @@
  * Consoles whose clocks are hours off: nothing orders, expires or prunes by them in a harmful way.
  * The server stamps rows with its own time; the console's createdAt and viewedAt are informational.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { TEST_CLINIC, addStaff, signInStaff } from '../fixtures/portal';
+import { expect, it } from 'vitest';
 import { expectConverged, expectPatientsOnce, expectServerLastSeq } from './harness/checks';
-import { ConsoleProcess, ServerProcess, tempDir } from './harness/processes';
+import type { ConsoleProcess } from './harness/processes';
+import { useFaultServer } from './harness/suite';
 
 const HOUR = 3600_000;
-const serverDir = tempDir('fault-clock-');
-const dirs: { remove(): void }[] = [serverDir];
-let server: ServerProcess;
-let adminToken: string;
-const consoles: ConsoleProcess[] = [];
-
-beforeAll(async () => {
-  server = await new ServerProcess(serverDir.path).start();
-  adminToken = (await signInStaff(server.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
-  await addStaff(server.url, adminToken, 'desk1', 'receptionist', 'Staff2Work');
-  await addStaff(server.url, adminToken, 'desk2', 'receptionist', 'Staff2Work');
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(consoles.splice(0).map((c) => c.child.kill()));
-});
-afterAll(async () => {
-  await server.stop();
-  dirs.forEach((d) => d.remove());
-});
+const suite = useFaultServer('fault-clock-', [
+  { username: 'desk1', role: 'receptionist' },
+  { username: 'desk2', role: 'receptionist' },
+]);
 
 async function openConsole(username: string, clockOffsetMs: number, dataDir?: string): Promise<ConsoleProcess> {
-  const dir = dataDir ? null : tempDir('fault-console-');
-  if (dir) {
-    dirs.push(dir);
-  }
-  const c = await new ConsoleProcess(dataDir ?? (dir as { path: string }).path, server.url, { clockOffsetMs }).start();
-  consoles.push(c);
-  if (dir) {
+  const c = await suite.openConsole({ clockOffsetMs }, dataDir);
+  if (!dataDir) {
     await c.signIn(username);
   }
   return c;
@@ -43,7 +23,7 @@ async function openConsole(username: string, clockOffsetMs: number, dataDir?: st
 
 /** The latest instant the server wrote into its synced rows and audit log. */
 async function latestServerStamp(): Promise<number> {
-  const rows = await server.sql<{ at: string }>(`SELECT MAX(updatedAt) AS at FROM patient UNION ALL SELECT MAX(at) FROM audit_event UNION ALL SELECT MAX(statusChangedAt) FROM invitation`);
+  const rows = await suite.server.sql<{ at: string }>(`SELECT MAX(updatedAt) AS at FROM patient UNION ALL SELECT MAX(at) FROM audit_event UNION ALL SELECT MAX(statusChangedAt) FROM invitation`);
   return Math.max(...rows.map((r) => Date.parse(r.at)).filter((t) => !Number.isNaN(t)));
 }
 
@@ -58,13 +38,13 @@ it('a console six hours ahead and one six hours behind converge, and the server 
   await ahead.syncNow();
   await behind.syncNow();
   await behind.call('patients', 'update', patientId, { givenName: 'Edited1', familyName: 'Behind', dateOfBirth: '04/12/1986', email: 'edited.1@example.com', phone: '' });
-  await expectConverged(server, adminToken, [ahead, behind]);
+  await expectConverged(suite.server, suite.adminToken, [ahead, behind]);
 
-  await expectPatientsOnce(server, 'Ahead', 2);
-  await expectPatientsOnce(server, 'Behind', 2);
-  expect(await server.sql(`SELECT familyName FROM patient WHERE givenName = 'Edited1'`)).toEqual([{ familyName: 'Behind' }]);
-  await expectServerLastSeq(server, await ahead.clientId(), 3);
-  await expectServerLastSeq(server, await behind.clientId(), 3);
+  await expectPatientsOnce(suite.server, 'Ahead', 2);
+  await expectPatientsOnce(suite.server, 'Behind', 2);
+  expect(await suite.server.sql(`SELECT familyName FROM patient WHERE givenName = 'Edited1'`)).toEqual([{ familyName: 'Behind' }]);
+  await expectServerLastSeq(suite.server, await ahead.clientId(), 3);
+  await expectServerLastSeq(suite.server, await behind.clientId(), 3);
   // Nothing the server stamped came from the console six hours ahead.
   expect(await latestServerStamp()).toBeLessThan(Date.now() + HOUR);
   // Accepted entries are kept (for a resend after a restore) whatever the clock says.
@@ -84,7 +64,7 @@ it('record openings are reported again after a clock set back by hours, and neve
   await corrected.call('record', 'get', patientId);
   expect(await corrected.syncNow()).toMatchObject({ pending: 0 });
 
-  const views = await server.sql<{ at: string; detail: string }>(`SELECT at, detail FROM audit_event WHERE action = 'record.view' AND entityId = '${patientId}' ORDER BY at`);
+  const views = await suite.server.sql<{ at: string; detail: string }>(`SELECT at, detail FROM audit_event WHERE action = 'record.view' AND entityId = '${patientId}' ORDER BY at`);
   expect(views).toHaveLength(2);
   for (const view of views) {
     const reported = Date.parse(/viewedAt=(\S+)/.exec(view.detail)?.[1] ?? '');

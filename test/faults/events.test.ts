@@ -1,37 +1,17 @@
 /**
- * The event stream dropped by the server, cut on the way, or refused for good: a change made on
+ * The event stream dropped by the suite.server, cut on the way, or refused for good: a change made on
  * one console still reaches another without anyone asking it to sync — by the reconnect's pull,
  * or at worst by the slow safety timer.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { TEST_CLINIC, addStaff, signInStaff } from '../fixtures/portal';
+import { expect, it } from 'vitest';
 import { expectConverged, expectPatientsOnce } from './harness/checks';
-import { ConsoleProcess, ServerProcess, tempDir } from './harness/processes';
+import type { ConsoleProcess } from './harness/processes';
+import { useFaultServer } from './harness/suite';
 
-const serverDir = tempDir('fault-events-');
-const dirs: { remove(): void }[] = [serverDir];
-let server: ServerProcess;
-let adminToken: string;
-const consoles: ConsoleProcess[] = [];
-
-beforeAll(async () => {
-  server = await new ServerProcess(serverDir.path).start();
-  adminToken = (await signInStaff(server.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
-  await addStaff(server.url, adminToken, 'desk1', 'receptionist', 'Staff2Work');
-}, 60_000);
-afterEach(async () => {
-  await Promise.all(consoles.splice(0).map((c) => c.child.kill()));
-});
-afterAll(async () => {
-  await server.stop();
-  dirs.forEach((d) => d.remove());
-});
+const suite = useFaultServer('fault-events-', [{ username: 'desk1', role: 'receptionist' }]);
 
 async function openConsole(safetyIntervalMs: number): Promise<ConsoleProcess> {
-  const dir = tempDir('fault-console-');
-  dirs.push(dir);
-  const c = await new ConsoleProcess(dir.path, server.url, { sync: { safetyIntervalMs } }).start();
-  consoles.push(c);
+  const c = await suite.openConsole({ sync: { safetyIntervalMs } });
   await c.signIn('desk1');
   await c.syncNow();
   return c;
@@ -45,7 +25,7 @@ async function waitForPatient(c: ConsoleProcess, name: string): Promise<void> {
 }
 
 async function waitForStreams(n: number): Promise<void> {
-  while ((await server.child.call<number>('streams')) < n) {
+  while ((await suite.server.child.call<number>('streams')) < n) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -56,12 +36,12 @@ it('the server ends every stream: consoles reconnect and the next change arrives
   const writer = await openConsole(NEVER);
   const watcher = await openConsole(NEVER);
   await waitForStreams(2);
-  expect(await server.child.call<number>('dropStreams')).toBeGreaterThanOrEqual(2);
+  expect(await suite.server.child.call<number>('dropStreams')).toBeGreaterThanOrEqual(2);
   await waitForStreams(2);
   await writer.preRegister('Redial', 1);
   await waitForPatient(watcher, 'Redial1');
-  await expectConverged(server, adminToken, [writer, watcher]);
-  await expectPatientsOnce(server, 'Redial', 1);
+  await expectConverged(suite.server, suite.adminToken, [writer, watcher]);
+  await expectPatientsOnce(suite.server, 'Redial', 1);
 });
 
 it('the connection is cut on the way: the console reconnects, pulls what it missed, and hears the next poke', async () => {
@@ -78,9 +58,9 @@ it('the connection is cut on the way: the console reconnects, pulls what it miss
   await waitForStreams(2);
   await writer.preRegister('After', 1);
   await waitForPatient(watcher, 'After1');
-  await expectConverged(server, adminToken, [writer, watcher]);
-  await expectPatientsOnce(server, 'Missed', 1);
-  await expectPatientsOnce(server, 'After', 1);
+  await expectConverged(suite.server, suite.adminToken, [writer, watcher]);
+  await expectPatientsOnce(suite.server, 'Missed', 1);
+  await expectPatientsOnce(suite.server, 'After', 1);
 });
 
 it('a stream that goes silent (no heartbeat) is dropped by the console, whose reconnect brings the change', async () => {
@@ -99,8 +79,8 @@ it('a stream that goes silent (no heartbeat) is dropped by the console, whose re
   await writer.preRegister('Silent', 1);
   await writer.syncNow();
   await waitForPatient(watcher, 'Silent1');
-  await expectConverged(server, adminToken, [writer, watcher]);
-  await expectPatientsOnce(server, 'Silent', 1);
+  await expectConverged(suite.server, suite.adminToken, [writer, watcher]);
+  await expectPatientsOnce(suite.server, 'Silent', 1);
 });
 
 it('no event stream at all: the safety timer still brings the change', async () => {
@@ -111,6 +91,6 @@ it('no event stream at all: the safety timer still brings the change', async () 
   await writer.preRegister('Timer', 1);
   await writer.syncNow();
   await waitForPatient(watcher, 'Timer1');
-  await expectConverged(server, adminToken, [writer, watcher]);
-  await expectPatientsOnce(server, 'Timer', 1);
+  await expectConverged(suite.server, suite.adminToken, [writer, watcher]);
+  await expectPatientsOnce(suite.server, 'Timer', 1);
 });
