@@ -1,35 +1,14 @@
 /** Appointments through the real architecture: patient portal → server → console replica → server → portal. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppointmentView } from '../../shared/domain/appointment';
 import type { AppointmentsView } from '../../shared/api/patient';
-import type { ClinicTeam, PatientClient } from '../../test/fixtures/patients';
-import { clinicTeam, futureSlot, registerPatient } from '../../test/fixtures/patients';
-import { startTestPortal } from '../../test/fixtures/portal';
-import type { TestPortal } from '../../test/fixtures/portal';
-import { startSignedInCore } from '../testSupport';
+import type { PatientClient } from '../../test/fixtures/patients';
+import { futureSlot, registerPatient } from '../../test/fixtures/patients';
+import { useClinicConsoles } from '../../test/fixtures/clinicConsoles';
 import type { TestCore } from '../testSupport';
 
-let portal: TestPortal;
-let team: ClinicTeam;
-const cores: TestCore[] = [];
-
-beforeAll(async () => {
-  portal = await startTestPortal();
-  team = await clinicTeam(portal);
-  await team.add('desk2', 'Dee Second', 'receptionist');
-});
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.dispose()));
-});
-afterAll(async () => {
-  await portal.stop();
-});
-
-async function openConsole(username: string): Promise<TestCore> {
-  const core = await startSignedInCore(portal.url, username, 'Staff2Work');
-  cores.push(core);
-  return core;
-}
+const clinic = useClinicConsoles([['desk2', 'Dee Second', 'receptionist']]);
+const openConsole = (username: string): Promise<TestCore> => clinic.openConsole(username);
 
 async function requestVisit(patient: PatientClient, reason: string): Promise<AppointmentView> {
   const res = await patient.post<AppointmentView>('/api/appointments', { reason, preferredPhysicianId: null, preferredTimes: 'Any weekday morning' });
@@ -37,11 +16,11 @@ async function requestVisit(patient: PatientClient, reason: string): Promise<App
   return res.body;
 }
 
-const slotWith = (start: string) => ({ physicianId: team.doctor.id, start, durationMinutes: 30 });
+const slotWith = (start: string) => ({ physicianId: clinic.team.doctor.id, start, durationMinutes: 30 });
 
 describe('a patient’s appointment request handled at the desk', () => {
   it('reaches the queue by sync, is scheduled at the desk, and the patient sees it scheduled', async () => {
-    const patient = await registerPatient(portal, team.desk.console, { givenName: 'Ana', familyName: 'Silva' });
+    const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Ana', familyName: 'Silva' });
     const request = await requestVisit(patient, 'Persistent cough');
     const desk = await openConsole('desk1');
     const [queued] = (await desk.services.appointments.queue()).filter((i) => i.row.id === request.id);
@@ -61,7 +40,7 @@ describe('a patient’s appointment request handled at the desk', () => {
   });
 
   it('a desk booking made offline is sent when the server is back and reaches the patient', async () => {
-    const patient = await registerPatient(portal, team.desk.console, { givenName: 'Olga', familyName: 'Offline' });
+    const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Olga', familyName: 'Offline' });
     const desk = await openConsole('desk1');
     await desk.engine.stop();
     const start = futureSlot(4, 15);
@@ -76,8 +55,8 @@ describe('a patient’s appointment request handled at the desk', () => {
   });
 
   it('two desks booking the same slot: the second is refused, rolled back and shown with the server’s reason', async () => {
-    const first = await registerPatient(portal, team.desk.console, { givenName: 'Maria', familyName: 'Lopez' });
-    const second = await registerPatient(portal, team.desk.console, { givenName: 'James', familyName: 'Walker' });
+    const first = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Maria', familyName: 'Lopez' });
+    const second = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'James', familyName: 'Walker' });
     const [r1, r2] = [await requestVisit(first, 'Rash'), await requestVisit(second, 'Back pain')];
     const deskA = await openConsole('desk1');
     const deskB = await openConsole('desk2');
@@ -108,7 +87,7 @@ describe('a patient’s appointment request handled at the desk', () => {
   });
 
   it('a decline reaches the patient with its reason', async () => {
-    const patient = await registerPatient(portal, team.desk.console, { givenName: 'Dora', familyName: 'Decline' });
+    const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Dora', familyName: 'Decline' });
     const request = await requestVisit(patient, 'Second opinion');
     const desk = await openConsole('desk1');
     await desk.services.appointments.decline(request.id, 'Please ask your specialist for a referral.');

@@ -1,43 +1,22 @@
 /** Renewals, messages and the record through the real architecture: portal → server → console → server → portal. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordBundle } from '../../shared/domain/record';
 import type { RenewalView } from '../../shared/domain/renewal';
 import type { ThreadView } from '../../shared/domain/message';
 import { AuditEventEntity } from '../../shared/node/entities/server';
-import type { ClinicTeam, PatientClient } from '../../test/fixtures/patients';
-import { clinicTeam, registerPatient } from '../../test/fixtures/patients';
-import { startTestPortal } from '../../test/fixtures/portal';
-import type { TestPortal } from '../../test/fixtures/portal';
-import { startSignedInCore } from '../testSupport';
+import type { PatientClient } from '../../test/fixtures/patients';
+import { registerPatient } from '../../test/fixtures/patients';
+import { useClinicConsoles } from '../../test/fixtures/clinicConsoles';
 import type { TestCore } from '../testSupport';
 
-let portal: TestPortal;
-let team: ClinicTeam;
-const cores: TestCore[] = [];
-
-beforeAll(async () => {
-  portal = await startTestPortal();
-  team = await clinicTeam(portal);
-  await team.add('drkim', 'Dr. Lee Kim', 'physician');
-});
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.dispose()));
-});
-afterAll(async () => {
-  await portal.stop();
-});
-
-async function openConsole(username: string): Promise<TestCore> {
-  const core = await startSignedInCore(portal.url, username, 'Staff2Work');
-  cores.push(core);
-  return core;
-}
+const clinic = useClinicConsoles([['drkim', 'Dr. Lee Kim', 'physician']]);
+const openConsole = (username: string): Promise<TestCore> => clinic.openConsole(username);
 
 const lisinopril = { name: 'Lisinopril', dose: '10 mg', instructions: 'Once a day', prescriberName: 'Dr. Sam Patel', refillsLeft: 0, active: true };
 
 /** A registered patient with a medication the physician entered at the console. */
 async function patientOnLisinopril(doctor: TestCore, givenName: string): Promise<{ patient: PatientClient; medicationId: string }> {
-  const patient = await registerPatient(portal, team.desk.console, { givenName, familyName: 'Renew' });
+  const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName, familyName: 'Renew' });
   await doctor.engine.syncNow();
   const bundle = await doctor.services.record.save({ kind: 'medication', patientId: patient.patientId, entryId: null, fields: lisinopril });
   expect(await doctor.engine.syncNow()).toMatchObject({ pending: 0, rejected: [] });
@@ -75,14 +54,14 @@ describe('a renewal request', () => {
 
 describe('a patient’s message', () => {
   it('lands in the inbox unread, is routed and answered at the console, and the patient reads the reply', async () => {
-    const patient = await registerPatient(portal, team.desk.console, { givenName: 'Mona', familyName: 'Message' });
+    const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Mona', familyName: 'Message' });
     const started = await patient.post<ThreadView>('/api/messages', { subject: 'Dose question', body: 'Can I take it with food?' });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const desk = await openConsole('desk1');
     const [inInbox] = (await desk.services.messages.inbox('unassigned')).filter((i) => i.row.id === started.body.id);
     expect(inInbox).toMatchObject({ patientName: 'Mona Message', lastMessagePreview: 'Can I take it with food?', row: { unreadForStaff: 1 } });
     expect((await desk.services.overview.counts()).unreadThreads).toBeGreaterThanOrEqual(1);
-    await desk.services.messages.assign(started.body.id, team.doctor.id);
+    await desk.services.messages.assign(started.body.id, clinic.team.doctor.id);
     expect(await desk.engine.syncNow()).toMatchObject({ pending: 0, rejected: [] });
 
     const doctor = await openConsole('drpatel');
@@ -110,7 +89,7 @@ describe('a patient’s message', () => {
 describe('the medical record', () => {
   it('a physician’s entries reach the patient; an opening of the record is audited on the server', async () => {
     const doctor = await openConsole('drpatel');
-    const patient = await registerPatient(portal, team.desk.console, { givenName: 'Rex', familyName: 'Record' });
+    const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Rex', familyName: 'Record' });
     await doctor.engine.syncNow();
     await doctor.engine.stop();
     await doctor.services.record.get(patient.patientId);
@@ -130,15 +109,15 @@ describe('the medical record', () => {
     expect(seen.body.allergy).toEqual([expect.objectContaining({ id: allergyId, severity: 'severe' })]);
     expect(seen.body.labResult).toEqual([]);
     // Opened twice within a few minutes: reported once.
-    const views = await portal.handle.context.db.read((m) => m.findBy(AuditEventEntity, { action: 'record.view', entityId: patient.patientId, actorKind: 'staff' }));
+    const views = await clinic.portal.handle.context.db.read((m) => m.findBy(AuditEventEntity, { action: 'record.view', entityId: patient.patientId, actorKind: 'staff' }));
     expect(views).toHaveLength(1);
-    expect(views[0]).toMatchObject({ actorId: team.doctor.id, detail: expect.stringContaining('by=staff') });
+    expect(views[0]).toMatchObject({ actorId: clinic.team.doctor.id, detail: expect.stringContaining('by=staff') });
   });
 
   it('an edit built on an entry another physician changed meanwhile is refused and rolled back to theirs', async () => {
     const drPatel = await openConsole('drpatel');
     const drKim = await openConsole('drkim');
-    const patient = await registerPatient(portal, team.desk.console, { givenName: 'Cora', familyName: 'Conflict' });
+    const patient = await registerPatient(clinic.portal, clinic.team.desk.console, { givenName: 'Cora', familyName: 'Conflict' });
     await drPatel.engine.syncNow();
     const made = await drPatel.services.record.save({ kind: 'problem', patientId: patient.patientId, entryId: null, fields: { name: 'Asthma', status: 'active', onsetDate: null, note: '' } });
     const problemId = made.problem[0]?.id ?? null;

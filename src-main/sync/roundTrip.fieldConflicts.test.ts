@@ -1,35 +1,13 @@
 /** Two desks' consoles edit one patient against a real portal server; staff see and dismiss a conflict. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import { OutboxEntity } from '../db/entities';
-import type { ClinicTeam } from '../../test/fixtures/patients';
-import { clinicTeam } from '../../test/fixtures/patients';
-import { startTestPortal } from '../../test/fixtures/portal';
-import type { TestPortal } from '../../test/fixtures/portal';
-import { mariaForm, startSignedInCore } from '../testSupport';
+import { useClinicConsoles } from '../../test/fixtures/clinicConsoles';
+import { mariaForm } from '../testSupport';
 import type { TestCore } from '../testSupport';
 
-let portal: TestPortal;
-let team: ClinicTeam;
-const cores: TestCore[] = [];
-
-beforeAll(async () => {
-  portal = await startTestPortal();
-  team = await clinicTeam(portal);
-  await team.add('desk2', 'Dee Second', 'receptionist');
-});
-afterEach(async () => {
-  await Promise.all(cores.splice(0).map((c) => c.dispose()));
-});
-afterAll(async () => {
-  await portal.stop();
-});
-
-async function openConsole(username: string): Promise<TestCore> {
-  const core = await startSignedInCore(portal.url, username, 'Staff2Work');
-  cores.push(core);
-  return core;
-}
+const clinic = useClinicConsoles([['desk2', 'Dee Second', 'receptionist']]);
+const openConsole = (username: string): Promise<TestCore> => clinic.openConsole(username);
 
 /** Both desks see the same patient; desk B then works offline. */
 async function sharedPatient(email: string): Promise<{ a: TestCore; b: TestCore; patientId: string }> {
