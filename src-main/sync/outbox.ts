@@ -237,9 +237,13 @@ export class Outbox {
     await setState(m, 'ackedSeq', { clientId, seq: serverLast });
   }
 
-  /** Accepted entries are kept a while for troubleshooting, then dropped; the seq counter lives in sync_state. */
+  /**
+   * Accepted entries (kept to resend after a server restore) and dismissed refusals (kept for
+   * troubleshooting) are dropped after a while; the seq counter lives in sync_state. Refusals
+   * still listed stay until staff dismiss them.
+   */
   async pruneApplied(m: EntityManager, olderThan: Date): Promise<void> {
-    await m.delete(OutboxEntity, { status: 'applied', resolvedAt: LessThan(olderThan.toISOString()) });
+    await m.delete(OutboxEntity, { status: In(['applied', 'dismissed']), resolvedAt: LessThan(olderThan.toISOString()) });
   }
 }
 

@@ -70,5 +70,12 @@ describe('field-level conflicts between two consoles', () => {
     expect(await invoke(b, 'sync.dismissRejected', { seq })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await invoke(b, 'sync.dismissRejected', { seq: '1' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     expect(await invoke(b, 'sync.dismissRejected', { seq: 1.5 })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+
+    // Pruning drops dismissed and accepted entries past the cut-off; nothing newer, nothing listed.
+    const resolvedAt = (await b.db.read((m) => m.findOneByOrFail(OutboxEntity, { seq }))).resolvedAt ?? '';
+    await b.db.write((m) => b.outbox.pruneApplied(m, new Date(Date.parse(resolvedAt))));
+    expect(await b.db.read((m) => m.countBy(OutboxEntity, { seq }))).toBe(1);
+    await b.db.write((m) => b.outbox.pruneApplied(m, new Date(Date.parse(resolvedAt) + 1)));
+    expect(await b.db.read((m) => m.countBy(OutboxEntity, { seq }))).toBe(0);
   });
 });
