@@ -122,7 +122,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     messages: new MessageService(replica),
     record: new RecordService(replica),
     sync: engine,
-    refusedChanges: new RefusedChangesService({ db, session, status: () => engine.status(), events }),
+    refusedChanges: new RefusedChangesService({ db, session, publishStatus: () => engine.refreshStatus() }),
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),

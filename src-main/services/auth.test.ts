@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DomainError } from '../../shared/api/errors';
 import { TEST_CLINIC, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
+import { getState, setState } from '../db/syncState';
 import { UNREACHABLE_URL, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 
@@ -98,6 +99,8 @@ describe('signing in to a clinic server', () => {
     await core.engine.syncNow();
     await core.engine.stop();
     await core.services.patients.preRegister({ givenName: 'Unsent', familyName: 'Change', dateOfBirth: '01/02/1971', email: 'unsent@example.com', phone: '' }, true);
+    // A notice about the old server's restore must not follow the console to the new one.
+    await core.db.write((m) => setState(m, 'resendGap', { count: 2, upTo: '2026-01-01T00:00:00.000Z', at: new Date().toISOString() }));
     // The clinic's server is reinstalled from scratch at the same address.
     const port = portal.handle.port;
     await portal.stop();
@@ -105,6 +108,7 @@ describe('signing in to a clinic server', () => {
     const status = await core.services.auth.signIn(admin);
     expect(status.mode).toBe('ready');
     expect(await core.services.patients.list('')).toEqual([]);
+    expect(await core.db.read((m) => getState(m, 'resendGap'))).toBeNull();
     const sync = await core.engine.syncNow();
     expect(sync).toMatchObject({ pending: 0, rejected: [], lastError: null });
     expect(await core.services.patients.list('')).toEqual([]);

@@ -1,15 +1,14 @@
 import { DomainError } from '../../shared/api/errors';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
-import type { ConsoleEvents } from '../events';
 import { OutboxEntity } from '../db/entities';
 import type { Session } from './session';
 
 export interface RefusedChangesDeps {
   db: Database;
   session: Session;
-  status: () => Promise<SyncStatus>;
-  events: ConsoleEvents;
+  /** Reads the sync status and tells every window (the engine's own status, so later syncs start from it). */
+  publishStatus: () => Promise<SyncStatus>;
 }
 
 /** Refused and conflicting changes stay listed in the sync bar until a staff member says they dealt with them. */
@@ -27,8 +26,6 @@ export class RefusedChangesService {
       throw new DomainError('not_found', 'That refused change is no longer listed. It may have been dismissed already.');
     }
     // Every window shows the shorter list, not only the one that asked.
-    const status = await this.deps.status();
-    this.deps.events.emit('sync.status', status);
-    return status;
+    return this.deps.publishStatus();
   }
 }

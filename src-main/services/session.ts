@@ -150,7 +150,7 @@ export class Session {
         await m.clear(LocalInvitationEntity);
         await m.clear(ReplicaRowEntity);
         await m.clear(OutboxEntity);
-        await deleteState(m, 'clientId', 'cursorEpoch', 'cursorSeq', 'lastSyncedAt', 'lastOutboxSeq');
+        await deleteState(m, 'clientId', 'cursorEpoch', 'cursorSeq', 'cursorCheck', 'lastSyncedAt', 'lastOutboxSeq', 'ackedSeq', 'resendGap');
       }
       // After the clear above: a reset replica has nobody's changes left to send.
       const retired = await handOver(m, { staff: previousStaff, ref: previousRef }, signIn.staff, reset);

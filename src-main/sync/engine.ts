@@ -198,6 +198,13 @@ export class SyncEngine {
     return { online: this.online, syncing: this.syncing, pending, lastSyncedAt, lastError: this.lastError, rejected, catchUp: this.catchUp };
   }
 
+  /** Reads the status now and tells every window, e.g. after a refused change was dismissed. */
+  async refreshStatus(): Promise<SyncStatus> {
+    const status = await this.status();
+    this.emitStatus(status);
+    return status;
+  }
+
   private async publishStatus(): Promise<void> {
     try {
       const status = await this.status();
@@ -425,7 +432,8 @@ export class SyncEngine {
         return;
       }
       const cursor = this.pulledTo ?? (await this.o.db.read(getCursor));
-      if (poke.epoch !== cursor.epoch || poke.head > cursor.seq) {
+      // A head below the cursor means the log was restored or replaced: sync now, not at the safety timer.
+      if (poke.epoch !== cursor.epoch || poke.head !== cursor.seq) {
         await this.trigger();
       }
     } catch {

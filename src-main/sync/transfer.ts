@@ -46,8 +46,11 @@ export interface PushCredentials {
  * Pushes pending entries in seq order, batch by batch, each batch with its author's token, and
  * records each outcome. Stops at the first change whose author has no usable token on this
  * console (they must sign in here again) and returns that author; null when all was sent.
- * With `probe`, an empty outbox still asks the server what it holds (after a reset of its history).
- * A server that holds less than it had accepted gets the kept entries again (requeueLost).
+ * An empty outbox still asks the server once what it holds when the server has accepted changes
+ * from this console before (or with `probe`, before a reset of its history): a server restored
+ * from a backup taken before its last accepted push would otherwise never be noticed by a console
+ * with nothing waiting. A server that holds less than it had accepted gets the kept entries again
+ * (requeueLost).
  */
 export async function pushOutbox(
   c: TransferContext,
@@ -58,15 +61,17 @@ export async function pushOutbox(
   probe = false,
 ): Promise<{ waitingFor: string } | null> {
   let requeued = false;
+  let asked = false;
   for (;;) {
     const { mutations, acked } = await c.db.read(async (m) => ({ mutations: await c.outbox.takeBatch(m, batchSize), acked: await c.outbox.ackedSeq(m, clientId) }));
     const author = mutations[0]?.staffUserId;
-    const credential = author === undefined ? (probe && !requeued ? { token: c.token, held: false } : null) : await credentials.tokenFor(author);
+    const ask = !asked && !requeued && (probe || acked > 0);
+    const credential = author === undefined ? (ask ? { token: c.token, held: false } : null) : await credentials.tokenFor(author);
     if (!credential) {
       c.outbox.settled();
       return author === undefined ? null : { waitingFor: author };
     }
-    probe = false;
+    asked = true;
     const body: PushRequest = { clientId, mutations: withPrevSeq(mutations, acked) };
     let result: { progressed: number; tables: Set<string> };
     let response: PushResponse;

@@ -47,8 +47,13 @@ export async function readHead(m: EntityManager): Promise<{ epoch: string; head:
 /**
  * A short fingerprint of a change-log entry. A cursor carries the one of the entry at its seq, so
  * a server restored from an older backup — same epoch, but another entry (or none) at that seq —
- * is told apart from the one that issued the cursor.
+ * is told apart from the one that issued the cursor. The console that made the change is part of
+ * it: after a restore, another desk's edit of the same row can land on the same seq with the same
+ * version, and must not pass for the lost one.
  */
-export function fingerprint(entry: Pick<ChangeLogRow, 'tableName' | 'rowId' | 'version' | 'op'>): string {
-  return createHash('sha256').update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}`).digest('hex').slice(0, 16);
+export function fingerprint(entry: Pick<ChangeLogRow, 'tableName' | 'rowId' | 'version' | 'op' | 'clientId'>): string {
+  return createHash('sha256')
+    .update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}\n${entry.clientId ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -6,6 +6,7 @@ import { AuditEventEntity } from '../../../../shared/node/entities/server';
 import type { Mutation, PullResponse } from '../../../../shared/sync/protocol';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, TestConsole, addStaff, api, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
+import { fingerprint } from './changeLog';
 
 let portal: TestPortal;
 let deskToken: string;
@@ -68,5 +69,12 @@ describe('SyncCursor.check', () => {
     const malformed = await pull(`epoch=${epoch}&seq=${seq}&check=not-hex`);
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.code).toBe('validation_failed');
+  });
+  it('tells apart two desks’ edits of one row that reach the same version (a restore can put either at a seq)', () => {
+    const entry = { tableName: 'patient', rowId: randomUUID(), version: 4, op: 'upsert' as const, clientId: randomUUID() };
+    expect(fingerprint({ ...entry })).toBe(fingerprint(entry));
+    expect(fingerprint({ ...entry, clientId: randomUUID() })).not.toBe(fingerprint(entry));
+    expect(fingerprint({ ...entry, clientId: null })).not.toBe(fingerprint(entry));
+    expect(fingerprint({ ...entry, version: 5 })).not.toBe(fingerprint(entry));
   });
 });
