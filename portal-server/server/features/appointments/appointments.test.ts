@@ -6,9 +6,9 @@ import type { AppointmentView } from '../../../../shared/domain/appointment';
 import { AppointmentEntity } from '../../../../shared/node/entities/clinical';
 import { waitForMail } from '../../../../test/fixtures/mail';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
-import { clinicTeam, futureSlot, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
+import { clinicWithTwoPatients, futureSlot, pulledRow } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
-import { TEST_CLINIC, api, startTestPortal } from '../../../../test/fixtures/portal';
+import { TEST_CLINIC, api } from '../../../../test/fixtures/portal';
 
 let portal: TestPortal;
 let team: ClinicTeam;
@@ -16,10 +16,7 @@ let ann: PatientClient;
 let bob: PatientClient;
 
 beforeAll(async () => {
-  portal = await startTestPortal();
-  team = await clinicTeam(portal);
-  ann = await registerPatient(portal, team.desk.console, { givenName: 'Ann', familyName: 'Avery' });
-  bob = await registerPatient(portal, team.desk.console, { givenName: 'Bob', familyName: 'Brown' });
+  ({ portal, team, ann, bob } = await clinicWithTwoPatients());
 });
 afterAll(async () => {
   await portal.stop();

@@ -5,9 +5,9 @@ import type { AppointmentView } from '../../../../shared/domain/appointment';
 import type { ThreadView } from '../../../../shared/domain/message';
 import type { RenewalView } from '../../../../shared/domain/renewal';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
-import { clinicTeam, futureSlot, registerPatient } from '../../../../test/fixtures/patients';
+import { clinicWithTwoPatients, futureSlot } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
-import { api, startTestPortal } from '../../../../test/fixtures/portal';
+import { api } from '../../../../test/fixtures/portal';
 
 let portal: TestPortal;
 let team: ClinicTeam;
@@ -15,10 +15,7 @@ let ann: PatientClient;
 let bob: PatientClient;
 
 beforeAll(async () => {
-  portal = await startTestPortal();
-  team = await clinicTeam(portal);
-  ann = await registerPatient(portal, team.desk.console, { givenName: 'Ann', familyName: 'Avery' });
-  bob = await registerPatient(portal, team.desk.console, { givenName: 'Bob', familyName: 'Brown' });
+  ({ portal, team, ann, bob } = await clinicWithTwoPatients());
 });
 afterAll(async () => {
   await portal.stop();

@@ -6,9 +6,8 @@ import { MessageEntity, MessageThreadEntity } from '../../../../shared/node/enti
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import { readMails, waitForMail } from '../../../../test/fixtures/mail';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
-import { clinicTeam, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
+import { clinicWithTwoPatients, pulledRow } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
-import { startTestPortal } from '../../../../test/fixtures/portal';
 
 let portal: TestPortal;
 let team: ClinicTeam;
@@ -16,10 +15,7 @@ let ann: PatientClient;
 let bob: PatientClient;
 
 beforeAll(async () => {
-  portal = await startTestPortal();
-  team = await clinicTeam(portal);
-  ann = await registerPatient(portal, team.desk.console, { givenName: 'Ann', familyName: 'Avery' });
-  bob = await registerPatient(portal, team.desk.console, { givenName: 'Bob', familyName: 'Brown' });
+  ({ portal, team, ann, bob } = await clinicWithTwoPatients());
 });
 afterAll(async () => {
   await portal.stop();
