@@ -207,8 +207,7 @@ export class SyncEngine {
 
   private async publishStatus(): Promise<void> {
     try {
-      const status = await this.status();
-      this.emitStatus(status);
+      await this.refreshStatus();
     } catch (err) {
       this.o.log(`sync: could not read status (${err instanceof Error ? err.name : 'unknown error'})`);
     }
