@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import pluginVue from 'eslint-plugin-vue';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
@@ -69,8 +71,39 @@ export default tseslint.config(
     ignores: ['src-main/index.ts', 'src-main/ipc/electron.ts', 'src-main/preload/**', 'src-main/platform/electron.ts'],
     rules: restrict([
       { group: ['electron'], message: 'Only the Electron glue imports electron; services run in Node.' },
-      { group: ['**/portal-server/server/*/**', '!**/portal-server/server/index'], message: 'src-main starts the portal server only through portal-server/server/index.' },
+      { group: ['**/portal-server/**', '!**/portal-server/server/index'], message: 'src-main starts the portal server only through portal-server/server/index.' },
       { group: ['**/src-renderer/**'], message: 'The main process does not import UI code.' },
     ]),
   },
+  // Layers inside each program (DESIGN §3, CONVENTIONS "Layers"): depend downward, never sideways,
+  // never in a cycle. Paths are resolved, so `../x` and `../../src-main/x` are judged alike.
+  {
+    files: ['src-main/**/*.ts', 'portal-server/server/**/*.ts', 'shared/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.node.json'] })] },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: layerZones() }],
+    },
+  },
+  // Tests wire layers together on purpose (a service test drives the engine); the layers hold for the code they test.
+  { files: ['**/*.test.ts'], rules: { 'import-x/no-restricted-paths': 'off' } },
 );
+
+/** Each zone: files in `target` may not import from `from`. */
+function layerZones() {
+  const main = (dirs) => dirs.map((d) => `./src-main/${d}`);
+  const top = ['core.ts', 'index.ts', 'ipc'];
+  const server = './portal-server/server';
+  return [
+    { target: './src-main/platform', from: main(['net', 'replica', 'session', 'services', 'sync', ...top]), message: 'platform/ is the bottom layer.' },
+    { target: './src-main/net', from: main(['replica', 'session', 'services', 'sync', 'events.ts', ...top]), message: 'net/ (HTTP, event stream) is a bottom layer: it knows no database, session or use case.' },
+    { target: './src-main/replica', from: main(['net', 'session', 'services', 'sync', 'events.ts', ...top]), message: 'replica/ (database, outbox, sync state) is a bottom layer.' },
+    { target: './src-main/session', from: main(['services', 'sync', ...top]), message: 'session/ sits below services/ and sync/.' },
+    { target: './src-main/services', from: main(['sync', ...top]), message: 'services/ and sync/ never import each other; both depend on the layers below.' },
+    { target: './src-main/sync', from: main(['services', ...top]), message: 'services/ and sync/ never import each other; both depend on the layers below.' },
+    { target: `${server}/features`, from: [`${server}/app.ts`, `${server}/index.ts`, `${server}/main.ts`, `${server}/demo.ts`, `${server}/demoClinic.ts`], message: 'Features do not reach up to the app that mounts them.' },
+    { target: `${server}/middleware`, from: [`${server}/app.ts`, `${server}/index.ts`, `${server}/main.ts`], message: 'Middleware does not reach up to the app that mounts it.' },
+    { target: `${server}/features/*/!(routes).ts`, from: `${server}/features/*/routes.ts`, message: 'Only the app mounts routes; services never import a route (no req/res below the route layer).' },
+  ];
+}

@@ -1,32 +1,32 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '../shared/node/db';
-import { openReplica } from './db/replica';
-import { ensureClientId } from './db/syncState';
+import { openReplica } from './replica/replica';
+import { ensureClientId } from './replica/syncState';
 import { ConsoleEvents } from './events';
 import { createIpcRegistry } from './ipc/registry';
 import type { ConsoleServices, IpcRegistry } from './ipc/registry';
 import { FileSecretStore } from './platform/secretStore';
 import type { SecretStore } from './platform/secretStore';
 import { AppointmentService } from './services/appointments';
-import { AuthService } from './services/auth';
+import { AuthService } from './session/auth';
 import { ClinicSettingsService } from './services/clinicSettings';
-import type { PortalHost } from './services/auth';
-import { ConsoleLockService, readIdleLockSeconds, rememberVerifier } from './services/consoleLock';
+import type { PortalHost } from './session/auth';
+import { ConsoleLockService, readIdleLockSeconds, rememberVerifier } from './session/consoleLock';
 import { InvitationService } from './services/invitations';
 import { MessageService } from './services/messages';
 import { OverviewService } from './services/overview';
 import { PatientService } from './services/patients';
 import { RecordService } from './services/record';
 import { RenewalService } from './services/renewals';
-import type { FetchLike } from './services/serverClient';
-import { Session } from './services/session';
+import type { FetchLike } from './net/serverClient';
+import { Session } from './session/session';
 import { StaffAdminService } from './services/staffAdmin';
 import { StaffSecurityService } from './services/staffSecurity';
 import { RefusedChangesService } from './services/refusedChanges';
 import { SyncEngine } from './sync/engine';
 import type { SyncEngineOptions } from './sync/engine';
-import { Outbox } from './sync/outbox';
+import { Outbox } from './replica/outbox';
 
 export interface ConsoleCoreOptions {
   /** Folder for the replica (console.sqlite) and, by default, the secrets file. */

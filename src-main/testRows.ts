@@ -6,9 +6,9 @@ import type { RecordEntry, RecordKind } from '../shared/domain/record';
 import type { RenewalRecord } from '../shared/domain/renewal';
 import type { StaffDirectoryEntry } from '../shared/domain/staff';
 import type { ChangeRecord, MutationArgs, MutationName, SyncedRows, SyncedTable } from '../shared/sync/protocol';
-import { OutboxEntity } from './db/entities';
-import type { OutboxRow } from './db/entities';
-import { applyChanges, rollBackRejected } from './sync/replicaApply';
+import { OutboxEntity } from './replica/entities';
+import type { OutboxRow } from './replica/entities';
+import { applyChanges, rollBackRejected } from './replica/replicaApply';
 import type { ConsoleCore } from './core';
 import { TEST_PHYSICIAN, TEST_STAFF } from './testSupport';
 

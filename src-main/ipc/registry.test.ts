@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IPC_CHANNELS } from '../../shared/ipc/contract';
 import type { IpcEvents } from '../../shared/ipc/contract';
-import { LocalPatientEntity } from '../db/entities';
+import { LocalPatientEntity } from '../replica/entities';
 import { mariaForm, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 import { ARG_SHAPES } from './argShapes';

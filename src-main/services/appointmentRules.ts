@@ -4,8 +4,8 @@ import { object, string } from 'yup';
 import { DomainError } from '../../shared/api/errors';
 import type { AppointmentRecord } from '../../shared/domain/appointment';
 import type { MutationArgs } from '../../shared/sync/protocol';
-import { queryRows } from '../db/replicaRows';
-import { staffById } from './rowSupport';
+import { queryRows } from '../replica/replicaRows';
+import { staffById } from '../replica/replicaRows';
 
 export type Slot = Omit<MutationArgs['scheduleAppointment'], 'appointmentId' | 'baseVersion'>;
 const status = "json_extract(r.data, '$.status')";

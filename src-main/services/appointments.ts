@@ -8,13 +8,14 @@ import type { MutationArgs } from '../../shared/sync/protocol';
 import { appointmentRequestSchema, appointmentSlotSchema, staffReasonSchema } from '../../shared/validation/requests';
 import type { AppointmentSlotForm } from '../../shared/validation/requests';
 import { validateOrThrow } from '../../shared/validation/validate';
-import { patientName } from '../db/records';
-import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
-import type { Stored } from '../db/replicaRows';
+import { patientName } from '../replica/records';
+import { findStored, listStored, queryRows, rowKey, writeLocal } from '../replica/replicaRows';
+import type { Stored } from '../replica/replicaRows';
 import { checkSlot, endOf, instantOrThrow, proposalNoteSchema, whenOf } from './appointmentRules';
 import type { Slot } from './appointmentRules';
 import type { ReplicaDeps } from './deps';
-import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, staffById, validateTogether, withPatient } from './rowSupport';
+import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, shortDay, shortWhen, validateTogether, withPatient } from './rowSupport';
+import { staffById } from '../replica/replicaRows';
 
 const status = "json_extract(r.data, '$.status')";
 const desk = { reason: appointmentRequestSchema.pick(['reason']) };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReplicaRowEntity } from '../db/entities';
+import { ReplicaRowEntity } from '../replica/entities';
 import { PATIENT_ID, appointmentRow, entryRow, messageRow, outboxRows, pullInto, renewalRow, seedClinic, threadRow, upserts } from '../testRows';
 import { TEST_PHYSICIAN, TEST_STAFF, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';

@@ -1,6 +1,6 @@
 import type { Database } from '../../shared/node/db';
-import type { Outbox } from '../sync/outbox';
-import type { Session } from './session';
+import type { Outbox } from '../replica/outbox';
+import type { Session } from '../session/session';
 
 /** What the replica services share. */
 export interface ReplicaDeps {

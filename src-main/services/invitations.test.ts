@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainError } from '../../shared/api/errors';
 import type { MutationArgs } from '../../shared/sync/protocol';
-import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../db/entities';
+import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../replica/entities';
 import { mariaForm, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

@@ -3,9 +3,9 @@ import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import type { PatientListItem } from '../../shared/ipc/contract';
 import type { MutationArgs } from '../../shared/sync/protocol';
-import { LocalInvitationEntity, LocalPatientEntity } from '../db/entities';
-import type { LocalPatientRow } from '../db/entities';
-import { patientName, queuedInvitationRow, toInvitationRecord } from '../db/records';
+import { LocalInvitationEntity, LocalPatientEntity } from '../replica/entities';
+import type { LocalPatientRow } from '../replica/entities';
+import { patientName, queuedInvitationRow, toInvitationRecord } from '../replica/records';
 import type { ReplicaDeps } from './deps';
 import { invitationsOf, latestInvitation, toListItems } from './patientQueries';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainError } from '../../shared/api/errors';
 import { MESSAGE_MAX_LENGTH } from '../../shared/domain/message';
-import { ReplicaRowEntity } from '../db/entities';
+import { ReplicaRowEntity } from '../replica/entities';
 import { PATIENT_ID, argsOf, messageRow, outboxRows, pullInto, refuse, seedClinic, threadRow, upserts } from '../testRows';
 import { TEST_PHYSICIAN, TEST_STAFF, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';

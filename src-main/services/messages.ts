@@ -7,11 +7,12 @@ import type { ThreadDetail, ThreadListItem } from '../../shared/ipc/contract';
 import type { MutationArgs, MutationName } from '../../shared/sync/protocol';
 import { newThreadSchema, replySchema } from '../../shared/validation/requests';
 import { validateOrThrow } from '../../shared/validation/validate';
-import { patientName } from '../db/records';
-import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
-import type { RowKey, Stored } from '../db/replicaRows';
+import { patientName } from '../replica/records';
+import { findStored, listStored, queryRows, rowKey, writeLocal } from '../replica/replicaRows';
+import type { RowKey, Stored } from '../replica/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { foldableOn, nameOfPatient, requirePatientRow, staffById, withPatient } from './rowSupport';
+import { foldableOn, nameOfPatient, requirePatientRow, withPatient } from './rowSupport';
+import { staffById } from '../replica/replicaRows';
 
 export type InboxFilter = 'open' | 'closed' | 'mine' | 'unassigned';
 const INBOX_FILTERS: readonly InboxFilter[] = ['open', 'closed', 'mine', 'unassigned'];

@@ -1,7 +1,7 @@
 import { DomainError } from '../../shared/api/errors';
-import type { FetchLike, ServerRequest } from './serverClient';
-import { ServerUnreachableError, callServer } from './serverClient';
-import type { Session } from './session';
+import type { FetchLike, ServerRequest } from '../net/serverClient';
+import { ServerUnreachableError, callServer } from '../net/serverClient';
+import type { Session } from '../session/session';
 
 export interface OnlineCallDeps {
   session: Session;

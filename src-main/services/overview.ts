@@ -1,6 +1,6 @@
 import type { StaffDirectoryEntry } from '../../shared/domain/staff';
 import type { IpcContract } from '../../shared/ipc/contract';
-import { queryRows } from '../db/replicaRows';
+import { queryRows } from '../replica/replicaRows';
 import type { ReplicaDeps } from './deps';
 import { staffDirectory } from './rowSupport';
 

@@ -4,10 +4,10 @@ import { In } from 'typeorm';
 import type { InvitationStatus } from '../../shared/domain/invitation';
 import type { DuplicateMatch, PatientListItem } from '../../shared/ipc/contract';
 import { parseIsoDate, parseUsDate } from '../../shared/time/dateOnly';
-import { LocalInvitationEntity, LocalPatientEntity } from '../db/entities';
-import type { LocalInvitationRow, LocalPatientRow } from '../db/entities';
-import { foldForSearch, patientName, toInvitationRecord, toPatientRecord } from '../db/records';
-import type { Outbox } from '../sync/outbox';
+import { LocalInvitationEntity, LocalPatientEntity } from '../replica/entities';
+import type { LocalInvitationRow, LocalPatientRow } from '../replica/entities';
+import { foldForSearch, patientName, toInvitationRecord, toPatientRecord } from '../replica/records';
+import type { Outbox } from '../replica/outbox';
 
 export const SEARCH_LIMIT = 200;
 

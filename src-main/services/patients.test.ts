@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DomainError } from '../../shared/api/errors';
-import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../db/entities';
-import { Outbox } from '../sync/outbox';
+import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../replica/entities';
+import { Outbox } from '../replica/outbox';
 import { mariaForm, signInOffline, startTestCore } from '../testSupport';
 import { PatientService } from './patients';
 import type { TestCore } from '../testSupport';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainError } from '../../shared/api/errors';
 import { RECORD_KINDS } from '../../shared/domain/record';
-import { ReplicaRowEntity } from '../db/entities';
+import { ReplicaRowEntity } from '../replica/entities';
 import { PATIENT_ID, argsOf, entryRow, outboxRows, pullInto, refuse, seedClinic, upserts } from '../testRows';
 import { TEST_PHYSICIAN, TEST_STAFF, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';

@@ -8,9 +8,9 @@ import type { RecordSaveArgs } from '../../shared/ipc/contract';
 import type { MutationArgs } from '../../shared/sync/protocol';
 import { RECORD_SCHEMAS } from '../../shared/validation/record';
 import { validateOrThrow } from '../../shared/validation/validate';
-import { OutboxEntity } from '../db/entities';
-import { patientName } from '../db/records';
-import { deleteLocal, findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
+import { OutboxEntity } from '../replica/entities';
+import { patientName } from '../replica/records';
+import { deleteLocal, findStored, listStored, queryRows, rowKey, writeLocal } from '../replica/replicaRows';
 import type { ReplicaDeps } from './deps';
 import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, requirePhysician } from './rowSupport';
 

@@ -1,8 +1,8 @@
 import { DomainError } from '../../shared/api/errors';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
-import { OutboxEntity } from '../db/entities';
-import type { Session } from './session';
+import { OutboxEntity } from '../replica/entities';
+import type { Session } from '../session/session';
 
 export interface RefusedChangesDeps {
   db: Database;

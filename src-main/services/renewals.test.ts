@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainError } from '../../shared/api/errors';
-import { ReplicaRowEntity } from '../db/entities';
+import { ReplicaRowEntity } from '../replica/entities';
 import { PATIENT_ID, argsOf, entryRow, outboxRows, pullInto, refuse, renewalRow, seedClinic, upserts } from '../testRows';
 import { TEST_PHYSICIAN, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';

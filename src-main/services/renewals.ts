@@ -5,10 +5,11 @@ import type { RenewalListItem } from '../../shared/ipc/contract';
 import { renewalDecisionSchema } from '../../shared/validation/requests';
 import type { RenewalDecisionForm } from '../../shared/validation/requests';
 import { validateOrThrow } from '../../shared/validation/validate';
-import { findStored, listStored, queryRows, rowKey, writeLocal } from '../db/replicaRows';
-import type { RowKey, Stored } from '../db/replicaRows';
+import { findStored, listStored, queryRows, rowKey, writeLocal } from '../replica/replicaRows';
+import type { RowKey, Stored } from '../replica/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { baseVersionOf, nameOfPatient, requirePhysician, staffById, withPatient } from './rowSupport';
+import { baseVersionOf, nameOfPatient, requirePhysician, withPatient } from './rowSupport';
+import { staffById } from '../replica/replicaRows';
 
 const MAX_REFILLS = 99;
 

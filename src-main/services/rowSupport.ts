@@ -5,13 +5,13 @@ import { DomainError } from '../../shared/api/errors';
 import type { StaffDirectoryEntry, StaffUserView } from '../../shared/domain/staff';
 import type { WithPatient } from '../../shared/ipc/contract';
 import type { MutationArgs, MutationName } from '../../shared/sync/protocol';
-import { LocalPatientEntity } from '../db/entities';
-import type { LocalPatientRow, ReplicaRow } from '../db/entities';
-import { patientName } from '../db/records';
-import { listStored, queryRows, rowKey } from '../db/replicaRows';
-import type { GenericTable, RowKey, Stored } from '../db/replicaRows';
+import { LocalPatientEntity } from '../replica/entities';
+import type { LocalPatientRow, ReplicaRow } from '../replica/entities';
+import { patientName } from '../replica/records';
+import { rowKey, staffById } from '../replica/replicaRows';
+import type { GenericTable, RowKey, Stored } from '../replica/replicaRows';
 import type { ReplicaDeps } from './deps';
-import type { SignedIn } from './session';
+import type { SignedIn } from '../session/session';
 
 /** A name for a patient who is not (or no longer) on this computer. */
 const UNKNOWN_PATIENT = 'a patient';
@@ -41,11 +41,6 @@ export async function nameOfPatient(m: EntityManager, patientId: string): Promis
 }
 
 /** The staff directory as last pulled, by id. */
-export async function staffById(m: EntityManager): Promise<Map<string, StaffDirectoryEntry>> {
-  const rows = await listStored<'staff'>(queryRows(m, 'staff'));
-  return new Map(rows.map((s) => [s.record.id, s.record]));
-}
-
 export async function staffDirectory(m: EntityManager): Promise<StaffDirectoryEntry[]> {
   const all = [...(await staffById(m)).values()];
   return all.sort((a, b) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id));

@@ -6,7 +6,7 @@ import { validateOrThrow } from '../../shared/validation/validate';
 import { object } from 'yup';
 import { callOnline } from './onlineCall';
 import type { OnlineCallDeps } from './onlineCall';
-import type { ServerRequest } from './serverClient';
+import type { ServerRequest } from '../net/serverClient';
 
 const passwordOnly = object({ password: staffPasswordSchema });
 

@@ -5,7 +5,7 @@ import type { ClinicTeam, PatientClient } from '../../test/fixtures/patients';
 import { waitForMail } from '../../test/fixtures/mail';
 import { TEST_CLINIC, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
-import { getState } from '../db/syncState';
+import { getState } from '../replica/syncState';
 import { startSignedInCore, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

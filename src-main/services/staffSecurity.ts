@@ -3,11 +3,11 @@ import { AUDIT_QUERY_MAX_LIMIT } from '../../shared/api/staffSecurity';
 import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../../shared/api/staffSecurity';
 import type { StaffRole } from '../../shared/domain/staff';
 import type { ConsoleDeviceItem } from '../../shared/ipc/contract';
-import { getState } from '../db/syncState';
+import { getState } from '../replica/syncState';
 import type { Database } from '../../shared/node/db';
-import type { FetchLike, ServerRequest } from './serverClient';
-import { ServerUnreachableError, callServer } from './serverClient';
-import type { Session } from './session';
+import type { FetchLike, ServerRequest } from '../net/serverClient';
+import { ServerUnreachableError, callServer } from '../net/serverClient';
+import type { Session } from '../session/session';
 
 const PATIENT_ACCOUNT_OFFLINE = 'The clinic server is not reachable. Unlocking a portal account or sending a reset link needs a connection.';
 const DEVICES_OFFLINE = 'The clinic server is not reachable. The list of signed-in consoles needs a connection.';

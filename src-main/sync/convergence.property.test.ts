@@ -18,9 +18,9 @@ import type { ClinicTeam } from '../../test/fixtures/patients';
 import { clinicTeam, futureSlot } from '../../test/fixtures/patients';
 import type { TestPortal } from '../../test/fixtures/portal';
 import { startTestPortal } from '../../test/fixtures/portal';
-import { OutboxEntity } from '../db/entities';
-import type { OutboxRow } from '../db/entities';
-import { ensureClientId } from '../db/syncState';
+import { OutboxEntity } from '../replica/entities';
+import type { OutboxRow } from '../replica/entities';
+import { ensureClientId } from '../replica/syncState';
 import { startSignedInCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CatchUpProgress, SyncStatus } from '../../shared/ipc/contract';
 import { TEST_CLINIC, TestConsole, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
-import { LocalPatientEntity } from '../db/entities';
-import { getCursor } from '../db/syncState';
-import type { FetchLike } from '../services/serverClient';
+import { LocalPatientEntity } from '../replica/entities';
+import { getCursor } from '../replica/syncState';
+import type { FetchLike } from '../net/serverClient';
 import { startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

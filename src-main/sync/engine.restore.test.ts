@@ -9,7 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { TEST_CLINIC, addStaff, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
 import { replicaSnapshot, serverSnapshotVia } from '../../test/fixtures/convergence';
-import type { FetchLike } from '../services/serverClient';
+import type { FetchLike } from '../net/serverClient';
 import { mariaForm, startSignedInCore, tempDir } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

@@ -5,7 +5,7 @@ import { SYNC_PROTOCOL_HEADER } from '../../shared/sync/protocol';
 import { readMails, waitForMail } from '../../test/fixtures/mail';
 import { TEST_CLINIC, TestConsole, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
-import { LocalInvitationEntity } from '../db/entities';
+import { LocalInvitationEntity } from '../replica/entities';
 import { mariaForm, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

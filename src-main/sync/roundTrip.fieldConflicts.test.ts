@@ -1,7 +1,7 @@
 /** Two desks' consoles edit one patient against a real portal server; staff see and dismiss a conflict. */
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../shared/ipc/contract';
-import { OutboxEntity } from '../db/entities';
+import { OutboxEntity } from '../replica/entities';
 import { useClinicConsoles } from '../../test/fixtures/clinicConsoles';
 import { mariaForm } from '../testSupport';
 import type { TestCore } from '../testSupport';

@@ -5,13 +5,13 @@ import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { Mutation, PullResponse, PushRequest, PushResponse, SyncCursor, SyncPoke } from '../../shared/sync/protocol';
 import type { CatchUpProgress } from '../../shared/ipc/contract';
-import { OutboxEntity } from '../db/entities';
-import type { OutboxRow } from '../db/entities';
-import { getCursor, setCursor } from '../db/syncState';
-import type { FetchLike } from '../services/serverClient';
-import { callServer } from '../services/serverClient';
-import type { Outbox } from './outbox';
-import { applyChanges, clearReplicaForReset, rollBackRejected } from './replicaApply';
+import { OutboxEntity } from '../replica/entities';
+import type { OutboxRow } from '../replica/entities';
+import { getCursor, setCursor } from '../replica/syncState';
+import type { FetchLike } from '../net/serverClient';
+import { callServer } from '../net/serverClient';
+import type { Outbox } from '../replica/outbox';
+import { applyChanges, clearReplicaForReset, rollBackRejected } from '../replica/replicaApply';
 
 export interface TransferContext {
   db: Database;

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestCore, mariaForm } from '../../src-main/testSupport';
 import type { TestCore } from '../../src-main/testSupport';
-import { getState } from '../../src-main/db/syncState';
+import { getState } from '../../src-main/replica/syncState';
 import { pushOutbox } from '../../src-main/sync/transfer';
 import type { TransferContext } from '../../src-main/sync/transfer';
-import type { FetchLike } from '../../src-main/services/serverClient';
+import type { FetchLike } from '../../src-main/net/serverClient';
 import { TEST_CLINIC, addStaff, signInStaff } from '../fixtures/portal';
 import { deskOf } from '../fixtures/patients';
 import { replicaSnapshot, serverSnapshotVia } from '../fixtures/convergence';

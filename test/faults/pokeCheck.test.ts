@@ -1,6 +1,6 @@
 /** Changes carried by a poke are applied only onto the same history: same seq and same entry there. */
 import { afterEach, expect, it } from 'vitest';
-import { getCursor, setCursor } from '../../src-main/db/syncState';
+import { getCursor, setCursor } from '../../src-main/replica/syncState';
 import { applyPoked } from '../../src-main/sync/transfer';
 import { startTestCore } from '../../src-main/testSupport';
 import type { TestCore } from '../../src-main/testSupport';

@@ -4,9 +4,9 @@ import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createConsoleCore } from '../../../src-main/core';
 import type { ConsoleCore } from '../../../src-main/core';
-import type { PortalHost } from '../../../src-main/services/auth';
+import type { PortalHost } from '../../../src-main/session/auth';
 import { IPC_EVENTS } from '../../../shared/ipc/contract';
-import { setState } from '../../../src-main/db/syncState';
+import { setState } from '../../../src-main/replica/syncState';
 import { startStaticServer } from '../../fixtures/staticServer';
 
 export interface ConsoleUnderTest {

@@ -5,7 +5,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { SyncStatus } from '../../../shared/ipc/contract';
-import type { OutboxRow } from '../../../src-main/db/entities';
+import type { OutboxRow } from '../../../src-main/replica/entities';
 import type { SyncSnapshot } from '../../fixtures/convergence';
 import type { ConsoleFault } from './consoleChild';
 import type { Reply } from './ipc';

@@ -11,9 +11,9 @@ import { IDLE_LOCK_MINUTES } from '../../shared/ipc/contract';
 import type { AppStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
 import { hashPassword, verifyPassword } from '../../shared/node/secrets';
-import { getState, setState } from '../db/syncState';
+import { getState, setState } from '../replica/syncState';
 import type { AuthService } from './auth';
-import { ServerUnreachableError } from './serverClient';
+import { ServerUnreachableError } from '../net/serverClient';
 import type { Session } from './session';
 
 export const DEFAULT_IDLE_LOCK_SECONDS = IDLE_LOCK_MINUTES.default * 60;

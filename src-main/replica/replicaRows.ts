@@ -5,6 +5,7 @@
  */
 import type { EntityManager, EntitySchema, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { SyncedRows } from '../../shared/sync/protocol';
+import type { StaffDirectoryEntry } from '../../shared/domain/staff';
 import { ReplicaRowEntity } from './entities';
 import type { GenericTable, ReplicaRow } from './entities';
 
@@ -139,4 +140,10 @@ export async function restoreServerState(m: EntityManager, key: string): Promise
     return true;
   }
   return false;
+}
+
+/** Staff members on this replica, by id. */
+export async function staffById(m: EntityManager): Promise<Map<string, StaffDirectoryEntry>> {
+  const rows = await listStored<'staff'>(queryRows(m, 'staff'));
+  return new Map(rows.map((s) => [s.record.id, s.record]));
 }

@@ -3,10 +3,10 @@ import { Between, In, LessThan, Not } from 'typeorm';
 import type { RejectedChange } from '../../shared/ipc/contract';
 import { argsVersionOf } from '../../shared/sync/protocol';
 import type { Mutation, MutationArgs, MutationName } from '../../shared/sync/protocol';
-import { OutboxEntity } from '../db/entities';
-import type { OutboxRow } from '../db/entities';
-import type { RowKey } from '../db/replicaRows';
-import { getState, setState } from '../db/syncState';
+import { OutboxEntity } from './entities';
+import type { OutboxRow } from './entities';
+import type { RowKey } from './replicaRows';
+import { getState, setState } from './syncState';
 
 export interface NewOutboxEntry<N extends MutationName> {
   name: N;

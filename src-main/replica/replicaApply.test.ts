@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
-import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from '../db/entities';
+import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity } from './entities';
 import { mariaForm, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 import { Outbox } from './outbox';

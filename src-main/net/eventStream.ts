@@ -1,6 +1,6 @@
 import type { SyncPoke } from '../../shared/sync/protocol';
-import type { FetchLike } from '../services/serverClient';
-import { joinUrl, serverHeaders } from '../services/serverClient';
+import type { FetchLike } from './serverClient';
+import { joinUrl, serverHeaders } from './serverClient';
 import type { Backoff } from './backoff';
 import { readServerSentEvents } from './sse';
 

@@ -8,10 +8,10 @@ import { Brackets, In, Not } from 'typeorm';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { ChangeRecord, SyncedTable } from '../../shared/sync/protocol';
-import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from '../db/entities';
-import type { GenericTable, LocalInvitationRow, LocalPatientRow, OutboxRow, ReplicaRow } from '../db/entities';
-import { invitationRowOf, patientRowOf } from '../db/records';
-import { deleteMany, parseRowKey, restoreServerState, rowKey, serverRowOf, upsertMany } from '../db/replicaRows';
+import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from './entities';
+import type { GenericTable, LocalInvitationRow, LocalPatientRow, OutboxRow, ReplicaRow } from './entities';
+import { invitationRowOf, patientRowOf } from './records';
+import { deleteMany, parseRowKey, restoreServerState, rowKey, serverRowOf, upsertMany } from './replicaRows';
 import type { Outbox, PendingRows } from './outbox';
 import { PATIENT_MUTATIONS } from './outbox';
 

@@ -7,10 +7,10 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { StaffUserView } from '../../shared/domain/staff';
-import { OutboxEntity } from '../db/entities';
-import { getState, setState } from '../db/syncState';
-import type { HeldToken } from '../db/syncState';
-import { staffById } from './rowSupport';
+import { OutboxEntity } from '../replica/entities';
+import { getState, setState } from '../replica/syncState';
+import type { HeldToken } from '../replica/syncState';
+import { staffById } from '../replica/replicaRows';
 
 /** How many of this staff member's changes wait to be sent. */
 export function pendingBy(m: EntityManager, staffUserId: string): Promise<number> {

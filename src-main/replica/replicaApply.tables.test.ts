@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { ChangeRecord, PullResponse, PushResponse, SyncedRows } from '../../shared/sync/protocol';
-import { ReplicaRowEntity } from '../db/entities';
-import type { GenericTable } from '../db/entities';
-import { getCursor } from '../db/syncState';
+import { ReplicaRowEntity } from './entities';
+import type { GenericTable } from './entities';
+import { getCursor } from './syncState';
 import { DIRECTORY, PATIENT_ID, appointmentRow, argsOf, entryRow, messageRow, outboxRows, pullInto, renewalRow, seedClinic, staffRow, testId, threadRow, upserts } from '../testRows';
 import { TEST_CLINIC_VIEW, TEST_PHYSICIAN, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 import { clearReplicaForReset } from './replicaApply';
-import { pullChanges, pushOutbox } from './transfer';
-import type { TransferContext } from './transfer';
+import { pullChanges, pushOutbox } from '../sync/transfer';
+import type { TransferContext } from '../sync/transfer';
 
 let core: TestCore;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 /** A catch-up page is written in bulk: it must leave the replica exactly as row-by-row applying would. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../shared/sync/protocol';
-import { LocalPatientEntity, ReplicaRowEntity } from '../db/entities';
+import { LocalPatientEntity, ReplicaRowEntity } from './entities';
 import { PATIENT_ID, appointmentRow, patientRow, pullInto, seedClinic, testId, upserts } from '../testRows';
 import { TEST_PHYSICIAN, mariaForm, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';

@@ -5,8 +5,8 @@ import type { AppStatus } from '../../shared/ipc/contract';
 import { clinicSetupSchema } from '../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../shared/validation/staff';
 import { validateOrThrow } from '../../shared/validation/validate';
-import type { FetchLike } from './serverClient';
-import { ServerUnreachableError, callServer } from './serverClient';
+import type { FetchLike } from '../net/serverClient';
+import { ServerUnreachableError, callServer } from '../net/serverClient';
 import type { Session } from './session';
 
 /** The part of the in-process portal server the console needs when it hosts it (a PortalHandle fits). */

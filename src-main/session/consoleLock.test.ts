@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { AuditEventEntity } from '../../shared/node/entities/server';
 import { TEST_CLINIC, addStaff, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
-import { OutboxEntity } from '../db/entities';
-import { getState } from '../db/syncState';
+import { OutboxEntity } from '../replica/entities';
+import { getState } from '../replica/syncState';
 import { mariaForm, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 

@@ -4,8 +4,8 @@ import type { StaffSignInResponse } from '../../shared/api/types';
 import type { ClinicView } from '../../shared/domain/clinic';
 import type { StaffUserView } from '../../shared/domain/staff';
 import type { Database } from '../../shared/node/db';
-import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity, ReplicaRowEntity } from '../db/entities';
-import { deleteState, getState, setState } from '../db/syncState';
+import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity, ReplicaRowEntity } from '../replica/entities';
+import { deleteState, getState, setState } from '../replica/syncState';
 import type { SecretStore } from '../platform/secretStore';
 import { handOver, holdIfPending, takeHeld, takeSettled } from './heldTokens';
 

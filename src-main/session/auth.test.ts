@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DomainError } from '../../shared/api/errors';
 import { TEST_CLINIC, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
-import { getState, setState } from '../db/syncState';
+import { getState, setState } from '../replica/syncState';
 import { UNREACHABLE_URL, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 
