@@ -7,7 +7,11 @@ import type { RenewalRecord } from '../domain/renewal';
 import type { StaffDirectoryEntry } from '../domain/staff';
 
 /** Bumped when push/pull shapes change; an older console gets 426 and a message. 3: field-level edits (argsVersion 2). */
-export const SYNC_PROTOCOL_VERSION = 3;
+/**
+ * 4: the server answers `seq_reused` when a retried seq carries other arguments than the intent it
+ * applied under that seq (a console of version 3 would have taken that for "duplicate" and lost the change).
+ */
+export const SYNC_PROTOCOL_VERSION = 4;
 export const SYNC_PROTOCOL_HEADER = 'x-sync-protocol';
 
 /** `epoch` names the server database; a new epoch means "resync from scratch". */
@@ -142,9 +146,19 @@ export interface PushRequest {
   mutations: Mutation[];
 }
 
+/**
+ * - `applied`: applied now. `duplicate`: this very intent (same name, args version and arguments)
+ *   was applied earlier under this seq — a retry whose first answer was lost.
+ * - `rejected`: refused now or earlier (error says why); it never blocks the seqs after it.
+ * - `seq_reused`: the server already holds another intent under this client id and seq: this replica
+ *   was restored from an old copy, or shares its id with a cloned one. Nothing was applied; the
+ *   console must take a new client id and send its waiting changes again (see DESIGN §5).
+ */
+export type MutationOutcomeStatus = 'applied' | 'rejected' | 'duplicate' | 'seq_reused';
+
 export interface MutationOutcome {
   seq: number;
-  status: 'applied' | 'rejected' | 'duplicate';
+  status: MutationOutcomeStatus;
   error?: ApiErrorBody;
 }
 
