@@ -49,7 +49,10 @@ export class Database {
     await dataSource.initialize();
     if (!options.databaseUrl) {
       await dataSource.query('PRAGMA foreign_keys = ON');
-      await dataSource.query('PRAGMA synchronous = NORMAL');
+      // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a power cut, and both
+      // sides act on a commit as final — the server answers "applied" (the console then stops
+      // keeping its copy) and the console shows staff a change as saved (docs/decisions.md).
+      await dataSource.query('PRAGMA synchronous = FULL');
     }
     await dataSource.runMigrations({ transaction: 'each' });
     return new Database(dataSource);
