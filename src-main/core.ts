@@ -26,7 +26,7 @@ import { StaffSecurityService } from './services/staffSecurity';
 import { RefusedChangesService } from './services/refusedChanges';
 import { SyncEngine } from './sync/engine';
 import type { SyncEngineOptions } from './sync/engine';
-import { Outbox } from './replica/outbox';
+import { outbox } from './replica/outbox';
 
 export interface ConsoleCoreOptions {
   /** Folder for the replica (console.sqlite) and, by default, the secrets file. */
@@ -51,7 +51,7 @@ export interface ConsoleCore {
   registry: IpcRegistry;
   engine: SyncEngine;
   events: ConsoleEvents;
-  outbox: Outbox;
+  outbox: typeof outbox;
   /** Stops syncing and closes the replica. */
   close(): Promise<void>;
 }
@@ -71,7 +71,6 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
   const secrets = o.secretStore ?? new FileSecretStore(o.dataDir);
   const session = new Session(db, secrets);
   const events = new ConsoleEvents();
-  const outbox = new Outbox();
   // The renderer switches screens when the lock changes or the server ends the session.
   const publishAppStatus = (): void => {
     auth.status().then(
@@ -122,7 +121,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     messages: new MessageService(replica),
     record: new RecordService(replica),
     sync: engine,
-    refusedChanges: new RefusedChangesService({ db, session, publishStatus: () => engine.refreshStatus() }),
+    refusedChanges: new RefusedChangesService({ db, outbox, session, publishStatus: () => engine.refreshStatus() }),
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),

@@ -68,8 +68,6 @@ export interface RejectedChange {
    * a slot already taken) — the reason says why.
    */
   kind: 'conflict' | 'refused';
-  /** What the staff member should do about it, in one sentence. */
-  whatToDo: string;
 }
 
 /** A pull that is catching up on many changes (after a day offline, first sign-in). */

@@ -100,6 +100,11 @@ export interface OutboxRow {
   error: string | null;
   errorCode: string | null;
   resolvedAt: string | null;
+  /**
+   * When a push first carried this entry. Set in a committed write before the request leaves: from
+   * then on the server may hold it, so it is never folded into, rewritten or discarded.
+   */
+  sentAt: string | null;
 }
 export const OutboxEntity = new EntitySchema<OutboxRow>({
   name: 'Outbox',
@@ -119,6 +124,7 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
     error: { type: 'text', nullable: true },
     errorCode: { type: 'varchar', length: 40, nullable: true },
     resolvedAt: optionalInstant,
+    sentAt: optionalInstant,
   },
 });
 

@@ -1,8 +1,9 @@
 import type { EntityManager } from 'typeorm';
-import { Between, In, LessThan, Not } from 'typeorm';
+import { Between, In, IsNull, LessThan, Not } from 'typeorm';
+import { DomainError } from '../../shared/api/errors';
 import type { RejectedChange } from '../../shared/ipc/contract';
 import { argsVersionOf } from '../../shared/sync/protocol';
-import type { Mutation, MutationArgs, MutationName } from '../../shared/sync/protocol';
+import type { Mutation, MutationArgs, MutationName, PushResponse } from '../../shared/sync/protocol';
 import { OutboxEntity } from './entities';
 import type { OutboxRow } from './entities';
 import type { RowKey } from './replicaRows';
@@ -37,24 +38,49 @@ function keysOf(row: Pick<OutboxRow, 'rowKeys'>): string[] {
   return row.rowKeys ? (JSON.parse(row.rowKeys) as string[]) : [];
 }
 
+/** What services do with the outbox: write an intent, or fold a new edit into one never sent. */
+export type OutboxWriter = Pick<Outbox, 'append' | 'foldable' | 'latestForRow' | 'rewrite' | 'discardUnsent' | 'countRecent'>;
+
+/** What screens and the session read: what waits, and what was refused. */
+export type OutboxStatusView = Pick<Outbox, 'countPending' | 'pendingBy' | 'pendingByPatient' | 'pendingRows' | 'rejected' | 'dismiss'>;
+
+/** What the sync engine does: take the next batch, record the answer, resend after a restore. */
+export type OutboxSender = Pick<
+  Outbox,
+  'takeBatch' | 'recordOutcomes' | 'ackedSeq' | 'lastIssuedSeq' | 'settledAbove' | 'requeueLost' | 'pruneApplied' | 'countPending' | 'rejected' | 'pendingRows'
+>;
+
+/** A push's answer for one batch, as the outbox recorded it. */
+export interface RecordedOutcomes {
+  /** Entries that left the queue: applied (now, or earlier under the same intent) or refused. */
+  progressed: number;
+  /** The refused entries (the caller rolls their local rows back in the same transaction). */
+  rejected: OutboxRow[];
+  /** Seqs under which the server holds another intent: this replica's client id is shared or rewound. */
+  reused: number[];
+}
+
 /**
- * The outbox of local changes. Services append inside their write; the sync engine pushes.
- * It also remembers which entries are being pushed right now: those must not be rewritten,
- * since the server may already be applying them.
+ * The outbox of local changes, and the only code that reads or writes its table. Services write
+ * through OutboxWriter; the sync engine takes batches and records answers (OutboxSender); screens
+ * and the session read through OutboxStatusView.
+ *
+ * An entry that may have reached the server is never changed again: `takeBatch` marks the entries
+ * it hands out as sent (`sentAt`) in the caller's write, committed before the request leaves, and
+ * only entries never sent may be folded into, rewritten or discarded. Whatever then happens to the
+ * answer (a lost reply, a crash, the engine stopped), a later edit becomes an intent of its own.
  */
 export class Outbox {
-  private inFlightUpTo = 0;
-
   /** Appends a mutation with the next contiguous seq; call inside the write that makes the local change. */
   async append<N extends MutationName>(m: EntityManager, entry: NewOutboxEntry<N>): Promise<number> {
-    const last = (await getState(m, 'lastOutboxSeq')) ?? 0;
-    const max = await m.createQueryBuilder(OutboxEntity, 'o').select('MAX(o.seq)', 'max').getRawOne<{ max: number | null }>();
-    const seq = Math.max(last, max?.max ?? 0) + 1;
+    const args = JSON.stringify(entry.args);
+    refuseOversized(entry.name, args);
+    const seq = (await this.lastIssuedSeq(m)) + 1;
     await m.insert(OutboxEntity, {
       seq,
       name: entry.name,
       argsVersion: argsVersionOf(entry.name),
-      args: JSON.stringify(entry.args),
+      args,
       staffUserId: entry.staffUserId,
       createdAt: entry.now.toISOString(),
       status: 'pending',
@@ -65,6 +91,7 @@ export class Outbox {
       error: null,
       errorCode: null,
       resolvedAt: null,
+      sentAt: null,
     });
     await setState(m, 'lastOutboxSeq', seq);
     return seq;
@@ -77,7 +104,7 @@ export class Outbox {
   async foldable<N extends MutationName>(m: EntityManager, name: N, patientId: string): Promise<(OutboxRow & { name: N }) | null> {
     const rows = await m.find(OutboxEntity, { where: { name, patientId, status: 'pending' }, order: { seq: 'DESC' }, take: 1 });
     const row = rows[0];
-    return row && row.seq > this.inFlightUpTo && (await madeByCurrentStaff(m, row)) ? (row as OutboxRow & { name: N }) : null;
+    return row && neverSent(row) && (await madeByCurrentStaff(m, row)) ? (row as OutboxRow & { name: N }) : null;
   }
 
   /**
@@ -93,38 +120,109 @@ export class Outbox {
       .take(1)
       .getMany();
     const row = rows[0];
-    return row && row.seq > this.inFlightUpTo && keysOf(row).includes(key) && (await madeByCurrentStaff(m, row)) ? row : null;
+    return row && neverSent(row) && keysOf(row).includes(key) && (await madeByCurrentStaff(m, row)) ? row : null;
   }
 
-  /** Replaces a foldable entry's args (and what it is about), keeping its seq. */
+  /** Replaces a foldable entry's args (and what it is about), keeping its seq; refuses an entry that was sent. */
   async rewrite<N extends MutationName>(
     m: EntityManager,
     seq: number,
     args: MutationArgs[N],
     also: { description?: string; invitationId?: string | null } = {},
   ): Promise<void> {
-    await m.update(OutboxEntity, { seq }, { args: JSON.stringify(args), ...also });
+    const json = JSON.stringify(args);
+    const row = await m.findOneBy(OutboxEntity, { seq });
+    refuseOversized(row?.name ?? '', json);
+    await requireUnsent(m.update(OutboxEntity, { seq, status: 'pending', sentAt: IsNull() }, { args: json, ...also }));
+  }
+
+  /**
+   * Drops an entry that was never sent and now changes nothing (an edit put back as it was). Its
+   * seq stays a gap the next push passes with prevSeq, as after pruning.
+   */
+  async discardUnsent(m: EntityManager, seq: number): Promise<void> {
+    await requireUnsent(m.delete(OutboxEntity, { seq, status: 'pending', sentAt: IsNull() }));
+  }
+
+  /** How many `name` entries this person made about this patient in [from, to] (e.g. record views, throttled). */
+  countRecent(m: EntityManager, name: MutationName, patientId: string, staffUserId: string, from: Date, to: Date): Promise<number> {
+    return m.countBy(OutboxEntity, { name, patientId, staffUserId, createdAt: Between(from.toISOString(), to.toISOString()) });
   }
 
   /**
    * The next pending entries in seq order, all made by one staff member (a push carries that
-   * person's device token, so the server attributes them rightly); in flight until `settled()`.
+   * person's device token, so the server attributes them rightly): at most `limit` entries and at
+   * most `maxBytes` of push body (an entry larger than that goes alone; services refuse entries
+   * that could never fit, see MAX_ENTRY_BYTES). Call inside a write: they are marked sent there.
    */
-  async takeBatch(m: EntityManager, limit: number): Promise<Mutation[]> {
+  async takeBatch(m: EntityManager, limit: number, maxBytes: number, now: Date): Promise<Mutation[]> {
     const pending = await m.find(OutboxEntity, { where: { status: 'pending' }, order: { seq: 'ASC' }, take: limit });
-    const firstOther = pending.findIndex((r) => r.staffUserId !== pending[0]?.staffUserId);
-    const rows = firstOther < 0 ? pending : pending.slice(0, firstOther);
-    const last = rows[rows.length - 1];
-    this.inFlightUpTo = last ? last.seq : 0;
+    const rows: OutboxRow[] = [];
+    let bytes = 0;
+    for (const row of pending) {
+      bytes += entryBytes(row);
+      if (row.staffUserId !== pending[0]?.staffUserId || (rows.length > 0 && bytes > maxBytes)) {
+        break;
+      }
+      rows.push(row);
+    }
+    const unsent = rows.filter((r) => r.sentAt === null).map((r) => r.seq);
+    if (unsent.length > 0) {
+      await m.update(OutboxEntity, { seq: In(unsent) }, { sentAt: now.toISOString() });
+    }
     return rows.map(toMutation);
   }
 
-  settled(): void {
-    this.inFlightUpTo = 0;
+  /**
+   * Records the server's answer to a batch: applied entries (now, or earlier under the same intent)
+   * and refused ones leave the queue; `seq_reused` ones stay pending, to go under a new client id.
+   */
+  async recordOutcomes(m: EntityManager, clientId: string, mutations: Mutation[], response: PushResponse, now: Date): Promise<RecordedOutcomes> {
+    const outcomes = new Map(response.outcomes.map((o) => [o.seq, o]));
+    const at = now.toISOString();
+    const rejectedSeqs: number[] = [];
+    const reused: number[] = [];
+    let progressed = 0;
+    for (const mutation of mutations) {
+      const outcome = outcomes.get(mutation.seq);
+      if (outcome?.status === 'seq_reused') {
+        reused.push(mutation.seq);
+      } else if (outcome?.status === 'rejected') {
+        const error = outcome.error?.message ?? 'The server refused this change.';
+        await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'rejected', error, errorCode: outcome.error?.code ?? null, resolvedAt: at });
+        rejectedSeqs.push(mutation.seq);
+        progressed += 1;
+      } else if (outcome || (reused.length === 0 && mutation.seq <= response.lastSeq)) {
+        // Applied now, or earlier (a push whose answer was lost): either way the server has it.
+        await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'applied', resolvedAt: at });
+        progressed += 1;
+      }
+    }
+    if (reused.length === 0) {
+      await this.noteAcked(m, clientId, response.lastSeq);
+    }
+    return { progressed, rejected: await this.get(m, rejectedSeqs), reused };
   }
 
   countPending(m: EntityManager): Promise<number> {
     return m.countBy(OutboxEntity, { status: 'pending' });
+  }
+
+  /** The highest seq this replica ever handed out (the server can never know a higher one of ours). */
+  async lastIssuedSeq(m: EntityManager): Promise<number> {
+    const max = await m.createQueryBuilder(OutboxEntity, 'o').select('MAX(o.seq)', 'max').getRawOne<{ max: number | null }>();
+    return Math.max((await getState(m, 'lastOutboxSeq')) ?? 0, max?.max ?? 0);
+  }
+
+  /** How many of this staff member's changes wait to be sent. */
+  pendingBy(m: EntityManager, staffUserId: string): Promise<number> {
+    return m.countBy(OutboxEntity, { status: 'pending', staffUserId });
+  }
+
+  /** A listed refusal turns 'dismissed' (kept for troubleshooting, no longer shown); false when none was listed. */
+  async dismiss(m: EntityManager, seq: number): Promise<boolean> {
+    const result = await m.update(OutboxEntity, { seq, status: 'rejected' }, { status: 'dismissed' });
+    return (result.affected ?? 0) > 0;
   }
 
   /** patientId → number of pending changes about that patient. */
@@ -168,21 +266,16 @@ export class Outbox {
     return { patients, invitations, rows: keyed };
   }
 
+  /** Refused changes still listed, newest first (what staff should do is the UI's to say). */
   async rejected(m: EntityManager, limit = 20): Promise<RejectedChange[]> {
     const rows = await m.find(OutboxEntity, { where: { status: 'rejected' }, order: { seq: 'DESC' }, take: limit });
-    return rows.map((r) => {
-      const conflict = r.errorCode === 'conflict';
-      return {
-        seq: r.seq,
-        description: r.description,
-        reason: r.error ?? 'The server refused this change.',
-        at: r.resolvedAt ?? r.createdAt,
-        kind: conflict ? ('conflict' as const) : ('refused' as const),
-        whatToDo: conflict
-          ? 'Someone else changed this meanwhile: open it again, check the current details and redo your change if it is still needed.'
-          : 'Nothing was changed on the server. Correct what the reason names and make the change again, or leave it if it no longer applies.',
-      };
-    });
+    return rows.map((r) => ({
+      seq: r.seq,
+      description: r.description,
+      reason: r.error ?? 'The server refused this change.',
+      at: r.resolvedAt ?? r.createdAt,
+      kind: r.errorCode === 'conflict' ? ('conflict' as const) : ('refused' as const),
+    }));
   }
 
   async get(m: EntityManager, seqs: number[]): Promise<OutboxRow[]> {
@@ -245,7 +338,48 @@ export class Outbox {
   async pruneApplied(m: EntityManager, olderThan: Date): Promise<void> {
     await m.delete(OutboxEntity, { status: In(['applied', 'dismissed']), resolvedAt: LessThan(olderThan.toISOString()) });
   }
+
+  /** Signed in to another clinic: nothing here belongs to its server (see Session.remember). */
+  async clearForOtherClinic(m: EntityManager): Promise<void> {
+    await m.clear(OutboxEntity);
+  }
 }
+
+/** The one outbox of this process's replica (it keeps no state of its own: everything is in the table). */
+export const outbox = new Outbox();
+
+function neverSent(row: OutboxRow): boolean {
+  return row.sentAt === null;
+}
+
+/** A write meant for an unsent entry that matched none is a bug in the caller, never a silent no-op. */
+async function requireUnsent(result: Promise<{ affected?: number | null }>): Promise<void> {
+  if (((await result).affected ?? 0) === 0) {
+    throw new Error('outbox: that entry was sent already and may not be changed');
+  }
+}
+
+/**
+ * The most a push body may carry, under the server's JSON body limit (256 kB, see
+ * portal-server/server/app.ts) with room for the envelope: batches are cut by bytes as well as count.
+ */
+export const MAX_PUSH_BYTES = 200_000;
+
+/** The most one intent may weigh: services refuse a bigger one before it is queued (it could never be sent). */
+export const MAX_ENTRY_BYTES = 150_000;
+
+/** An intent no push could carry is refused here, before anything is written, rather than blocking the queue. */
+function refuseOversized(name: string, args: string): void {
+  if (entryBytes({ name, args }) > MAX_ENTRY_BYTES) {
+    throw new DomainError('payload_too_large', 'This change is too large to send to the clinic server. Shorten it (for example split a long message in two) and try again.');
+  }
+}
+
+/** What an entry weighs in a push body: its arguments plus the envelope (seq, name, dates, ids). */
+export function entryBytes(row: { args: string; name: string }): number {
+  return Buffer.byteLength(row.args) + Buffer.byteLength(row.name) + ENVELOPE_BYTES;
+}
+const ENVELOPE_BYTES = 200;
 
 /** Folding a change into someone else's entry would send it under their name. */
 async function madeByCurrentStaff(m: EntityManager, row: OutboxRow): Promise<boolean> {

@@ -12,13 +12,15 @@ import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from './e
 import type { GenericTable, LocalInvitationRow, LocalPatientRow, OutboxRow, ReplicaRow } from './entities';
 import { invitationRowOf, patientRowOf } from './records';
 import { deleteMany, parseRowKey, restoreServerState, rowKey, serverRowOf, upsertMany } from './replicaRows';
-import type { Outbox, PendingRows } from './outbox';
+import type { OutboxStatusView, PendingRows } from './outbox';
+
+type Pending = Pick<OutboxStatusView, 'pendingRows'>;
 import { PATIENT_MUTATIONS } from './outbox';
 
 const KNOWN_TABLES = new Set<string>(SYNCED_TABLES);
 
 /** A new server epoch: drop everything that came from the old server, keep rows with unsent changes. */
-export async function clearReplicaForReset(m: EntityManager, outbox: Outbox): Promise<void> {
+export async function clearReplicaForReset(m: EntityManager, outbox: Pending): Promise<void> {
   const pending = await outbox.pendingRows(m);
   for (const [entity, keep] of [
     [LocalPatientEntity, pending.patients],
@@ -85,7 +87,7 @@ function hasPending(pending: PendingRows, change: Extract<ChangeRecord, { op: 'u
  * few statements per table (a catch-up page holds a thousand rows); a row with a waiting local
  * change keeps it, with the server's copy beside it. Each row's last change in the page wins.
  */
-export async function applyChanges(m: EntityManager, outbox: Outbox, changes: ChangeRecord[]): Promise<Set<string>> {
+export async function applyChanges(m: EntityManager, outbox: Pending, changes: ChangeRecord[]): Promise<Set<string>> {
   const tables = new Set<string>();
   if (changes.length === 0) {
     return tables;
@@ -133,7 +135,7 @@ export async function applyChanges(m: EntityManager, outbox: Outbox, changes: Ch
  * After the server rejected changes: each row they touched that has no other pending change goes
  * back to the server's copy, or, if the server never had it, is removed. Returns the tables changed.
  */
-export async function rollBackRejected(m: EntityManager, outbox: Outbox, rejected: OutboxRow[]): Promise<Set<string>> {
+export async function rollBackRejected(m: EntityManager, outbox: Pending, rejected: OutboxRow[]): Promise<Set<string>> {
   const tables = new Set<string>();
   if (rejected.length === 0) {
     return tables;

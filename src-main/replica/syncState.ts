@@ -31,6 +31,12 @@ export interface SyncStateValues {
   ackedSeq: { clientId: string; seq: number };
   /** Staff notice after a restore: changes the console could not send again (none kept any longer). */
   resendGap: { count: number; upTo: string; at: string };
+  /**
+   * Staff notice: the server held other changes under this replica's numbers (the replica was
+   * restored from an old copy, or copied to another computer), so it took a new client id, sent
+   * its `waiting` changes again under it and pulled everything afresh.
+   */
+  clientIdReplaced: { at: string; waiting: number };
   /** The console is locked (idle or "Lock now"): no patient data until a staff member signs in again. */
   locked: boolean;
   /** Lock after this many seconds without keyboard or mouse activity (this computer's setting). */
@@ -77,6 +83,23 @@ export async function ensureClientId(m: EntityManager): Promise<string> {
   await setState(m, 'clientId', clientId);
   return clientId;
 }
+
+/**
+ * This replica's client id is shared or rewound (see transfer.ts): a new id, nothing acknowledged
+ * under it yet, and a cursor no server issued, so the next pull starts afresh (reset) and drops
+ * rows no waiting change shows. Call inside a write; returns the new id.
+ */
+export async function replaceClientId(m: EntityManager, notice: SyncStateValues['clientIdReplaced']): Promise<string> {
+  const clientId = randomUUID();
+  await setState(m, 'clientId', clientId);
+  await setState(m, 'ackedSeq', { clientId, seq: 0 });
+  await setCursor(m, { epoch: REPLACED_EPOCH, seq: 0 });
+  await setState(m, 'clientIdReplaced', notice);
+  return clientId;
+}
+
+/** A cursor epoch no server has: its next pull is answered with a reset. */
+const REPLACED_EPOCH = 'client-id-replaced';
 
 const CURSOR_KEYS = ['cursorEpoch', 'cursorSeq', 'cursorCheck'] as const;
 

@@ -47,6 +47,8 @@ const actions: [string, () => Promise<unknown>][] = [
 ];
 
 describe('a local change and its outbox entry commit together', () => {
+  // The outbox is one module for the whole process: a spy must not outlive its test.
+  afterEach(() => vi.restoreAllMocks());
   it.each(actions)('%s writes nothing when its outbox entry fails', async (_name, act) => {
     const before = await core.db.read((m) => m.find(ReplicaRowEntity, { order: { tableName: 'ASC', id: 'ASC' } }));
     const append = vi.spyOn(core.outbox, 'append').mockRejectedValueOnce(new Error('disk full'));

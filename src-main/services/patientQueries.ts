@@ -7,7 +7,7 @@ import { parseIsoDate, parseUsDate } from '../../shared/time/dateOnly';
 import { LocalInvitationEntity, LocalPatientEntity } from '../replica/entities';
 import type { LocalInvitationRow, LocalPatientRow } from '../replica/entities';
 import { foldForSearch, patientName, toInvitationRecord, toPatientRecord } from '../replica/records';
-import type { Outbox } from '../replica/outbox';
+import type { OutboxStatusView } from '../replica/outbox';
 
 export const SEARCH_LIMIT = 200;
 
@@ -45,7 +45,7 @@ export async function invitationsOf(m: EntityManager, patientId: string): Promis
   return m.findBy(LocalInvitationEntity, { patientId });
 }
 
-export async function toListItems(m: EntityManager, outbox: Outbox, patients: LocalPatientRow[]): Promise<PatientListItem[]> {
+export async function toListItems(m: EntityManager, outbox: Pick<OutboxStatusView, 'pendingByPatient'>, patients: LocalPatientRow[]): Promise<PatientListItem[]> {
   const ids = patients.map((p) => p.id);
   const byPatient = new Map<string, LocalInvitationRow[]>();
   for (let i = 0; i < ids.length; i += 500) {

@@ -12,6 +12,7 @@ import type { LocalPatientRow } from '../replica/entities';
 import { patientName, queuedInvitationRow, searchTextOf, toPatientRecord } from '../replica/records';
 import type { ReplicaDeps } from './deps';
 import { findDuplicatePatients, searchPatients, toListItems } from './patientQueries';
+import { foldFieldEdits } from './rowSupport';
 import type { DuplicateQuery } from './patientQueries';
 
 type PatientFields = Omit<MutationArgs['preRegisterPatient'], 'patientId' | 'invitationId'>;
@@ -102,9 +103,13 @@ export class PatientService {
         const args = JSON.parse(pendingCreate.args) as MutationArgs['preRegisterPatient'];
         await this.deps.outbox.rewrite(m, pendingCreate.seq, { ...args, ...fields }, { description: `Pre-register ${patientName(updated)}` });
       } else if (pendingUpdate && pendingArgs && pendingUpdate.argsVersion === 2 && pendingArgs.baseVersion === row.version) {
-        // A field first changed in the waiting entry keeps the base it had there.
-        const folded: MutationArgs['updatePatient'] = { ...pendingArgs, changes: { ...pendingArgs.changes, ...changes }, base: { ...base, ...pendingArgs.base } };
-        await this.deps.outbox.rewrite(m, pendingUpdate.seq, folded, { description });
+        const folded = foldFieldEdits(pendingArgs, { changes, base });
+        if (Object.keys(folded.changes).length === 0) {
+          // Every field is back where the server has it: nothing left to send.
+          await this.deps.outbox.discardUnsent(m, pendingUpdate.seq);
+        } else {
+          await this.deps.outbox.rewrite(m, pendingUpdate.seq, { ...pendingArgs, ...folded }, { description });
+        }
       } else {
         await this.deps.outbox.append(m, {
           name: 'updatePatient',

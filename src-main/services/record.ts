@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Between } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import { ALLERGY_SEVERITIES, RECORD_KINDS } from '../../shared/domain/record';
 import type { RecordBundle, RecordEntry, RecordFields, RecordKind } from '../../shared/domain/record';
@@ -8,11 +7,10 @@ import type { RecordSaveArgs } from '../../shared/ipc/contract';
 import type { MutationArgs } from '../../shared/sync/protocol';
 import { RECORD_SCHEMAS } from '../../shared/validation/record';
 import { validateOrThrow } from '../../shared/validation/validate';
-import { OutboxEntity } from '../replica/entities';
 import { patientName } from '../replica/records';
 import { deleteLocal, findStored, listStored, queryRows, rowKey, writeLocal } from '../replica/replicaRows';
 import type { ReplicaDeps } from './deps';
-import { baseVersionOf, foldableOn, nameOfPatient, requirePatientRow, requirePhysician } from './rowSupport';
+import { baseVersionOf, foldFieldEdits, foldableOn, nameOfPatient, requirePatientRow, requirePhysician } from './rowSupport';
 
 /** A staff member opening the same record again within this time is not reported again. */
 export const RECORD_VIEW_THROTTLE_MS = 5 * 60_000;
@@ -42,13 +40,8 @@ export class RecordService {
     const now = this.deps.now();
     const { bundle, reported } = await this.deps.db.write(async (m) => {
       const patient = await requirePatientRow(m, patientId);
-      const recent = await m.countBy(OutboxEntity, {
-        name: 'recordViewed',
-        patientId,
-        staffUserId: staff.id,
-        // Bounded above too: after this computer's clock is set back, "future" reports must not silence new ones.
-        createdAt: Between(new Date(now.getTime() - RECORD_VIEW_THROTTLE_MS).toISOString(), now.toISOString()),
-      });
+      // Bounded above too: after this computer's clock is set back, "future" reports must not silence new ones.
+      const recent = await this.deps.outbox.countRecent(m, 'recordViewed', patientId, staff.id, new Date(now.getTime() - RECORD_VIEW_THROTTLE_MS), now);
       if (recent === 0) {
         await this.deps.outbox.append(m, {
           name: 'recordViewed',
@@ -108,11 +101,17 @@ export class RecordService {
       const pending = await foldableOn(m, this.deps, key, 'saveRecordEntry');
       if (pending && pending.args.kind === kind) {
         // A waiting add (or an old full-entry update) carries every field; a field-level one adds these.
-        const folded =
-          pending.args.baseVersion === 0 || pending.argsVersion !== 2
-            ? { ...pending.args, fields }
-            : { ...pending.args, fields: { ...pending.args.fields, ...changes }, base: { ...base, ...pending.args.base } };
-        await this.deps.outbox.rewrite(m, pending.seq, folded as MutationArgs['saveRecordEntry'], { description });
+        if (pending.args.baseVersion === 0 || pending.argsVersion !== 2) {
+          await this.deps.outbox.rewrite(m, pending.seq, { ...pending.args, fields } as MutationArgs['saveRecordEntry'], { description });
+        } else {
+          const folded = foldFieldEdits({ changes: pending.args.fields as Record<string, unknown>, base: pending.args.base as Record<string, unknown> | undefined }, { changes, base });
+          if (Object.keys(folded.changes).length === 0) {
+            // Every field is back where the server has it: nothing left to send.
+            await this.deps.outbox.discardUnsent(m, pending.seq);
+          } else {
+            await this.deps.outbox.rewrite(m, pending.seq, { ...pending.args, fields: folded.changes, base: folded.base } as MutationArgs['saveRecordEntry'], { description });
+          }
+        }
       } else {
         await this.deps.outbox.append(m, {
           name: 'saveRecordEntry',

@@ -1,11 +1,12 @@
 import { DomainError } from '../../shared/api/errors';
 import type { SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
-import { OutboxEntity } from '../replica/entities';
+import type { OutboxStatusView } from '../replica/outbox';
 import type { Session } from '../session/session';
 
 export interface RefusedChangesDeps {
   db: Database;
+  outbox: Pick<OutboxStatusView, 'dismiss'>;
   session: Session;
   /** Reads the sync status and tells every window (the engine's own status, so later syncs start from it). */
   publishStatus: () => Promise<SyncStatus>;
@@ -21,8 +22,7 @@ export class RefusedChangesService {
       throw new DomainError('validation_failed', 'That refused change is not known.');
     }
     // Only a listed (rejected) entry turns 'dismissed': kept for troubleshooting, no longer shown.
-    const result = await this.deps.db.write((m) => m.update(OutboxEntity, { seq, status: 'rejected' }, { status: 'dismissed' }));
-    if ((result.affected ?? 0) === 0) {
+    if (!(await this.deps.db.write((m) => this.deps.outbox.dismiss(m, seq)))) {
       throw new DomainError('not_found', 'That refused change is no longer listed. It may have been dismissed already.');
     }
     // Every window shows the shorter list, not only the one that asked.

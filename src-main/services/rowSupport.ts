@@ -121,3 +121,16 @@ export function shortWhen(iso: string | null, timeZone: string): string {
 export function shortDay(iso: string | null, timeZone: string): string {
   return iso ? new Intl.DateTimeFormat('en-US', { timeZone, month: 'short', day: 'numeric' }).format(new Date(iso)) : 'no date';
 }
+
+/**
+ * Folds a new field-level edit into a waiting (never sent) one: a field first changed in the waiting
+ * entry keeps the base it had there, and a field now back at its base is dropped — an edit undone
+ * must not claim a change (it would conflict with another desk's edit of that field and take the
+ * whole entry down with it). Empty `changes`: the entry no longer changes anything.
+ */
+export function foldFieldEdits<T extends Record<string, unknown>>(waiting: { changes: T; base?: T }, next: { changes: T; base: T }): { changes: T; base: T } {
+  const base = { ...next.base, ...waiting.base } as Record<string, unknown>;
+  const merged = { ...waiting.changes, ...next.changes } as Record<string, unknown>;
+  const kept = Object.keys(merged).filter((k) => !(k in base) || JSON.stringify(merged[k] ?? null) !== JSON.stringify(base[k] ?? null));
+  return { changes: Object.fromEntries(kept.map((k) => [k, merged[k]])) as T, base: Object.fromEntries(kept.filter((k) => k in base).map((k) => [k, base[k]])) as T };
+}

@@ -7,14 +7,14 @@
  */
 import type { EntityManager } from 'typeorm';
 import type { StaffUserView } from '../../shared/domain/staff';
-import { OutboxEntity } from '../replica/entities';
+import { outbox } from '../replica/outbox';
 import { getState, setState } from '../replica/syncState';
 import type { HeldToken } from '../replica/syncState';
 import { staffById } from '../replica/replicaRows';
 
 /** How many of this staff member's changes wait to be sent. */
 export function pendingBy(m: EntityManager, staffUserId: string): Promise<number> {
-  return m.countBy(OutboxEntity, { status: 'pending', staffUserId });
+  return outbox.pendingBy(m, staffUserId);
 }
 
 export async function heldTokens(m: EntityManager): Promise<HeldToken[]> {

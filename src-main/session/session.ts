@@ -4,7 +4,8 @@ import type { StaffSignInResponse } from '../../shared/api/types';
 import type { ClinicView } from '../../shared/domain/clinic';
 import type { StaffUserView } from '../../shared/domain/staff';
 import type { Database } from '../../shared/node/db';
-import { LocalInvitationEntity, LocalPatientEntity, OutboxEntity, ReplicaRowEntity } from '../replica/entities';
+import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from '../replica/entities';
+import { outbox } from '../replica/outbox';
 import { deleteState, getState, setState } from '../replica/syncState';
 import type { SecretStore } from '../platform/secretStore';
 import { handOver, holdIfPending, takeHeld, takeSettled } from './heldTokens';
@@ -149,7 +150,7 @@ export class Session {
         await m.clear(LocalPatientEntity);
         await m.clear(LocalInvitationEntity);
         await m.clear(ReplicaRowEntity);
-        await m.clear(OutboxEntity);
+        await outbox.clearForOtherClinic(m);
         await deleteState(m, 'clientId', 'cursorEpoch', 'cursorSeq', 'cursorCheck', 'lastSyncedAt', 'lastOutboxSeq', 'ackedSeq', 'resendGap');
       }
       // After the clear above: a reset replica has nobody's changes left to send.

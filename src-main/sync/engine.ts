@@ -41,9 +41,15 @@ export interface SyncEngineOptions {
 /** How long staff are told about changes a restored server lost and this console could not send again. */
 const RESEND_GAP_NOTICE_MS = 14 * 24 * 3600_000;
 
-async function resendGapNote(m: EntityManager, now: Date): Promise<string | null> {
+/** What staff must know after the server or this replica was restored (shown for two weeks). */
+async function restoreNote(m: EntityManager, now: Date): Promise<string | null> {
+  const recent = (at: string | undefined) => at !== undefined && now.getTime() - Date.parse(at) <= RESEND_GAP_NOTICE_MS;
+  const replaced = await getState(m, 'clientIdReplaced');
+  if (replaced && recent(replaced.at)) {
+    return `This console's data was restored from an older copy or copied from another computer. It now syncs under a new identity: ${replaced.waiting} waiting change(s) were sent again and the clinic's data was downloaded afresh. Check your changes from before ${new Date(replaced.at).toLocaleString()}.`;
+  }
   const gap = await getState(m, 'resendGap');
-  if (!gap || now.getTime() - Date.parse(gap.at) > RESEND_GAP_NOTICE_MS) {
+  if (!gap || !recent(gap.at)) {
     return null;
   }
   return `The clinic server was restored from an older backup. ${gap.count} change(s) made on this console up to ${new Date(gap.upTo).toLocaleString()} could not be sent again: please check them and redo what is missing.`;
@@ -287,7 +293,7 @@ export class SyncEngine {
       await this.pull(transfer);
       this.clean = !waiting && writesBefore === this.localWrites;
       this.online = true;
-      this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : await this.o.db.read((m) => resendGapNote(m, this.o.now()));
+      this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : await this.o.db.read((m) => restoreNote(m, this.o.now()));
       this.backoff.reset();
       await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
     } catch (err) {

@@ -1,16 +1,15 @@
 /** One push of the outbox and one pull of server changes, each recorded in the replica atomically. */
-import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
 import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
 import type { Mutation, PullResponse, PushRequest, PushResponse, SyncCursor, SyncPoke } from '../../shared/sync/protocol';
 import type { CatchUpProgress } from '../../shared/ipc/contract';
-import { OutboxEntity } from '../replica/entities';
 import type { OutboxRow } from '../replica/entities';
-import { getCursor, setCursor } from '../replica/syncState';
+import { getCursor, replaceClientId, setCursor } from '../replica/syncState';
 import type { FetchLike } from '../net/serverClient';
 import { callServer } from '../net/serverClient';
 import type { Outbox } from '../replica/outbox';
+import { MAX_PUSH_BYTES } from '../replica/outbox';
 import { applyChanges, clearReplicaForReset, rollBackRejected } from '../replica/replicaApply';
 
 export interface TransferContext {
@@ -62,38 +61,55 @@ export async function pushOutbox(
 ): Promise<{ waitingFor: string } | null> {
   let requeued = false;
   let asked = false;
+  let replaced = false;
   for (;;) {
-    const { mutations, acked } = await c.db.read(async (m) => ({ mutations: await c.outbox.takeBatch(m, batchSize), acked: await c.outbox.ackedSeq(m, clientId) }));
+    // Taken and marked sent in one committed write, before the request leaves (see Outbox).
+    const { mutations, acked } = await c.db.write(async (m) => ({ mutations: await c.outbox.takeBatch(m, batchSize, MAX_PUSH_BYTES, c.now()), acked: await c.outbox.ackedSeq(m, clientId) }));
     const author = mutations[0]?.staffUserId;
     const ask = !asked && !requeued && (probe || acked > 0);
     const credential = author === undefined ? (ask ? { token: c.token, held: false } : null) : await credentials.tokenFor(author);
     if (!credential) {
-      c.outbox.settled();
       return author === undefined ? null : { waitingFor: author };
     }
     asked = true;
     const body: PushRequest = { clientId, mutations: withPrevSeq(mutations, acked) };
-    let result: { progressed: number; tables: Set<string> };
     let response: PushResponse;
     try {
-      try {
-        response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: credential.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
-      } catch (err) {
-        if (credential.held && author !== undefined && err instanceof DomainError && err.code === 'not_signed_in') {
-          await credentials.dropHeld(author);
-          return { waitingFor: author };
-        }
-        throw err;
+      response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: credential.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
+    } catch (err) {
+      if (credential.held && author !== undefined && err instanceof DomainError && err.code === 'not_signed_in') {
+        await credentials.dropHeld(author);
+        return { waitingFor: author };
       }
-      result = await c.db.write((m) => recordOutcomes(c, m, clientId, mutations, response));
-    } finally {
-      // Only now may services fold new edits into entries again: their outcome is recorded.
-      c.outbox.settled();
+      throw err;
     }
+    const result = await c.db.write(async (m) => {
+      const recorded = await c.outbox.recordOutcomes(m, clientId, mutations, response, c.now());
+      const issued = await c.outbox.lastIssuedSeq(m);
+      // Another intent under one of our seqs, or the server ahead of every seq this replica issued:
+      // this replica was restored from an old copy or cloned. It takes a new client id (below).
+      const rewound = recorded.reused.length > 0 || response.lastSeq > issued;
+      const tables = await rollBackRejected(m, c.outbox, recorded.rejected);
+      await c.outbox.pruneApplied(m, new Date(c.now().getTime() - KEEP_APPLIED_MS));
+      if (rewound && !replaced) {
+        clientId = await replaceClientId(m, { at: c.now().toISOString(), waiting: await c.outbox.countPending(m) });
+      }
+      return { progressed: recorded.progressed, tables, rewound };
+    });
     if (result.tables.size > 0) {
       c.changed(result.tables);
     }
     await afterBatch();
+    if (result.rewound) {
+      if (replaced) {
+        throw new DomainError('internal', 'The clinic server holds other changes under this console\'s numbers even after a fresh start. The console will try again.');
+      }
+      // Waiting entries go again under the new id; the next pull starts afresh and drops ghost rows.
+      replaced = true;
+      asked = false;
+      c.log?.('sync: this replica reused change numbers the server already holds (restored or copied): it now syncs under a new client id');
+      continue;
+    }
     if (result.progressed === 0 && response.lastSeq < acked && !requeued) {
       requeued = true;
       await requeueLost(c, clientId, response.lastSeq, acked, credentials);
@@ -125,30 +141,6 @@ async function requeueLost(c: TransferContext, clientId: string, serverLast: num
   }
   c.log?.(`sync: the server holds changes only up to ${serverLast} of ${acked}; sending ${resend.length} again`);
   await c.db.write((m) => c.outbox.requeueLost(m, clientId, serverLast, resend, c.now()));
-}
-
-async function recordOutcomes(c: TransferContext, m: EntityManager, clientId: string, mutations: Mutation[], response: PushResponse): Promise<{ progressed: number; tables: Set<string> }> {
-  const outcomes = new Map(response.outcomes.map((o) => [o.seq, o]));
-  const now = c.now().toISOString();
-  let progressed = 0;
-  const rejectedSeqs: number[] = [];
-  for (const mutation of mutations) {
-    const outcome = outcomes.get(mutation.seq);
-    if (outcome?.status === 'rejected') {
-      const error = outcome.error?.message ?? 'The server refused this change.';
-      await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'rejected', error, errorCode: outcome.error?.code ?? null, resolvedAt: now });
-      rejectedSeqs.push(mutation.seq);
-      progressed += 1;
-    } else if (outcome || mutation.seq <= response.lastSeq) {
-      // Applied now, or earlier (a push whose answer was lost): either way the server has it.
-      await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'applied', resolvedAt: now });
-      progressed += 1;
-    }
-  }
-  await c.outbox.noteAcked(m, clientId, response.lastSeq);
-  const tables = await rollBackRejected(m, c.outbox, await c.outbox.get(m, rejectedSeqs));
-  await c.outbox.pruneApplied(m, new Date(c.now().getTime() - KEEP_APPLIED_MS));
-  return { progressed, tables };
 }
 
 /**

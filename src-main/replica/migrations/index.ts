@@ -1,5 +1,6 @@
 import { ReplicaInitial1764200000000 } from './1764200000000-ReplicaInitial';
 import { ReplicaRows1764300000000 } from './1764300000000-ReplicaRows';
+import { OutboxSent1764400000000 } from './1764400000000-OutboxSent';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. Append only. */
-export const REPLICA_MIGRATIONS = [ReplicaInitial1764200000000, ReplicaRows1764300000000];
+export const REPLICA_MIGRATIONS = [ReplicaInitial1764200000000, ReplicaRows1764300000000, OutboxSent1764400000000];

@@ -41,7 +41,9 @@ export const preRegisterArgsSchema = perDay((today: DateOnly) =>
 export const updatePatientArgsSchema = perDay((today: DateOnly) =>
   object({
     patientId: uuid,
-    baseVersion: number().required().integer().min(1),
+    // 0: the desk had only its own pre-registration, whose push answer it never heard (the server
+    // holds it). A field-level edit (args version 2) is judged by its base values, not this number.
+    baseVersion: number().required().integer().min(0),
     changes: object({
       givenName: name('given name').optional().default(undefined),
       familyName: name('family name').optional().default(undefined),

@@ -58,12 +58,15 @@ const FIELD_LABELS: { [K in RecordKind]: { [F in keyof RecordFields[K]]: string 
 export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRecordEntry'], argsVersion: ArgsVersion = 1): Promise<void> {
   requireStaffRole(c, ['physician'], 'change the medical record');
   const args = validateOrThrow(saveArgs, input);
-  const fieldLevel = argsVersion === 2 && args.baseVersion !== 0;
-  const given = fieldLevel ? knownFields(args.kind, args.fields) : validateOrThrow(RECORD_SCHEMAS[args.kind], args.fields);
   await requirePatient(c, args.patientId);
-  const now = nowIso(c);
   const existing = await c.m.findOneBy(RecordEntryEntity, { id: args.entryId });
-  if (args.baseVersion === 0) {
+  // An edit with base values of an entry this desk added, whose push answer it never heard (so it
+  // still had version 0): the entry is on the server, and the edit is judged field by field.
+  const editOfOwnAdd = args.baseVersion === 0 && argsVersion === 2 && input.base !== undefined && existing !== null;
+  const fieldLevel = argsVersion === 2 && (args.baseVersion !== 0 || editOfOwnAdd);
+  const given = fieldLevel ? knownFields(args.kind, args.fields) : validateOrThrow(RECORD_SCHEMAS[args.kind], args.fields);
+  const now = nowIso(c);
+  if (args.baseVersion === 0 && !editOfOwnAdd) {
     if (existing) {
       throw new DomainError('conflict', 'A record entry with this id already exists.');
     }
