@@ -166,6 +166,12 @@ export interface PushResponse {
   /** The highest seq the server has recorded for this client. */
   lastSeq: number;
   outcomes: MutationOutcome[];
+  /**
+   * The server's clock (ISO instant). The console prunes what it keeps for resending after a
+   * server restore by the earlier of its own clock and this one, so a desk clock that jumps ahead
+   * cannot empty that buffer.
+   */
+  serverTime?: string;
 }
 
 /** Every table the server sends to consoles, with its row shape. */

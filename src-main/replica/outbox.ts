@@ -7,7 +7,7 @@ import type { Mutation, MutationArgs, MutationName, PushResponse } from '../../s
 import { OutboxEntity } from './entities';
 import type { OutboxRow } from './entities';
 import type { RowKey } from './replicaRows';
-import { getState, setState } from './syncState';
+import { distrustCursor, getState, setState } from './syncState';
 
 export interface NewOutboxEntry<N extends MutationName> {
   name: N;
@@ -328,6 +328,10 @@ export class Outbox {
       await setState(m, 'resendGap', { count: earlier + lostKept.length + Math.max(0, pruned), upTo: dates.sort().at(-1) as string, at: now.toISOString() });
     }
     await setState(m, 'ackedSeq', { clientId, seq: serverLast });
+    // The resent intents will be applied again under the same row versions and may land on the
+    // same change-log seqs with the same fingerprints, while what the server stamps (times, expiry
+    // dates) differs: the cursor cannot tell, so the next pull starts afresh.
+    await distrustCursor(m);
   }
 
   /**

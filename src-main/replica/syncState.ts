@@ -93,13 +93,18 @@ export async function replaceClientId(m: EntityManager, notice: SyncStateValues[
   const clientId = randomUUID();
   await setState(m, 'clientId', clientId);
   await setState(m, 'ackedSeq', { clientId, seq: 0 });
-  await setCursor(m, { epoch: REPLACED_EPOCH, seq: 0 });
+  await distrustCursor(m);
   await setState(m, 'clientIdReplaced', notice);
   return clientId;
 }
 
-/** A cursor epoch no server has: its next pull is answered with a reset. */
-const REPLACED_EPOCH = 'client-id-replaced';
+/** The replica's data may differ from the server's in ways its cursor cannot show: the next pull resets. */
+export async function distrustCursor(m: EntityManager): Promise<void> {
+  await setCursor(m, { epoch: UNVERIFIED_EPOCH, seq: 0 });
+}
+
+/** A cursor epoch no server has: its next pull is answered with a reset (and no poke page fits it). */
+export const UNVERIFIED_EPOCH = 'unverified';
 
 const CURSOR_KEYS = ['cursorEpoch', 'cursorSeq', 'cursorCheck'] as const;
 

@@ -90,7 +90,7 @@ export async function pushOutbox(
       // this replica was restored from an old copy or cloned. It takes a new client id (below).
       const rewound = recorded.reused.length > 0 || response.lastSeq > issued;
       const tables = await rollBackRejected(m, c.outbox, recorded.rejected);
-      await c.outbox.pruneApplied(m, new Date(c.now().getTime() - KEEP_APPLIED_MS));
+      await c.outbox.pruneApplied(m, new Date(pruneClock(c.now(), response.serverTime) - KEEP_APPLIED_MS));
       if (rewound && !replaced) {
         clientId = await replaceClientId(m, { at: c.now().toISOString(), waiting: await c.outbox.countPending(m) });
       }
@@ -117,6 +117,15 @@ export async function pushOutbox(
       throw new DomainError('internal', 'The clinic server did not accept the waiting changes. The console will try again.');
     }
   }
+}
+
+/**
+ * The clock the resend buffer is pruned by: the earlier of the console's and the server's, so a
+ * console clock that jumps ahead (or a server clock that does) never drops entries early.
+ */
+function pruneClock(consoleNow: Date, serverTime: string | undefined): number {
+  const server = serverTime === undefined ? Number.NaN : Date.parse(serverTime);
+  return Number.isNaN(server) ? consoleNow.getTime() : Math.min(consoleNow.getTime(), server);
 }
 
 /** A mutation after a gap of settled seqs says so, so the server can pass the gap (Mutation.prevSeq). */
@@ -150,8 +159,9 @@ async function requeueLost(c: TransferContext, clientId: string, serverLast: num
 export async function applyPoked(c: Pick<TransferContext, 'db' | 'outbox' | 'changed'>, epoch: string, page: NonNullable<SyncPoke['page']>): Promise<boolean> {
   const tables = await c.db.write(async (m) => {
     const cursor = await getCursor(m);
-    // A different entry at `from` (a server restored from a backup, same epoch): pull, which resets.
-    const otherHistory = cursor.check !== undefined && page.fromCheck !== undefined && cursor.check !== page.fromCheck;
+    // A different entry at `from` (a server restored from a backup, same epoch), or no way to tell
+    // (a page or a cursor without a fingerprint): pull, which resets when the history changed.
+    const otherHistory = cursor.seq > 0 && (cursor.check === undefined || page.fromCheck === undefined || cursor.check !== page.fromCheck);
     if (cursor.epoch !== epoch || cursor.seq !== page.from || otherHistory || page.cursor.epoch !== epoch || page.cursor.seq <= page.from) {
       return null;
     }

@@ -110,7 +110,7 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
   }
   afterCommit(ctx);
   const lastSeq = await ctx.db.read((m) => lastSeqOf(m, req.clientId));
-  return { lastSeq, outcomes };
+  return { lastSeq, outcomes, serverTime: ctx.now().toISOString() };
 }
 
 export function parseCursor(query: Record<string, unknown>): { cursor: SyncCursor; limit: number } {
