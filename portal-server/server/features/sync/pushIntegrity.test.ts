@@ -10,12 +10,15 @@ import { TEST_CLINIC, TestConsole, addStaff, signInStaff, startTestPortal } from
 /** "Nothing lost in sync": a reused seq is told apart from a retry, and one broken change blocks no other. */
 let portal: TestPortal;
 let deskToken: string;
+let physicianId: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
   portal = await startTestPortal({ log: (line) => logLines.push(line) });
   const adminToken = (await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
   deskToken = await addStaff(portal.url, adminToken, 'desk3', 'receptionist');
+  await addStaff(portal.url, adminToken, 'drlee', 'physician', 'Doctor2Go');
+  physicianId = (await signInStaff(portal.url, 'drlee', 'Doctor2Go')).staff.id;
 });
 afterAll(async () => {
   await portal.stop();
@@ -149,5 +152,25 @@ describe('one change that fails unexpectedly blocks no other', () => {
     } finally {
       await db().write((m) => m.query('DROP TRIGGER test_patient_fault'));
     }
+  });
+
+  it('an appointment in year 275760 is a field validation refusal, and the change after it is applied', async () => {
+    const desk = new TestConsole(portal.url, deskToken);
+    const owner = desk.mutation('preRegisterPatient', patient('Booked'));
+    const far = desk.mutation('createAppointment', {
+      appointmentId: randomUUID(),
+      patientId: owner.args.patientId,
+      physicianId,
+      start: '+275760-09-13T00:00:00.000Z',
+      durationMinutes: 30,
+      reason: 'Check-up',
+    });
+    const next = desk.mutation('preRegisterPatient', patient('AfterFar'));
+    const res = await desk.push([owner, far, next]);
+    expect(res.status).toBe(200);
+    expect(res.body.lastSeq).toBe(3);
+    expect(res.body.outcomes[1]).toMatchObject({ seq: 2, status: 'rejected', error: { code: 'validation_failed', fields: { start: expect.stringMatching(/start time/) } } });
+    expect(res.body.outcomes[2]).toEqual({ seq: 3, status: 'applied' });
+    expect(await db().read((m) => m.countBy(AppointmentEntity, { id: far.args.appointmentId }))).toBe(0);
   });
 });
