@@ -12,6 +12,8 @@ export interface ServerContext {
   now: () => Date;
   changes: ChangeHub;
   mail: MailDispatcher;
+  /** The server's log (stdout in production). Never pass it health data: no arguments, bodies or query strings. */
+  log: (line: string) => void;
 }
 
 /** Called after a transaction that wrote synced rows or mail commits. */

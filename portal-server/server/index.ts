@@ -88,6 +88,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     now,
     changes,
     mail,
+    log,
   };
   let listenOrigin = '';
   const app = createApp(ctx, {

@@ -2,6 +2,7 @@ import { mixed, number, object, string } from 'yup';
 import type { InferType } from 'yup';
 import { APPOINTMENT_DURATIONS } from '../domain/appointment';
 import { MESSAGE_MAX_LENGTH, SUBJECT_MAX_LENGTH } from '../domain/message';
+import { END_OF_STORABLE_TIME, parseStorableInstant } from '../time/instant';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const uuidSchema = string().required().matches(UUID, 'Not a valid id.');
@@ -28,7 +29,16 @@ export const appointmentSlotSchema = object({
   physicianId: uuidSchema.label('physician'),
   start: string()
     .required('Choose the start time.')
-    .test('instant', 'Choose a valid start time.', (v) => !v || !Number.isNaN(Date.parse(v))),
+    // Start and end must be instants the database holds (years 1900..9999): a time past that used
+    // to fail deep in the server and block every change the console sent after it.
+    .test('instant', 'Choose a valid start time.', function isStorable(v) {
+      if (!v) {
+        return true;
+      }
+      const start = parseStorableInstant(v);
+      const minutes: unknown = this.parent.durationMinutes;
+      return start !== null && (typeof minutes !== 'number' || start + minutes * 60_000 < END_OF_STORABLE_TIME);
+    }),
   durationMinutes: number()
     .required('Choose the length.')
     .oneOf([...APPOINTMENT_DURATIONS], 'Choose one of the listed lengths.'),

@@ -35,7 +35,7 @@ export const DOMAIN_TABLES = [
   'change_log',
   'mail_outbox',
 ] as const;
-export type TableName = (typeof DOMAIN_TABLES)[number] | 'patient_session' | 'device' | 'audit_event' | 'client_mutation' | 'mutation_rejection';
+export type TableName = (typeof DOMAIN_TABLES)[number] | 'patient_session' | 'device' | 'audit_event' | 'client_mutation' | 'mutation_rejection' | 'mutation_intent';
 
 export interface HttpResult<T = unknown> {
   status: number;

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** Everything a replay could touch, including the per-console sequence and refusal records. */
-const REPLAY_TABLES: TableName[] = [...DOMAIN_TABLES, 'audit_event', 'client_mutation', 'mutation_rejection'];
+const REPLAY_TABLES: TableName[] = [...DOMAIN_TABLES, 'audit_event', 'client_mutation', 'mutation_rejection', 'mutation_intent'];
 const receptionist = DEMO.staff.find((s) => s.role === 'receptionist') ?? { username: '', password: '' };
 const freshDesk = async (): Promise<Desk> => {
   const s = await signInStaff(hp.url, receptionist.username, receptionist.password);

@@ -382,6 +382,28 @@ export const MutationRejectionEntity = new EntitySchema<MutationRejectionRow>({
   },
 });
 
+/**
+ * The intent (sha256 of its canonical name, args version and arguments) each applied or refused
+ * mutation carried, so a retried seq is told apart from another change sent under a used seq.
+ * Seqs recorded before this table existed, and seqs skipped with `prevSeq`, have no row.
+ */
+export interface MutationIntentRow {
+  clientId: string;
+  seq: number;
+  intentHash: string;
+  createdAt: string;
+}
+export const MutationIntentEntity = new EntitySchema<MutationIntentRow>({
+  name: 'MutationIntent',
+  tableName: 'mutation_intent',
+  columns: {
+    clientId: { type: 'varchar', length: 36, primary: true },
+    seq: { type: 'integer', primary: true },
+    intentHash: { type: 'varchar', length: 64 },
+    createdAt: instant,
+  },
+});
+
 export const SERVER_ENTITIES = [
   ClinicEntity,
   StaffUserEntity,
@@ -396,6 +418,7 @@ export const SERVER_ENTITIES = [
   SyncCounterEntity,
   ClientMutationEntity,
   MutationRejectionEntity,
+  MutationIntentEntity,
   ...CLINICAL_ENTITIES,
   AccountRecoveryEntity,
   ...SECURITY_ENTITIES,

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
-import { ClientMutationEntity, MutationRejectionEntity } from '../../../../shared/node/entities/server';
+import { ClientMutationEntity, MutationIntentEntity, MutationRejectionEntity } from '../../../../shared/node/entities/server';
 import { MUTATION_NAMES } from '../../../../shared/sync/protocol';
 import type { Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
@@ -9,12 +9,23 @@ import type { StaffPrincipal } from '../staff/service';
 import { audit } from '../audit/audit';
 import { applyMutation } from './apply';
 import { readHead } from './changeLog';
+import { intentHash } from './intent';
 import { readChanges } from './rows';
 
 export const MAX_PUSH_BATCH = 200;
 export const MAX_PULL_PAGE = 1000;
+/** Seqs live in `integer` columns: 32 bits on PostgreSQL, and the same bound on SQLite so both behave alike. */
+export const MAX_SEQ = 2_147_483_647;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const SEQ_REUSED = new DomainError(
+  'conflict',
+  'The server already holds a different change from this console under the same number; this console may have been restored from an older copy or copied from another one. Nothing was applied. The console will send its waiting changes again.',
+);
+const COULD_NOT_APPLY = new DomainError('internal', "The server could not apply this change. Nothing was changed; it has been logged for the clinic's IT.");
+
+const isSeq = (n: unknown, min: number): n is number => Number.isInteger(n) && (n as number) >= min && (n as number) <= MAX_SEQ;
 
 function checkPush(body: unknown): PushRequest {
   const b = body as Partial<PushRequest> | undefined;
@@ -25,10 +36,10 @@ function checkPush(body: unknown): PushRequest {
     throw new DomainError('payload_too_large', `Send at most ${MAX_PUSH_BATCH} changes at once.`);
   }
   for (const mu of b.mutations as Partial<Mutation>[]) {
-    if (!Number.isInteger(mu.seq) || (mu.seq ?? 0) < 1 || !MUTATION_NAMES.includes(mu.name as Mutation['name']) || (mu.argsVersion !== 1 && mu.argsVersion !== 2) || typeof mu.args !== 'object' || mu.args === null) {
+    if (!isSeq(mu.seq, 1) || !MUTATION_NAMES.includes(mu.name as Mutation['name']) || (mu.argsVersion !== 1 && mu.argsVersion !== 2) || typeof mu.args !== 'object' || mu.args === null) {
       throw new DomainError('validation_failed', 'A change in this push is malformed.');
     }
-    if (mu.prevSeq !== undefined && (!Number.isInteger(mu.prevSeq) || mu.prevSeq < 0 || mu.prevSeq >= (mu.seq ?? 0))) {
+    if (mu.prevSeq !== undefined && (!isSeq(mu.prevSeq, 0) || mu.prevSeq >= mu.seq)) {
       throw new DomainError('validation_failed', 'A change in this push names an impossible previous change.');
     }
   }
@@ -61,9 +72,45 @@ async function advance(m: EntityManager, p: StaffPrincipal, clientId: string, se
 }
 
 /**
+ * Records the intent of a seq being settled now, first thing in its transaction: on PostgreSQL a
+ * concurrent push of the same seq waits on this primary key and then fails instead of applying twice.
+ */
+async function recordIntent(m: EntityManager, clientId: string, mu: Mutation, hash: string, now: string): Promise<void> {
+  await m.insert(MutationIntentEntity, { clientId, seq: mu.seq, intentHash: hash, createdAt: now });
+}
+
+/** The answer for a seq settled earlier: the same intent gets its first answer again, another one `seq_reused`. */
+async function settledOutcome(m: EntityManager, clientId: string, mu: Mutation, hash: string): Promise<MutationOutcome> {
+  const intent = await m.findOneBy(MutationIntentEntity, { clientId, seq: mu.seq });
+  // No intent row: the seq was settled before intents were kept (or skipped with prevSeq). Nothing
+  // better is known than "same intent", so it stays a duplicate as it always was.
+  if (intent && intent.intentHash !== hash) {
+    return { seq: mu.seq, status: 'seq_reused', error: SEQ_REUSED.toBody() };
+  }
+  const rejection = await m.findOneBy(MutationRejectionEntity, { clientId, seq: mu.seq });
+  return rejection
+    ? { seq: mu.seq, status: 'rejected', error: { code: rejection.code as DomainError['code'], message: rejection.message } }
+    : { seq: mu.seq, status: 'duplicate' };
+}
+
+/**
+ * An error that is no DomainError is a server fault, not the change's: it is logged for IT (its
+ * type and stack; never the arguments, which hold health data) and the change is refused like any
+ * other, so it does not block every change queued behind it.
+ */
+function unexpected(ctx: ServerContext, clientId: string, mu: Mutation, err: unknown): DomainError {
+  const name = err instanceof Error ? err.name : typeof err;
+  const stack = err instanceof Error && err.stack ? err.stack.slice(0, 4000) : name;
+  ctx.log(`error sync.push ${mu.name} seq=${mu.seq} client=${clientId}: ${name}\n${stack}`);
+  return COULD_NOT_APPLY;
+}
+
+/**
  * Applies each mutation above the client's last applied seq, one transaction each, recording the
- * new seq in that same transaction: a retried or duplicated push applies nothing twice. A refused
- * mutation still advances the seq and is recorded, so it never blocks the queue.
+ * new seq and the mutation's intent hash in that same transaction: a retried or duplicated push
+ * applies nothing twice. A refused mutation — by its service, or by an unexpected error — still
+ * advances the seq and is recorded, so it never blocks the queue. A seq settled earlier with
+ * another intent answers `seq_reused` and ends the batch: the seqs after it are out of order.
  */
 export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown, ip: string | null): Promise<PushResponse> {
   const req = checkPush(body);
@@ -71,35 +118,38 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
   const sorted = [...req.mutations].sort((a, b) => a.seq - b.seq);
   for (const mu of sorted) {
     const actor = { kind: 'staff' as const, id: p.staff.id, ip };
+    const hash = intentHash(mu);
     let outcome: MutationOutcome | 'gap';
     try {
       outcome = await ctx.db.write(async (m) => {
         const last = await lastSeqOf(m, req.clientId);
         if (mu.seq <= last) {
-          const rejection = await m.findOneBy(MutationRejectionEntity, { clientId: req.clientId, seq: mu.seq });
-          return rejection
-            ? { seq: mu.seq, status: 'rejected' as const, error: { code: rejection.code as DomainError['code'], message: rejection.message } }
-            : { seq: mu.seq, status: 'duplicate' as const };
+          return settledOutcome(m, req.clientId, mu, hash);
         }
         if (!(await isNext(m, p, req.clientId, mu, last, ctx.now(), ip))) {
           return 'gap' as const;
         }
+        await recordIntent(m, req.clientId, mu, hash, ctx.now().toISOString());
         await applyMutation({ ctx, m, clinic: p.clinic, actor, staff: p.staff, clientId: req.clientId }, mu);
         await advance(m, p, req.clientId, mu.seq, ctx.now().toISOString());
         return { seq: mu.seq, status: 'applied' as const };
       });
     } catch (err) {
-      if (!(err instanceof DomainError)) {
-        throw err;
-      }
-      const error = err.toBody();
+      // The transaction rolled back: nothing of this change was written.
       outcome = await ctx.db.write(async (m) => {
         const last = await lastSeqOf(m, req.clientId);
-        if (mu.seq > last && (await isNext(m, p, req.clientId, mu, last, ctx.now(), ip))) {
-          const now = ctx.now().toISOString();
-          await m.insert(MutationRejectionEntity, { clientId: req.clientId, seq: mu.seq, code: error.code, message: error.message.slice(0, 300), createdAt: now });
-          await advance(m, p, req.clientId, mu.seq, now);
+        if (mu.seq <= last) {
+          // Another push settled this seq meanwhile (its intent key is what failed here).
+          return settledOutcome(m, req.clientId, mu, hash);
         }
+        if (!(await isNext(m, p, req.clientId, mu, last, ctx.now(), ip))) {
+          return 'gap' as const;
+        }
+        const error = (err instanceof DomainError ? err : unexpected(ctx, req.clientId, mu, err)).toBody();
+        const now = ctx.now().toISOString();
+        await recordIntent(m, req.clientId, mu, hash, now);
+        await m.insert(MutationRejectionEntity, { clientId: req.clientId, seq: mu.seq, code: error.code, message: error.message.slice(0, 300), createdAt: now });
+        await advance(m, p, req.clientId, mu.seq, now);
         return { seq: mu.seq, status: 'rejected' as const, error };
       });
     }
@@ -107,6 +157,10 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
       break;
     }
     outcomes.push(outcome);
+    if (outcome.status === 'seq_reused') {
+      ctx.log(`sync.push seq_reused seq=${mu.seq} client=${req.clientId}`);
+      break;
+    }
   }
   afterCommit(ctx);
   const lastSeq = await ctx.db.read((m) => lastSeqOf(m, req.clientId));
