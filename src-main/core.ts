@@ -121,7 +121,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     messages: new MessageService(replica),
     record: new RecordService(replica),
     sync: engine,
-    refusedChanges: new RefusedChangesService({ db, outbox, session, publishStatus: () => engine.refreshStatus() }),
+    refusedChanges: new RefusedChangesService({ db, outbox, session, now, onLocalWrite: replica.onLocalWrite, publishStatus: () => engine.refreshStatus() }),
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),

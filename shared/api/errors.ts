@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   'payload_too_large',
   'offline',
   'internal',
+  /** A confirmOnly mutation (see Mutation.confirmOnly) the server had not applied: nothing was. */
+  'not_applied',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -78,13 +78,30 @@ export interface CatchUpProgress {
   total: number;
 }
 
+/**
+ * A change whose author can no longer push from this console (signed out by an admin, deactivated,
+ * sign-in expired while the console was offline). It no longer holds anyone else's changes back:
+ * it waits here until its author signs in on this console again, someone sends it again in their
+ * own name ("entered for" its author), or an admin discards it.
+ */
+export interface HeldChange {
+  seq: number;
+  description: string;
+  authorName: string;
+  at: string;
+  /** Who may send it again: only physicians for record entries and renewal decisions, anyone otherwise. */
+  resendRole: 'physician' | 'anyone';
+}
+
 export interface SyncStatus {
   online: boolean;
   syncing: boolean;
+  /** Changes waiting to be sent (held ones not counted: they are listed in `held`). */
   pending: number;
   lastSyncedAt: string | null;
   lastError: string | null;
   rejected: RejectedChange[];
+  held: HeldChange[];
   /** Non-null while a pull is more than one page behind the server. */
   catchUp: CatchUpProgress | null;
 }
@@ -167,6 +184,10 @@ export interface IpcContract {
   'sync.now': { args: void; result: SyncStatus };
   /** The staff member has dealt with a refused or conflicting change: it is no longer listed. */
   'sync.dismissRejected': { args: { seq: number }; result: SyncStatus };
+  /** Sends a held change again under the signed-in staff member's name, recorded as entered for its author. */
+  'sync.resendHeld': { args: { seq: number }; result: SyncStatus };
+  /** Admins only: drops a held change for good (the server's audit log records what was dropped). */
+  'sync.discardHeld': { args: { seq: number }; result: SyncStatus };
 
   /** Locks the console now (the idle timer, "Lock now"); sync goes on, patient data is refused. */
   'auth.lock': { args: void; result: AppStatus };
@@ -235,6 +256,8 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'sync.status',
   'sync.now',
   'sync.dismissRejected',
+  'sync.resendHeld',
+  'sync.discardHeld',
   'auth.lock',
   'auth.unlock',
   'console.setIdleLock',

@@ -80,6 +80,11 @@ export interface MutationArgs {
   deleteRecordEntry: { kind: RecordKind; entryId: string; baseVersion: number };
   /** Audit of a staff member opening a patient's record on the console (read locally, so reported). */
   recordViewed: { patientId: string; viewedAt: string };
+  /**
+   * Audit of an admin discarding a held change (see HeldChange in shared/ipc/contract.ts): whose it
+   * was, what kind of intent, about which patient. Changes nothing else.
+   */
+  changeDiscarded: { authorStaffUserId: string; intent: MutationName; patientId: string | null; madeAt: string };
 }
 export type MutationName = keyof MutationArgs;
 
@@ -100,6 +105,8 @@ export interface PatientDetails {
 export const FIELD_LEVEL_MUTATIONS: readonly MutationName[] = ['updatePatient', 'saveRecordEntry'];
 export type ArgsVersion = 1 | 2;
 export const argsVersionOf = (name: MutationName): ArgsVersion => (FIELD_LEVEL_MUTATIONS.includes(name) ? 2 : 1);
+/** Intents only a physician may make (and so only a physician may send again for someone else). */
+export const PHYSICIAN_MUTATIONS: readonly MutationName[] = ['decideRenewal', 'saveRecordEntry', 'deleteRecordEntry'];
 export const MUTATION_NAMES: readonly MutationName[] = [
   'preRegisterPatient',
   'updatePatient',
@@ -120,6 +127,7 @@ export const MUTATION_NAMES: readonly MutationName[] = [
   'saveRecordEntry',
   'deleteRecordEntry',
   'recordViewed',
+  'changeDiscarded',
 ];
 
 export interface Mutation<N extends MutationName = MutationName> {
@@ -139,6 +147,18 @@ export interface Mutation<N extends MutationName = MutationName> {
   prevSeq?: number;
   /** Staff member who made the change on the console. */
   staffUserId: string;
+  /**
+   * The change was made by this staff member, who can no longer push from that console, and is
+   * sent by the signed-in one in their own name: the server audits it as entered for the author.
+   */
+  enteredFor?: string;
+  /**
+   * Only confirm, never apply: the entry was sent before by an author who can no longer push from
+   * that console, so it may or may not have been applied. Applied earlier under this seq (same
+   * intent) → 'duplicate'; otherwise the seq is passed, nothing is applied, and the outcome is a
+   * refusal with code 'not_applied' — the console then holds the change for someone to send again.
+   */
+  confirmOnly?: boolean;
 }
 
 export interface PushRequest {

@@ -73,6 +73,8 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'sync.status': 'none',
   'sync.now': 'none',
   'sync.dismissRejected': { seq: 'number' },
+  'sync.resendHeld': { seq: 'number' },
+  'sync.discardHeld': { seq: 'number' },
   'auth.lock': 'none',
   'auth.unlock': { username: 'string', password: 'string' },
   'console.setIdleLock': { minutes: 'number' },

@@ -89,6 +89,8 @@ function handlersFor(s: ConsoleServices): Handlers {
     'sync.status': () => s.sync.status(),
     'sync.now': () => s.sync.syncNow(),
     'sync.dismissRejected': ({ seq }) => s.refusedChanges.dismiss(seq),
+    'sync.resendHeld': ({ seq }) => s.refusedChanges.resendHeld(seq),
+    'sync.discardHeld': ({ seq }) => s.refusedChanges.discardHeld(seq),
     'auth.lock': () => s.lock.lock(),
     'auth.unlock': (a) => s.lock.unlock(a),
     'console.setIdleLock': (a) => s.lock.setIdleLock(a.minutes),

@@ -76,7 +76,11 @@ export const LocalInvitationEntity = new EntitySchema<LocalInvitationRow>({
 });
 
 /** 'dismissed': a rejected change the staff member has dealt with; no longer listed. */
-export type OutboxStatus = 'pending' | 'applied' | 'rejected' | 'dismissed';
+/**
+ * pending → applied | rejected (→ dismissed) — or, when its author can no longer push from here,
+ * held → resent (a new entry carries it) | discarded (an admin dropped it).
+ */
+export type OutboxStatus = 'pending' | 'applied' | 'rejected' | 'dismissed' | 'held' | 'resent' | 'discarded';
 
 export interface OutboxRow {
   /** Contiguous per client, from 1: the mutation's seq. */
@@ -105,6 +109,8 @@ export interface OutboxRow {
    * then on the server may hold it, so it is never folded into, rewritten or discarded.
    */
   sentAt: string | null;
+  /** The author of a held change this entry sends again in the signed-in person's name. */
+  enteredFor: string | null;
 }
 export const OutboxEntity = new EntitySchema<OutboxRow>({
   name: 'Outbox',
@@ -125,6 +131,7 @@ export const OutboxEntity = new EntitySchema<OutboxRow>({
     errorCode: { type: 'varchar', length: 40, nullable: true },
     resolvedAt: optionalInstant,
     sentAt: optionalInstant,
+    enteredFor: { type: 'varchar', length: 36, nullable: true },
   },
 });
 

@@ -19,6 +19,8 @@ export interface NewOutboxEntry<N extends MutationName> {
   /** The replica_row rows this change shows locally (rolled back if it is refused). */
   rows?: RowKey[];
   now: Date;
+  /** See OutboxRow.enteredFor. */
+  enteredFor?: string | null;
 }
 
 /** The rows with local changes the server has not accepted yet. */
@@ -42,12 +44,12 @@ function keysOf(row: Pick<OutboxRow, 'rowKeys'>): string[] {
 export type OutboxWriter = Pick<Outbox, 'append' | 'foldable' | 'latestForRow' | 'rewrite' | 'discardUnsent' | 'countRecent'>;
 
 /** What screens and the session read: what waits, and what was refused. */
-export type OutboxStatusView = Pick<Outbox, 'countPending' | 'pendingBy' | 'pendingByPatient' | 'pendingRows' | 'rejected' | 'dismiss'>;
+export type OutboxStatusView = Pick<Outbox, 'countPending' | 'pendingBy' | 'pendingByPatient' | 'pendingRows' | 'rejected' | 'dismiss' | 'held' | 'resendHeld' | 'discardHeld'>;
 
 /** What the sync engine does: take the next batch, record the answer, resend after a restore. */
 export type OutboxSender = Pick<
   Outbox,
-  'takeBatch' | 'recordOutcomes' | 'ackedSeq' | 'lastIssuedSeq' | 'settledAbove' | 'requeueLost' | 'pruneApplied' | 'countPending' | 'rejected' | 'pendingRows'
+  'takeBatch' | 'recordOutcomes' | 'ackedSeq' | 'lastIssuedSeq' | 'settledAbove' | 'requeueLost' | 'pruneApplied' | 'countPending' | 'rejected' | 'pendingRows' | 'holdUnsentOf' | 'held'
 >;
 
 /** A push's answer for one batch, as the outbox recorded it. */
@@ -92,6 +94,7 @@ export class Outbox {
       errorCode: null,
       resolvedAt: null,
       sentAt: null,
+      enteredFor: entry.enteredFor ?? null,
     });
     await setState(m, 'lastOutboxSeq', seq);
     return seq;
@@ -187,6 +190,10 @@ export class Outbox {
       const outcome = outcomes.get(mutation.seq);
       if (outcome?.status === 'seq_reused') {
         reused.push(mutation.seq);
+      } else if (outcome?.status === 'rejected' && outcome.error?.code === 'not_applied') {
+        // Sent before by an author gone from here, never applied: held for someone to send again.
+        await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'held' });
+        progressed += 1;
       } else if (outcome?.status === 'rejected') {
         const error = outcome.error?.message ?? 'The server refused this change.';
         await m.update(OutboxEntity, { seq: mutation.seq, status: 'pending' }, { status: 'rejected', error, errorCode: outcome.error?.code ?? null, resolvedAt: at });
@@ -248,7 +255,8 @@ export class Outbox {
 
   /** Ids of rows with local changes the server has not accepted yet. */
   async pendingRows(m: EntityManager): Promise<PendingRows> {
-    const rows = await m.find(OutboxEntity, { where: { status: 'pending' }, select: { seq: true, name: true, patientId: true, invitationId: true, rowKeys: true } });
+    // Held changes still show on their rows: they are not lost, only waiting for someone to act.
+    const rows = await m.find(OutboxEntity, { where: { status: In(['pending', 'held']) }, select: { seq: true, name: true, patientId: true, invitationId: true, rowKeys: true } });
     const patients = new Set<string>();
     const invitations = new Set<string>();
     const keyed = new Map<string, number>();
@@ -340,7 +348,65 @@ export class Outbox {
    * still listed stay until staff dismiss them.
    */
   async pruneApplied(m: EntityManager, olderThan: Date): Promise<void> {
-    await m.delete(OutboxEntity, { status: In(['applied', 'dismissed']), resolvedAt: LessThan(olderThan.toISOString()) });
+    await m.delete(OutboxEntity, { status: In(['applied', 'dismissed', 'resent', 'discarded']), resolvedAt: LessThan(olderThan.toISOString()) });
+  }
+
+  /**
+   * This author can no longer push from here: their entries never sent leave the queue as held, so
+   * nobody else's wait behind them. Entries already sent stay pending: the server may hold them,
+   * so they go under the signed-in person's token, entered for their author (see transfer.ts).
+   */
+  async holdUnsentOf(m: EntityManager, staffUserId: string): Promise<number> {
+    const result = await m.update(OutboxEntity, { status: 'pending', staffUserId, sentAt: IsNull() }, { status: 'held' });
+    return result.affected ?? 0;
+  }
+
+  /** Held changes, oldest first. */
+  held(m: EntityManager): Promise<OutboxRow[]> {
+    return m.find(OutboxEntity, { where: { status: 'held' }, order: { seq: 'ASC' } });
+  }
+
+  /**
+   * Queues a held change again as a new entry by `by` — entered for its author, unless `by` is the
+   * author (signed in here again). The held entry turns 'resent'. Null when no such held change.
+   */
+  async resendHeld(m: EntityManager, seq: number, by: string, now: Date): Promise<OutboxRow | null> {
+    const row = await m.findOneBy(OutboxEntity, { seq, status: 'held' });
+    if (!row) {
+      return null;
+    }
+    await this.append(m, {
+      name: row.name,
+      args: JSON.parse(row.args) as MutationArgs[MutationName],
+      staffUserId: by,
+      description: row.description,
+      patientId: row.patientId,
+      invitationId: row.invitationId,
+      rows: keysOf(row) as RowKey[],
+      now,
+      enteredFor: by === row.staffUserId ? null : (row.enteredFor ?? row.staffUserId),
+    });
+    await m.update(OutboxEntity, { seq }, { status: 'resent', resolvedAt: now.toISOString() });
+    return row;
+  }
+
+  /** The author signed in here again: their held changes go again, in their own name and order. */
+  async resendHeldOf(m: EntityManager, staffUserId: string, now: Date): Promise<number> {
+    const rows = await m.find(OutboxEntity, { where: { status: 'held', staffUserId }, order: { seq: 'ASC' } });
+    for (const row of rows) {
+      await this.resendHeld(m, row.seq, staffUserId, now);
+    }
+    return rows.length;
+  }
+
+  /** An admin drops a held change for good: it turns 'discarded' (kept for troubleshooting); returns it, or null. */
+  async discardHeld(m: EntityManager, seq: number, now: Date): Promise<OutboxRow | null> {
+    const row = await m.findOneBy(OutboxEntity, { seq, status: 'held' });
+    if (!row) {
+      return null;
+    }
+    await m.update(OutboxEntity, { seq }, { status: 'discarded', resolvedAt: now.toISOString() });
+    return row;
   }
 
   /** Signed in to another clinic: nothing here belongs to its server (see Session.remember). */
@@ -399,5 +465,6 @@ function toMutation(row: OutboxRow): Mutation {
     args: JSON.parse(row.args) as Mutation['args'],
     createdAt: row.createdAt,
     staffUserId: row.staffUserId,
+    ...(row.enteredFor ? { enteredFor: row.enteredFor } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuditEventEntity } from '../../shared/node/entities/server';
+import { AuditEventEntity, StaffUserEntity } from '../../shared/node/entities/server';
 import { TEST_CLINIC, addStaff, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
 import { OutboxEntity } from '../replica/entities';
@@ -39,6 +39,11 @@ async function preRegisteredBy(): Promise<Map<string, string | null>> {
   const patients = await portal.handle.context.db.read((m) => m.query('SELECT id, email FROM patient') as Promise<{ id: string; email: string }[]>);
   const emailOf = new Map(patients.map((p) => [p.id, p.email]));
   return new Map(events.map((e) => [emailOf.get(e.entityId ?? '') ?? '?', e.actorId]));
+}
+
+/** A staff member's id, read from the server's own table (signing in again would use up the rate limit). */
+async function staffIdOf(username: string): Promise<string> {
+  return (await portal.handle.context.db.read((m) => m.findOneByOrFail(StaffUserEntity, { username }))).id;
 }
 
 async function stopPortal(): Promise<() => Promise<void>> {
@@ -143,27 +148,65 @@ describe('switching staff members at the lock screen', () => {
     expect(new Set(rows.map((r) => r.staffUserId)).size).toBe(2);
   });
 
-  it('holds back a revoked person’s changes, says why, and sends them when that person signs in again', async () => {
+  /** The desk's change waits while the desk's sign-in is revoked elsewhere; the admin has switched in. */
+  async function deskChangeHeldBehindAdmin(email: string): Promise<void> {
     await core.services.auth.signIn(desk);
     const deskToken = await core.session.token();
     await core.engine.stop();
-    await core.services.patients.preRegister(mariaForm({ email: 'held@example.com' }), false);
+    await core.services.patients.preRegister(mariaForm({ givenName: 'Held', email }), false);
     await core.services.lock.lock();
     await core.services.lock.unlock(admin);
     await core.engine.stop();
     // Revoked elsewhere (an admin's device list) before this console pushed the desk's change.
     await fetch(`${portal.url}/api/staff/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${deskToken ?? ''}` } });
+  }
+
+  it('a revoked person’s waiting change holds nobody else’s back: it is held and listed, and sent when that person signs in again', async () => {
+    await deskChangeHeldBehindAdmin('held@example.com');
+    await core.services.patients.preRegister(mariaForm({ givenName: 'Behind', email: 'behind.held@example.com' }), false);
     core.engine.start();
     const status = await core.engine.syncNow();
-    expect(status.pending).toBe(1);
-    expect(status.lastError).toContain('1 change by desk1 will be sent when desk1 signs in on this console again');
+    // The admin's change, made after the desk's, went through.
+    expect(status.pending).toBe(0);
+    expect((await preRegisteredBy()).has('behind.held@example.com')).toBe(true);
     expect((await preRegisteredBy()).has('held@example.com')).toBe(false);
+    expect(status.held).toEqual([expect.objectContaining({ description: 'Pre-register Held Lopez', authorName: 'desk1', resendRole: 'anyone' })]);
 
     await core.services.lock.lock();
     await core.services.lock.unlock(desk);
-    expect(await core.engine.syncNow()).toMatchObject({ pending: 0, lastError: null });
-    const deskMe = await signInStaff(portal.url, desk.username, desk.password);
-    expect((await preRegisteredBy()).get('held@example.com')).toBe(deskMe.staff.id);
+    expect(await core.engine.syncNow()).toMatchObject({ pending: 0, held: [], lastError: null });
+    expect((await preRegisteredBy()).get('held@example.com')).toBe(await staffIdOf(desk.username));
+  });
+
+  it('someone signed in sends a held change again in their own name, and the server records whose it was', async () => {
+    await deskChangeHeldBehindAdmin('entered.for@example.com');
+    core.engine.start();
+    const held = (await core.engine.syncNow()).held;
+    expect(held).toHaveLength(1);
+    const resent = await core.registry.invoke('sync.resendHeld', { seq: held[0]?.seq ?? 0 });
+    expect(resent).toMatchObject({ ok: true, value: { held: [] } });
+    await expect.poll(async () => (await core.engine.status()).pending, { timeout: 10_000 }).toBe(0);
+    const [adminId, deskId] = [await staffIdOf(admin.username), await staffIdOf(desk.username)];
+    expect((await preRegisteredBy()).get('entered.for@example.com')).toBe(adminId);
+    const enteredFor = await portal.handle.context.db.read((m) => m.findBy(AuditEventEntity, { action: 'sync.entered_for' }));
+    expect(enteredFor).toEqual([expect.objectContaining({ actorId: adminId, entityId: deskId })]);
+  });
+
+  it('an admin discards a held change: it is gone from the list and the desk, and the server audits what was dropped', async () => {
+    await deskChangeHeldBehindAdmin('discarded@example.com');
+    core.engine.start();
+    const [change] = (await core.engine.syncNow()).held;
+    expect(change).toBeDefined();
+    // A seq that names nothing is refused before anything is read.
+    expect(await core.registry.invoke('sync.discardHeld', { seq: -1 })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    const discarded = await core.registry.invoke('sync.discardHeld', { seq: change?.seq ?? 0 });
+    expect(discarded).toMatchObject({ ok: true, value: { held: [] } });
+    await expect.poll(async () => (await core.engine.status()).pending, { timeout: 10_000 }).toBe(0);
+    expect((await core.services.patients.list('')).some((p) => p.patient.email === 'discarded@example.com')).toBe(false);
+    expect((await preRegisteredBy()).has('discarded@example.com')).toBe(false);
+    const audits = await portal.handle.context.db.read((m) => m.findBy(AuditEventEntity, { action: 'sync.change_discarded' }));
+    expect(audits).toHaveLength(1);
+    expect(audits[0]?.detail).toContain('intent=preRegisterPatient');
   });
 
   it('keeps a signed-out person’s token only until their changes are sent', async () => {

@@ -10,7 +10,6 @@ import type { StaffUserView } from '../../shared/domain/staff';
 import { outbox } from '../replica/outbox';
 import { getState, setState } from '../replica/syncState';
 import type { HeldToken } from '../replica/syncState';
-import { staffById } from '../replica/replicaRows';
 
 /** How many of this staff member's changes wait to be sent. */
 export function pendingBy(m: EntityManager, staffUserId: string): Promise<number> {
@@ -89,12 +88,4 @@ export async function takeSettled(m: EntityManager): Promise<HeldToken[]> {
     );
   }
   return settled;
-}
-
-/** What the sync bar says while one person's changes cannot be sent until they sign in here again. */
-export async function waitingNote(m: EntityManager, staffUserId: string): Promise<string> {
-  const count = await pendingBy(m, staffUserId);
-  const name = (await staffById(m)).get(staffUserId)?.displayName ?? 'a staff member who was signed in earlier';
-  const changes = count === 1 ? '1 change' : `${count} changes`;
-  return `${changes} by ${name} will be sent when ${name} signs in on this console again (each change is sent under the name of the person who made it).`;
 }

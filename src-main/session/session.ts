@@ -155,6 +155,8 @@ export class Session {
       }
       // After the clear above: a reset replica has nobody's changes left to send.
       const retired = await handOver(m, { staff: previousStaff, ref: previousRef }, signIn.staff, reset);
+      // Changes held because this person could not push from here go again, in their own name.
+      await outbox.resendHeldOf(m, signIn.staff.id, new Date());
       await setState(m, 'deviceTokenRef', ref);
       await setState(m, 'deviceId', signIn.deviceId);
       await setState(m, 'staff', signIn.staff);

@@ -1,17 +1,18 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
-import type { SyncStatus } from '../../shared/ipc/contract';
+import type { HeldChange, SyncStatus } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
+import { PHYSICIAN_MUTATIONS } from '../../shared/sync/protocol';
 import type { SyncCursor, SyncPoke } from '../../shared/sync/protocol';
 import { ensureClientId, getCursor, getState, setState } from '../replica/syncState';
 import type { ConsoleEvents } from '../events';
 import type { FetchLike } from '../net/serverClient';
 import { ServerUnreachableError, callServer } from '../net/serverClient';
-import { waitingNote } from '../session/heldTokens';
 import type { Session } from '../session/session';
 import { Backoff } from '../net/backoff';
 import { EventStream } from '../net/eventStream';
-import type { Outbox } from '../replica/outbox';
+import type { Outbox, OutboxSender } from '../replica/outbox';
+import { staffById } from '../replica/replicaRows';
 import { applyPoked, pullChanges, pushOutbox } from './transfer';
 import type { TransferContext } from './transfer';
 
@@ -53,6 +54,19 @@ async function restoreNote(m: EntityManager, now: Date): Promise<string | null> 
     return null;
   }
   return `The clinic server was restored from an older backup. ${gap.count} change(s) made on this console up to ${new Date(gap.upTo).toLocaleString()} could not be sent again: please check them and redo what is missing.`;
+}
+
+/** Held changes as staff see them: whose they are and who may send them again. */
+async function heldChanges(m: EntityManager, outbox: Pick<OutboxSender, 'held'>): Promise<HeldChange[]> {
+  const rows = await outbox.held(m);
+  const staff = rows.length > 0 ? await staffById(m) : new Map<string, { displayName: string }>();
+  return rows.map((r) => ({
+    seq: r.seq,
+    description: r.description,
+    authorName: staff.get(r.staffUserId)?.displayName ?? 'a staff member who was signed in earlier',
+    at: r.createdAt,
+    resendRole: PHYSICIAN_MUTATIONS.includes(r.name) ? ('physician' as const) : ('anyone' as const),
+  }));
 }
 
 const SIGNED_OUT_MESSAGE = 'This console is no longer signed in (signed out or access revoked). Sign in again to sync.';
@@ -196,12 +210,13 @@ export class SyncEngine {
   }
 
   async status(): Promise<SyncStatus> {
-    const { pending, rejected, lastSyncedAt } = await this.o.db.read(async (m) => ({
+    const { pending, rejected, held, lastSyncedAt } = await this.o.db.read(async (m) => ({
       pending: await this.o.outbox.countPending(m),
       rejected: await this.o.outbox.rejected(m),
+      held: await heldChanges(m, this.o.outbox),
       lastSyncedAt: await getState(m, 'lastSyncedAt'),
     }));
-    return { online: this.online, syncing: this.syncing, pending, lastSyncedAt, lastError: this.lastError, rejected, catchUp: this.catchUp };
+    return { online: this.online, syncing: this.syncing, pending, lastSyncedAt, lastError: this.lastError, rejected, held, catchUp: this.catchUp };
   }
 
   /** Reads the status now and tells every window, e.g. after a refused change was dismissed. */
@@ -286,14 +301,12 @@ export class SyncEngine {
       const push = (probe: boolean) => pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus(), credentials, probe);
       // A server restored from a backup may have lost this console's accepted changes: resend them first.
       transfer.beforeReset = async () => void (await push(true));
-      const waiting = await push(false);
-      if (!waiting) {
-        await this.revokeSettledHeld();
-      }
+      await push(false);
+      await this.revokeSettledHeld();
       await this.pull(transfer);
-      this.clean = !waiting && writesBefore === this.localWrites;
+      this.clean = writesBefore === this.localWrites;
       this.online = true;
-      this.lastError = waiting ? await this.o.db.read((m) => waitingNote(m, waiting.waitingFor)) : await this.o.db.read((m) => restoreNote(m, this.o.now()));
+      this.lastError = await this.o.db.read((m) => restoreNote(m, this.o.now()));
       this.backoff.reset();
       await this.o.db.write((m) => setState(m, 'lastSyncedAt', this.o.now().toISOString()));
     } catch (err) {

@@ -58,28 +58,39 @@ export async function pushOutbox(
   afterBatch: () => Promise<void>,
   credentials: PushCredentials,
   probe = false,
-): Promise<{ waitingFor: string } | null> {
+): Promise<void> {
   let requeued = false;
   let asked = false;
   let replaced = false;
+  /** Authors who can no longer push from here (no token, or theirs was refused). */
+  const gone = new Set<string>();
   for (;;) {
     // Taken and marked sent in one committed write, before the request leaves (see Outbox).
     const { mutations, acked } = await c.db.write(async (m) => ({ mutations: await c.outbox.takeBatch(m, batchSize, MAX_PUSH_BYTES, c.now()), acked: await c.outbox.ackedSeq(m, clientId) }));
     const author = mutations[0]?.staffUserId;
     const ask = !asked && !requeued && (probe || acked > 0);
-    const credential = author === undefined ? (ask ? { token: c.token, held: false } : null) : await credentials.tokenFor(author);
+    const credential = author === undefined ? (ask ? { token: c.token, held: false } : null) : gone.has(author) ? { token: c.token, held: false } : await credentials.tokenFor(author);
+    if (!credential && author !== undefined) {
+      // Their changes must not hold anyone else's back: the unsent ones wait as held (shown to
+      // staff); the ones already sent go under this token, only to learn whether they were applied.
+      gone.add(author);
+      const held = await c.db.write((m) => c.outbox.holdUnsentOf(m, author));
+      c.log?.(`sync: ${held} change(s) held: their author can no longer push from this console`);
+      continue;
+    }
     if (!credential) {
-      return author === undefined ? null : { waitingFor: author };
+      return;
     }
     asked = true;
-    const body: PushRequest = { clientId, mutations: withPrevSeq(mutations, acked) };
+    const sent = author !== undefined && gone.has(author) ? mutations.map((mu) => ({ ...mu, confirmOnly: true })) : mutations;
+    const body: PushRequest = { clientId, mutations: withPrevSeq(sent, acked) };
     let response: PushResponse;
     try {
       response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: credential.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
     } catch (err) {
       if (credential.held && author !== undefined && err instanceof DomainError && err.code === 'not_signed_in') {
         await credentials.dropHeld(author);
-        return { waitingFor: author };
+        continue;
       }
       throw err;
     }

@@ -26,6 +26,7 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   offline: 503,
   internal: 500,
+  not_applied: 409,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -56,6 +56,16 @@ export const useSyncStore = defineStore('sync', () => {
     }
   }
 
+  /** Sends a held change again as the signed-in person ("entered for" its author), or discards it (admins). */
+  async function actOnHeld(action: 'resend' | 'discard', seq: number): Promise<void> {
+    error.value = null;
+    try {
+      status.value = await call(action === 'resend' ? 'sync.resendHeld' : 'sync.discardHeld', { seq });
+    } catch (err) {
+      error.value = errorMessage(err);
+    }
+  }
+
   /** A refused change names its patient: signing out or locking clears the list. */
   function forget(): void {
     disconnect();
@@ -63,5 +73,5 @@ export const useSyncStore = defineStore('sync', () => {
     error.value = null;
   }
 
-  return { status, error, requesting, connect, disconnect, refresh, syncNow, dismiss, forget };
+  return { status, error, requesting, connect, disconnect, refresh, syncNow, dismiss, actOnHeld, forget };
 });

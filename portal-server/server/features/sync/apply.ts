@@ -7,6 +7,7 @@ import { assignThread, markThreadRead, replyToThread, setThreadStatus, startThre
 import { preRegisterPatient, revokeInvitation, sendInvitation, updatePatient } from '../patients/service';
 import { deleteRecordEntry, recordViewed, saveRecordEntry } from '../record/service';
 import { decideRenewal } from '../renewals/service';
+import { changeDiscarded } from './discarded';
 
 /**
  * Each intent is applied by its feature's service, which validates the arguments (the same yup
@@ -33,6 +34,7 @@ const APPLY: { [N in MutationName]: (c: StaffCall, args: MutationArgs[N], argsVe
   saveRecordEntry,
   deleteRecordEntry,
   recordViewed,
+  changeDiscarded,
 };
 
 /** Services get the args version too: field-level edits (version 2) and older entries (1) differ. */

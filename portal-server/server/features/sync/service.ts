@@ -42,6 +42,9 @@ function checkPush(body: unknown): PushRequest {
     if (mu.prevSeq !== undefined && (!isSeq(mu.prevSeq, 0) || mu.prevSeq >= mu.seq)) {
       throw new DomainError('validation_failed', 'A change in this push names an impossible previous change.');
     }
+    if ((mu.enteredFor !== undefined && (typeof mu.enteredFor !== 'string' || !UUID.test(mu.enteredFor))) || (mu.confirmOnly !== undefined && typeof mu.confirmOnly !== 'boolean')) {
+      throw new DomainError('validation_failed', 'A change in this push names its author wrongly.');
+    }
   }
   return b as PushRequest;
 }
@@ -129,8 +132,17 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
         if (!(await isNext(m, p, req.clientId, mu, last, ctx.now(), ip))) {
           return 'gap' as const;
         }
+        if (mu.confirmOnly) {
+          // Asked only whether it had been applied (see Mutation.confirmOnly): it was not, and is not now.
+          throw new DomainError('not_applied', 'This change was not applied: its author can no longer send changes from that console.');
+        }
         await recordIntent(m, req.clientId, mu, hash, ctx.now().toISOString());
         await applyMutation({ ctx, m, clinic: p.clinic, actor, staff: p.staff, clientId: req.clientId }, mu);
+        if (mu.enteredFor !== undefined && mu.enteredFor !== p.staff.id) {
+          // Sent by the signed-in person for a colleague who can no longer push from that console:
+          // the change is theirs to answer for now, and the log says whose it was.
+          await audit(m, p.clinic.id, actor, 'sync.entered_for', { type: 'staff', id: mu.enteredFor }, ctx.now(), `intent=${mu.name} seq=${mu.seq}`);
+        }
         await advance(m, p, req.clientId, mu.seq, ctx.now().toISOString());
         return { seq: mu.seq, status: 'applied' as const };
       });
