@@ -4,7 +4,7 @@
  * or at worst by the slow safety timer.
  */
 import { expect, it } from 'vitest';
-import { expectConverged, expectPatientsOnce } from './harness/checks';
+import { expectConverged, expectPatientsOnce, waitUntil } from './harness/checks';
 import type { ConsoleProcess } from './harness/processes';
 import { useFaultServer } from './harness/suite';
 
@@ -17,17 +17,13 @@ async function openConsole(safetyIntervalMs: number): Promise<ConsoleProcess> {
   return c;
 }
 
-/** Waits (within the test's timeout) until the console lists a patient named so; it is never asked to sync. */
+/** Waits (with a deadline) until the console lists a patient named so; it is never asked to sync. */
 async function waitForPatient(c: ConsoleProcess, name: string): Promise<void> {
-  while ((await c.call<unknown[]>('patients', 'list', name)).length === 0) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(`the console lists ${name} without being asked to sync`, async () => (await c.call<unknown[]>('patients', 'list', name)).length > 0);
 }
 
 async function waitForStreams(n: number): Promise<void> {
-  while ((await suite.server.child.call<number>('streams')) < n) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil(`${n} event stream(s) open on the server`, async () => (await suite.server.child.call<number>('streams')) >= n);
 }
 
 const NEVER = 600_000;
@@ -70,9 +66,7 @@ it('a stream that goes silent (no heartbeat) is dropped by the console, whose re
   // The watcher's next connection is accepted, then nothing more ever comes on it.
   await watcher.arm({ kind: 'stallEvents' });
   await watcher.child.call('cutEvents');
-  while ((await watcher.child.call<number>('stalls')) === 0) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil('the watcher’s event stream has stalled', async () => (await watcher.child.call<number>('stalls')) > 0);
   // Settled before the change is made: only the silence watchdog's reconnect can bring it now.
   await watcher.syncNow();
   await watcher.arm(null);

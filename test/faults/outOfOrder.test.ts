@@ -64,7 +64,7 @@ it('the first push’s answer arriving after the second’s is harmless', async 
   const outbox = (): Promise<unknown> => core.db.read((m) => m.query(`SELECT seq, status FROM outbox ORDER BY seq`));
   const first = pushOutbox(context, clientId, 100, async () => undefined, credentials);
   const second = pushOutbox(context, clientId, 100, async () => undefined, credentials);
-  await expect(second).resolves.toBeNull();
+  await expect(second).resolves.toBeUndefined();
   const settled = [
     { seq: 1, status: 'applied' },
     { seq: 2, status: 'applied' },
@@ -73,7 +73,7 @@ it('the first push’s answer arriving after the second’s is harmless', async 
   ];
   expect(await outbox()).toEqual(settled);
   secondRecorded();
-  await expect(first).resolves.toBeNull();
+  await expect(first).resolves.toBeUndefined();
   expect(await outbox()).toEqual(settled);
   await expectServerLastSeq(server, clientId, 4);
   await expectPatientsOnce(server, 'Order', 3);

@@ -5,8 +5,8 @@
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { TEST_CLINIC, TestConsole, addStaff, signInStaff } from '../fixtures/portal';
-import { expectConverged, expectPatientsOnce, expectServerLastSeq } from './harness/checks';
-import { ConsoleProcess, ServerProcess, tempDir } from './harness/processes';
+import { expectConverged, expectPatientsOnce, expectServerLastSeq, waitUntil } from './harness/checks';
+import { ConsoleProcess, ServerProcess, killAllChildren, tempDir } from './harness/processes';
 
 const dirs: { remove(): void }[] = [];
 let server: ServerProcess;
@@ -26,6 +26,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await Promise.all(consoles.splice(0).map((c) => c.child.kill()));
   await server.stop();
+  // A test that timed out mid-restore may have started a server child nobody holds any more.
+  await killAllChildren();
 });
 afterAll(() => dirs.forEach((d) => d.remove()));
 
@@ -70,9 +72,7 @@ it('a busy console resends what the restored server lost, an idle one is found o
   expect(await server.sql(`SELECT lastSeq FROM client_mutation WHERE clientId = '${idleId}'`)).toEqual([]);
 
   // Nobody asks the watcher to sync: it resends its change on its own.
-  while ((await server.sql(`SELECT lastSeq FROM client_mutation WHERE clientId = '${watcherId}'`)).length === 0) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntil('the watcher resends its change to the restored server', async () => (await server.sql(`SELECT lastSeq FROM client_mutation WHERE clientId = '${watcherId}'`)).length > 0);
   // The busy console has a new change waiting: its push finds the server short of what it had accepted.
   await busy.preRegister('Late', 1);
   await expectConverged(server, adminToken, [busy]);

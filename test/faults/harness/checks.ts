@@ -37,3 +37,11 @@ export async function expectConverged(server: ServerProcess, token: string, cons
   }
   return expected;
 }
+
+/**
+ * Waits until `condition` holds, checking every 50 ms, and fails naming `what` after `timeoutMs`
+ * (well inside the test's own timeout, so the failure says what never happened).
+ */
+export async function waitUntil(what: string, condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  await expect.poll(condition, { message: `waited ${timeoutMs} ms for: ${what}`, timeout: timeoutMs, interval: 50 }).toBe(true);
+}

@@ -13,6 +13,8 @@ export interface Reply {
 
 /** Answers the parent's requests with `handlers`; a thrown error travels back as its message. */
 export function serve(handlers: Record<string, (args: never) => Promise<unknown>>): void {
+  // The test process is gone (it timed out and its worker was ended, or crashed): never outlive it.
+  process.on('disconnect', () => die());
   process.on('message', (message: Request) => {
     const handler = handlers[message.cmd];
     const run = handler ? handler(message.args as never) : Promise.reject(new Error(`unknown command ${message.cmd}`));

@@ -12,6 +12,23 @@ import type { Reply } from './ipc';
 
 const HERE = resolve(__dirname);
 
+/** Every child started by this test process and not yet ended: killed when the test file ends, whatever happened. */
+const LIVE = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const proc of LIVE) {
+    proc.kill('SIGKILL');
+  }
+});
+
+/** Kills every child this test process started that is still running (an afterAll/afterEach safety net: a timed-out test may have lost track of one). */
+export async function killAllChildren(): Promise<void> {
+  const ending = [...LIVE].map((proc) => new Promise<void>((done) => (proc.exitCode !== null || proc.signalCode !== null ? done() : proc.once('exit', () => done()))));
+  for (const proc of LIVE) {
+    proc.kill('SIGKILL');
+  }
+  await Promise.all(ending);
+}
+
 /** One child process: commands over IPC, its end (exit code or signal) as a promise. */
 export class Child {
   private nextId = 1;
@@ -21,6 +38,8 @@ export class Child {
   stderr = '';
 
   private constructor(readonly proc: ChildProcess) {
+    LIVE.add(proc);
+    proc.once('exit', () => LIVE.delete(proc));
     proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     proc.on('message', (reply: Reply) => {
       const w = this.waiting.get(reply.id);

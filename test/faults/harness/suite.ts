@@ -1,7 +1,7 @@
 /** What every fault-test file sets up: a server process with staff, and console processes cleaned up after each test. */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { TEST_CLINIC, addStaff, signInStaff } from '../../fixtures/portal';
-import { ConsoleProcess, ServerProcess, tempDir } from './processes';
+import { ConsoleProcess, ServerProcess, killAllChildren, tempDir } from './processes';
 
 export interface FaultSuite {
   readonly server: ServerProcess;
@@ -42,6 +42,7 @@ export function useFaultServer(prefix: string, staff: { username: string; role: 
   });
   afterAll(async () => {
     await server?.stop();
+    await killAllChildren();
     dirs.forEach((d) => d.remove());
   });
 
