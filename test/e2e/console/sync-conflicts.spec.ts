@@ -101,3 +101,27 @@ test('a long catch-up shows its progress as a labelled progress bar, gone once c
   b.desk.core.events.emit('sync.status', { ...status, catchUp: null });
   await expect(b.page.getByRole('progressbar')).toHaveCount(0);
 });
+
+test('a change whose author can no longer sign in here is held, not blocking: the admin sees it and sends it in their own name', async ({ browser }) => {
+  const page = await (await browser.newContext()).newPage();
+  const desk = await openConsole(page, { serverUrl: portal.url });
+  desks.push(desk);
+  await signIn(page, receptionist);
+  const deskToken = await desk.core.session.token();
+  await desk.core.engine.stop();
+  await desk.core.services.patients.preRegister({ givenName: 'Held', familyName: 'Patient', dateOfBirth: '04/12/1986', email: 'held.patient@example.com', phone: '' }, false);
+  // The receptionist's sign-in is revoked elsewhere before this computer sent the change; the admin takes over at the lock screen.
+  await desk.core.registry.invoke('auth.lock', undefined);
+  await fetch(`${portal.url}/api/staff/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${deskToken ?? ''}` } });
+  await expect(page.getByRole('button', { name: 'Unlock' })).toBeVisible();
+  await page.getByLabel('Username').fill(DEMO.admin.username);
+  await page.getByLabel('Password').fill(DEMO.admin.password);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+
+  const held = page.getByText('Held changes (1): 1 change whose author can no longer sign in here');
+  await expect(held).toBeVisible();
+  await expect(page.getByText(/Made by .+,/)).toBeVisible();
+  await page.getByRole('button', { name: /^Send as me, for .+: Pre-register Held Patient$/ }).click();
+  await expect(held).toHaveCount(0);
+  await expectAllSent(page);
+});
