@@ -86,7 +86,8 @@ describe('syncs with nothing to push', () => {
     const before = await core.db.read(getCursor);
     const stray = patientRow({ id: testId(), givenName: 'Stray' });
     const c = { db: core.db, outbox: core.outbox, changed: () => undefined };
-    const page = (from: number) => ({ from, changes: upserts('patient', [stray]), cursor: { epoch: before.epoch, seq: before.seq + 5 } });
+    // The page carries the fingerprint of its first entry, as the server's pokes do (one without it is never applied).
+    const page = (from: number) => ({ from, fromCheck: before.check, changes: upserts('patient', [stray]), cursor: { epoch: before.epoch, seq: before.seq + 5 } });
     expect(await applyPoked(c, before.epoch, page(before.seq - 1))).toBe(false);
     expect(await applyPoked(c, 'another-epoch', page(before.seq))).toBe(false);
     expect(await core.db.read(getCursor)).toEqual(before);
