@@ -3,12 +3,10 @@
  * the console keeps for resending after a server restore, and a cursor stored before cursors had
  * fingerprints must not take a restored server's changes as if nothing had happened.
  */
-import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { Database } from '../../shared/node/db';
-import { TEST_CLINIC, addStaff, signInStaff, startTestPortal } from '../../test/fixtures/portal';
-import type { TestPortal } from '../../test/fixtures/portal';
+import { restorableClinic } from '../../test/fixtures/restorableClinic';
 import { replicaSnapshot, serverSnapshotVia } from '../../test/fixtures/convergence';
 import { REPLICA_ENTITIES } from '../replica/entities';
 import { REPLICA_MIGRATIONS } from '../replica/migrations';
@@ -28,22 +26,12 @@ afterEach(async () => {
 });
 
 it('a console clock that jumps 40 days ahead keeps what it must resend, and a restore loses nothing', async () => {
-  const root = tempDir('clock-jump-');
-  cleanup.push(() => root.remove());
-  const dataDir = join(root.path, 'data');
-  const backupDir = join(root.path, 'backup');
-  let portal: TestPortal = await startTestPortal({ dataDir });
-  const port = portal.handle.port;
-  cleanup.push(() => portal.stop());
-  const adminToken = (await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
-  await addStaff(portal.url, adminToken, 'desk1', 'receptionist', 'Staff2Work');
-
+  const clinic = await restorableClinic('clock-jump-');
+  cleanup.push(() => clinic.dispose());
   let offset = 0;
-  const core: TestCore = await startSignedInCore(portal.url, 'desk1', 'Staff2Work', { now: () => new Date(Date.now() + offset) });
+  const core: TestCore = await startSignedInCore(clinic.portal.url, 'desk1', 'Staff2Work', { now: () => new Date(Date.now() + offset) });
   cleanup.push(() => core.dispose());
-  await portal.stop();
-  cpSync(dataDir, backupDir, { recursive: true });
-  portal = await startTestPortal({ dataDir, config: { port } });
+  await clinic.backup();
 
   const before = await core.services.patients.preRegister(mariaForm({ givenName: 'Before', email: 'before.jump@example.com' }), false);
   expect((await core.engine.syncNow()).pending).toBe(0);
@@ -55,12 +43,9 @@ it('a console clock that jumps 40 days ahead keeps what it must resend, and a re
   expect(kept.map((r) => JSON.parse(r.args).email)).toEqual(['before.jump@example.com', 'after.jump@example.com']);
 
   // The server is restored from the backup taken before both changes: both come back.
-  await portal.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-  cpSync(backupDir, dataDir, { recursive: true });
-  portal = await startTestPortal({ dataDir, config: { port } });
+  await clinic.restore();
   expect(await core.engine.syncNow()).toMatchObject({ pending: 0, rejected: [] });
-  const server = await serverSnapshotVia(portal.url, adminToken);
+  const server = await serverSnapshotVia(clinic.portal.url, clinic.adminToken);
   expect(server.patient[before.patient.id]).toMatchObject({ email: 'before.jump@example.com' });
   expect(server.patient[after.patient.id]).toMatchObject({ email: 'after.jump@example.com' });
   expect(await replicaSnapshot(core.db)).toEqual(server);
