@@ -2,6 +2,7 @@ import { ServerInitial1764100000000 } from './1764100000000-Initial';
 import { ServerPatientSelfService1764200000000 } from './1764200000000-PatientSelfService';
 import { ServerAccountRecovery1764330000000 } from './1764330000000-AccountRecovery';
 import { ServerSecurityHardening1764350000000 } from './1764350000000-SecurityHardening';
+import { ServerMailLiveness1764400000000 } from './1764400000000-MailLiveness';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
-export const SERVER_MIGRATIONS = [ServerInitial1764100000000, ServerPatientSelfService1764200000000, ServerAccountRecovery1764330000000, ServerSecurityHardening1764350000000];
+export const SERVER_MIGRATIONS = [ServerInitial1764100000000, ServerPatientSelfService1764200000000, ServerAccountRecovery1764330000000, ServerSecurityHardening1764350000000, ServerMailLiveness1764400000000];
