@@ -11,7 +11,7 @@ import { seedDemoClinic } from './demoClinic';
 import type { StaffCall } from './features/calls';
 import { requireClinic, setupClinic } from './features/clinic/service';
 import { preRegisterPatient } from './features/patients/service';
-import { recordChange } from './features/sync/changeLog';
+import { insertSynced, updateSynced } from './features/sync/writeSynced';
 
 /** The demo clinic's people; README lists the same sign-ins. */
 export const DEMO = {
@@ -51,8 +51,7 @@ export async function seedDemo(ctx: ServerContext): Promise<boolean> {
         id: newId(), clinicId: clinic.id, username: s.username, usernameNormalized: s.username.toLowerCase(), displayName: s.displayName,
         role: s.role, passwordHash: staffHashes[i] ?? '', active: true, version: 1, createdAt: now, updatedAt: now, deletedAt: null,
       };
-      await m.insert(StaffUserEntity, row);
-      await recordChange(m, 'staff', row.id, 1);
+      await insertSynced({ m, clinicId: clinic.id, actor: { kind: 'system', id: null }, at: ctx.now(), clientId: null }, 'staff', row, { action: 'staff.create', detail: `role=${row.role} demo` });
       staff.push(row);
     }
     const [desk, physician] = staff;
@@ -92,8 +91,12 @@ async function seedRegisteredPatient(
     question1: 'birth-city', answer1Hash: answerHash, question2: 'first-pet', answer2Hash: answerHash, failedSignIns: 0, lockedUntil: null,
     createdAt: now, updatedAt: now,
   });
-  await m.update(InvitationEntity, { id: invitationId }, { status: 'registered', statusChangedAt: now, version: 2, updatedAt: now });
-  await recordChange(m, 'invitation', invitationId, 2);
+  const invitation = await m.findOneByOrFail(InvitationEntity, { id: invitationId });
+  await updateSynced({ m, clinicId: call.clinic.id, actor: { kind: 'patient', id: accountId }, at: call.ctx.now(), clientId: null }, 'invitation', invitation, { status: 'registered', statusChangedAt: now }, {
+    action: 'patient.register',
+    entity: { type: 'patient', id: patientId },
+    detail: 'demo',
+  });
   // They registered long ago: their invitation mail is history, not something to deliver now.
   await m.delete(MailOutboxEntity, { invitationId });
   return { patientId, accountId };

@@ -1,18 +1,18 @@
 /** The demo's living clinic: records, appointments, renewals and messages for the registered demo patients. */
 import { randomUUID } from 'node:crypto';
 import type { RecordFields, RecordKind } from '../../shared/domain/record';
-import { AppointmentEntity } from '../../shared/node/entities/clinical';
 import type { PatientRow, StaffUserRow } from '../../shared/node/entities/server';
 import { todayInZone } from '../../shared/time/dateOnly';
 import { zonedToInstant } from '../../shared/time/zoned';
 import { createAppointment } from './features/appointments/staffService';
 import { requestAppointment } from './features/appointments/patientService';
 import type { PatientCall, StaffCall } from './features/calls';
+import { staffWriter } from './features/calls';
 import { replyToThread } from './features/messages/staffService';
 import { startThreadAsPatient } from './features/messages/patientService';
 import { saveRecordEntry } from './features/record/service';
 import { decideRenewal, requestRenewal } from './features/renewals/service';
-import { recordChange } from './features/sync/changeLog';
+import { insertSynced } from './features/sync/writeSynced';
 
 type Entries = { [K in RecordKind]: RecordFields[K][] };
 const PATEL = 'Dr. Sam Patel';
@@ -145,7 +145,8 @@ export async function seedDemoClinic(desk: StaffCall, physician: StaffUserRow, p
 async function insertCompletedVisit(c: StaffCall, patient: PatientRow, physician: StaffUserRow, startAt: string, reason: string): Promise<void> {
   const id = randomUUID();
   const now = c.ctx.now().toISOString();
-  await c.m.insert(AppointmentEntity, {
+  // Seeded history: audited as the demo's own writing of a past visit.
+  await insertSynced(staffWriter(c), 'appointment', {
     id,
     clinicId: c.clinic.id,
     patientId: patient.id,
@@ -163,6 +164,5 @@ async function insertCompletedVisit(c: StaffCall, patient: PatientRow, physician
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
-  });
-  await recordChange(c.m, 'appointment', id, 1);
+  }, { action: 'appointment.completed', detail: 'demo history' });
 }

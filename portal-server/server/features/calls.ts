@@ -5,7 +5,8 @@ import type { ClinicRow, PatientRow, StaffUserRow } from '../../../shared/node/e
 import type { SyncedTable } from '../../../shared/sync/protocol';
 import type { ServerContext } from '../context';
 import type { Actor } from './audit/audit';
-import { changedByOthersSince, recordChange } from './sync/changeLog';
+import { changedByOthersSince } from './sync/changeLog';
+import type { SyncedWriter } from './sync/writeSynced';
 
 /** A staff use case running inside the caller's transaction (a sync mutation, or the demo seed). */
 export interface StaffCall {
@@ -38,9 +39,14 @@ export function requireStaffRole(c: StaffCall, roles: readonly StaffRole[], what
   }
 }
 
-/** Records a staff-made change of a synced row, tagged with the console that made it. */
-export function staffChange(c: StaffCall, table: SyncedTable, rowId: string, version: number, op: 'upsert' | 'delete' = 'upsert'): Promise<number> {
-  return recordChange(c.m, table, rowId, version, op, c.clientId);
+/** Writes of synced rows by a staff use case: audited as the staff member, tagged with their console. */
+export function staffWriter(c: StaffCall): SyncedWriter {
+  return { m: c.m, clinicId: c.clinic.id, actor: c.actor, at: c.ctx.now(), clientId: c.clientId };
+}
+
+/** Writes of synced rows by a patient use case: no console made them. */
+export function patientWriter(c: PatientCall): SyncedWriter {
+  return { m: c.m, clinicId: c.clinic.id, actor: c.actor, at: c.ctx.now(), clientId: null };
 }
 
 /** Refuses a change built on a version someone else has since replaced. */

@@ -243,7 +243,8 @@ export const PatientSessionEntity = new EntitySchema<PatientSessionRow>({
   },
 });
 
-export type MailStatus = 'pending' | 'sent' | 'failed';
+/** `cancelled`: no longer live when its turn came (revoked invitation, changed address, used link); never sent. */
+export type MailStatus = 'pending' | 'sent' | 'failed' | 'cancelled';
 export interface MailOutboxRow {
   id: string;
   clinicId: string;
@@ -256,6 +257,12 @@ export interface MailOutboxRow {
   nextTryAt: string;
   lastError: string | null;
   invitationId: string | null;
+  /** The patient the mail is for; the recipient must still be their address when it is sent. */
+  patientId: string | null;
+  /** The password reset whose link the mail carries: sent only while that link works. */
+  passwordResetId: string | null;
+  /** The account recovery whose code the mail carries: sent only while that code works. */
+  recoveryId: string | null;
   createdAt: string;
   sentAt: string | null;
 }
@@ -273,6 +280,9 @@ export const MailOutboxEntity = new EntitySchema<MailOutboxRow>({
     nextTryAt: instant,
     lastError: { type: 'varchar', length: 200, nullable: true },
     invitationId: { type: 'varchar', length: 36, nullable: true },
+    patientId: { type: 'varchar', length: 36, nullable: true },
+    passwordResetId: { type: 'varchar', length: 36, nullable: true },
+    recoveryId: { type: 'varchar', length: 36, nullable: true },
     createdAt: instant,
     sentAt: optionalInstant,
   },

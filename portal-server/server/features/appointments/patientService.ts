@@ -9,10 +9,9 @@ import { StaffUserEntity } from '../../../../shared/node/entities/server';
 import { newId } from '../../../../shared/node/secrets';
 import { appointmentRequestSchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
-import { audit } from '../audit/audit';
 import type { PatientCall } from '../calls';
-import { nowIso } from '../calls';
-import { recordChange } from '../sync/changeLog';
+import { nowIso, patientWriter } from '../calls';
+import { insertSynced, updateSynced } from '../sync/writeSynced';
 import { assertSlotFree, requirePhysician } from './slots';
 import { appointmentView, appointmentViews, staffNames } from './views';
 
@@ -73,9 +72,7 @@ export async function requestAppointment(c: PatientCall, body: unknown): Promise
     updatedAt: now,
     deletedAt: null,
   };
-  await c.m.insert(AppointmentEntity, row);
-  await recordChange(c.m, 'appointment', row.id, 1);
-  await audit(c.m, c.clinic.id, c.actor, 'appointment.request', { type: 'appointment', id: row.id }, c.ctx.now());
+  await insertSynced(patientWriter(c), 'appointment', row, { action: 'appointment.request' });
   return appointmentView(row, new Map(), c.clinic, c.ctx.now());
 }
 
@@ -89,10 +86,7 @@ async function findOwn(c: PatientCall, id: string): Promise<AppointmentRow> {
 }
 
 async function change(c: PatientCall, row: AppointmentRow, patch: Partial<AppointmentRow>, action: string): Promise<AppointmentView> {
-  const updated: AppointmentRow = { ...row, ...patch, version: row.version + 1, updatedAt: nowIso(c) };
-  await c.m.update(AppointmentEntity, { id: row.id }, { ...patch, version: updated.version, updatedAt: updated.updatedAt });
-  await recordChange(c.m, 'appointment', row.id, updated.version);
-  await audit(c.m, c.clinic.id, c.actor, `appointment.${action}`, { type: 'appointment', id: row.id }, c.ctx.now());
+  const updated = await updateSynced(patientWriter(c), 'appointment', row, patch, { action: `appointment.${action}` });
   return appointmentView(updated, await staffNames(c.m, [updated.physicianId]), c.clinic, c.ctx.now());
 }
 

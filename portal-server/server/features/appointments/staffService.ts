@@ -8,8 +8,8 @@ import { PatientEntity } from '../../../../shared/node/entities/server';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { StaffCall } from '../calls';
-import { DESK_ROLES, assertBaseVersion, nowIso, requireStaffRole, staffChange } from '../calls';
-import { audit } from '../audit/audit';
+import { DESK_ROLES, assertBaseVersion, nowIso, requireStaffRole, staffWriter } from '../calls';
+import { insertSynced, updateSynced } from '../sync/writeSynced';
 import { notifyPatient } from '../mail/notify';
 import {
   cancelAppointmentArgs,
@@ -42,10 +42,7 @@ async function openFor(c: StaffCall, id: string, baseVersion: number, allowed: r
 }
 
 async function change(c: StaffCall, row: AppointmentRow, patch: Partial<AppointmentRow>, notify: boolean): Promise<void> {
-  const version = row.version + 1;
-  await c.m.update(AppointmentEntity, { id: row.id }, { ...patch, version, updatedAt: nowIso(c) });
-  await staffChange(c, 'appointment', row.id, version);
-  await audit(c.m, c.clinic.id, c.actor, `appointment.${patch.status ?? 'update'}`, { type: 'appointment', id: row.id }, c.ctx.now());
+  await updateSynced(staffWriter(c), 'appointment', row, patch, { action: `appointment.${patch.status ?? 'update'}` });
   if (notify) {
     await notifyPatient(c, row.patientId, 'appointmentUpdate');
   }
@@ -83,9 +80,7 @@ export async function createAppointment(c: StaffCall, input: MutationArgs['creat
     updatedAt: now,
     deletedAt: null,
   };
-  await c.m.insert(AppointmentEntity, row);
-  await staffChange(c, 'appointment', row.id, 1);
-  await audit(c.m, c.clinic.id, c.actor, 'appointment.create', { type: 'appointment', id: row.id }, c.ctx.now());
+  await insertSynced(staffWriter(c), 'appointment', row, { action: 'appointment.create' });
   await notifyPatient(c, patient.id, 'appointmentUpdate');
 }
 

@@ -20,6 +20,8 @@ beforeAll(async () => {
   team = await clinicTeam(portal);
   alma = await registerPatient(portal, team.desk.console, { givenName: 'Alma', familyName: 'Audit' });
   bert = await registerPatient(portal, team.desk.console, { givenName: 'Bert', familyName: 'Other' });
+  // Delivery is audited too (invitation.mailed): let the dispatcher finish before reading the log.
+  await portal.handle.flushMail();
   expect((await alma.post('/api/appointments', { reason: 'Checkup', preferredPhysicianId: null, preferredTimes: 'Mornings' })).status).toBe(201);
   expect((await alma.post('/api/messages', { subject: 'Question', body: 'Hello' })).status).toBe(201);
   expect((await bert.post('/api/messages', { subject: 'Other question', body: 'Hi' })).status).toBe(201);
@@ -51,7 +53,7 @@ describe('GET /api/staff/audit', () => {
     expect(res.status).toBe(200);
     expect(res.body.every((e) => e.patientId === alma.patientId && e.patientName === 'Alma Audit')).toBe(true);
     expect(new Set(res.body.map((e) => e.action))).toEqual(
-      new Set(['patient.pre_register', 'invitation.create', 'patient.register', 'patient.sign_in', 'appointment.request', 'thread.start']),
+      new Set(['patient.pre_register', 'invitation.create', 'invitation.mailed', 'patient.register', 'patient.sign_in', 'appointment.request', 'thread.start']),
     );
   });
 

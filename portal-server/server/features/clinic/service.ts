@@ -3,16 +3,15 @@ import { DomainError } from '../../../../shared/api/errors';
 import { DEFAULT_CANCEL_CUTOFF_HOURS } from '../../../../shared/domain/appointment';
 import { DEFAULT_INVITATION_LIFETIME_DAYS } from '../../../../shared/domain/clinic';
 import type { ClinicPublicInfo, ClinicView } from '../../../../shared/domain/clinic';
-import { ClinicEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
-import type { ClinicRow } from '../../../../shared/node/entities/server';
+import { ClinicEntity } from '../../../../shared/node/entities/server';
+import type { ClinicRow, StaffUserRow } from '../../../../shared/node/entities/server';
 import { hashPassword, newId } from '../../../../shared/node/secrets';
 import { todayInZone } from '../../../../shared/time/dateOnly';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { clinicSetupSchema } from '../../../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../../../shared/validation/staff';
 import type { ServerContext } from '../../context';
-import { audit } from '../audit/audit';
-import { recordChange } from '../sync/changeLog';
+import { insertSynced } from '../sync/writeSynced';
 
 /** One server serves one clinic (clinicId stays on every row for a later multi-clinic server). */
 export async function findClinic(m: EntityManager): Promise<ClinicRow | null> {
@@ -78,7 +77,8 @@ export async function setupClinic(ctx: ServerContext, input: ClinicSetupForm): P
     };
     await m.insert(ClinicEntity, clinic);
     const adminId = newId();
-    await m.insert(StaffUserEntity, {
+    const system = { m, clinicId: clinic.id, actor: { kind: 'system' as const, id: null }, at: ctx.now(), clientId: null };
+    const admin: StaffUserRow = {
       id: adminId,
       clinicId: clinic.id,
       username: form.adminUsername,
@@ -91,9 +91,8 @@ export async function setupClinic(ctx: ServerContext, input: ClinicSetupForm): P
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
-    });
-    await recordChange(m, 'staff', adminId, 1);
-    await audit(m, clinic.id, { kind: 'system', id: null }, 'clinic.setup', { type: 'staff_user', id: adminId }, ctx.now());
+    };
+    await insertSynced(system, 'staff', admin, { action: 'clinic.setup' });
     return clinicView(clinic);
   });
 }

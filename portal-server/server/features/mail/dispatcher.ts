@@ -4,9 +4,12 @@ import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import { LessThanOrEqual } from 'typeorm';
 import type { Database } from '../../../../shared/node/db';
+import type { EntityManager } from 'typeorm';
 import { ClinicEntity, InvitationEntity, MailOutboxEntity } from '../../../../shared/node/entities/server';
-import type { MailOutboxRow } from '../../../../shared/node/entities/server';
-import { recordChange } from '../sync/changeLog';
+import type { InvitationRow, MailOutboxRow } from '../../../../shared/node/entities/server';
+import { updateSynced } from '../sync/writeSynced';
+import type { SyncedWriter } from '../sync/writeSynced';
+import { whyNotLive } from './liveness';
 import { render } from './templates';
 
 /** A delivered mail's payload (link token, Registration ID) is not kept: a copied database must not reveal it. */
@@ -96,7 +99,45 @@ export class MailDispatcher {
     await this.scheduleNext();
   }
 
+  /**
+   * Right before sending, in one transaction: the mail is still pending and still live (see
+   * liveness.ts). A mail no longer live is cancelled with the reason and its secrets dropped.
+   */
+  private async claim(mail: MailOutboxRow): Promise<'send' | 'cancelled' | 'gone'> {
+    return this.o.db.write(async (m) => {
+      const current = await m.findOneBy(MailOutboxEntity, { id: mail.id });
+      if (!current || current.status !== 'pending') {
+        return 'gone';
+      }
+      const now = this.o.now();
+      const notLive = await whyNotLive(m, current, now);
+      if (!notLive) {
+        return 'send';
+      }
+      await m.update(MailOutboxEntity, { id: mail.id }, { status: 'cancelled', lastError: notLive.reason.slice(0, 200), payload: SCRUBBED });
+      if (notLive.undeliveredInvitation) {
+        await updateSynced(this.writer(m, current.clinicId, now), 'invitation', notLive.undeliveredInvitation, {
+          status: 'failed',
+          statusChangedAt: now.toISOString(),
+          lastError: "Not sent: the patient's email address changed after it was queued. Send a new invitation.",
+        }, { action: 'invitation.failed', detail: 'mail=cancelled address-changed' });
+      }
+      return 'cancelled';
+    });
+  }
+
+  private writer(m: EntityManager, clinicId: string, at: Date): SyncedWriter {
+    return { m, clinicId, actor: { kind: 'system', id: null }, at, clientId: null };
+  }
+
   private async sendOne(mail: MailOutboxRow): Promise<void> {
+    const claim = await this.claim(mail);
+    if (claim !== 'send') {
+      if (claim === 'cancelled') {
+        this.o.onChange();
+      }
+      return;
+    }
     let error: string | null = null;
     try {
       const clinic = await this.o.db.read((m) => m.findOneByOrFail(ClinicEntity, { id: mail.clinicId }));
@@ -131,17 +172,22 @@ export class MailDispatcher {
       if (mail.invitationId) {
         const inv = await m.findOneBy(InvitationEntity, { id: mail.invitationId });
         if (inv && inv.status === 'sent') {
-          const version = inv.version + 1;
-          const patch =
-            error === null
-              ? { sentAt: now, lastError: null, version, updatedAt: now }
-              : { status: 'failed' as const, statusChangedAt: now, lastError: `The email could not be delivered (${error}).`.slice(0, 200), version, updatedAt: now };
-          await m.update(InvitationEntity, { id: inv.id }, patch);
-          await recordChange(m, 'invitation', inv.id, version);
+          await this.recordDelivery(this.writer(m, mail.clinicId, this.o.now()), inv, error);
         }
       }
     });
     this.o.onChange();
+  }
+
+  /** The desk sees when an invitation went out, or that it could not be delivered. */
+  private async recordDelivery(w: SyncedWriter, inv: InvitationRow, error: string | null): Promise<void> {
+    const now = w.at.toISOString();
+    if (error === null) {
+      await updateSynced(w, 'invitation', inv, { sentAt: now, lastError: null }, { action: 'invitation.mailed' });
+    } else {
+      const lastError = `The email could not be delivered (${error}).`.slice(0, 200);
+      await updateSynced(w, 'invitation', inv, { status: 'failed', statusChangedAt: now, lastError }, { action: 'invitation.failed', detail: 'mail=failed' });
+    }
   }
 
   private async scheduleNext(): Promise<void> {

@@ -5,7 +5,7 @@ import { newId } from '../../../../shared/node/secrets';
 /** Queues a mail in the caller's transaction; the dispatcher sends it after commit. */
 export async function enqueueMail(
   m: EntityManager,
-  mail: { clinicId: string; recipient: string; template: string; payload: object; invitationId?: string },
+  mail: { clinicId: string; recipient: string; template: string; payload: object; patientId: string; invitationId?: string; passwordResetId?: string; recoveryId?: string },
   now: Date,
 ): Promise<void> {
   await m.insert(MailOutboxEntity, {
@@ -19,6 +19,9 @@ export async function enqueueMail(
     nextTryAt: now.toISOString(),
     lastError: null,
     invitationId: mail.invitationId ?? null,
+    patientId: mail.patientId,
+    passwordResetId: mail.passwordResetId ?? null,
+    recoveryId: mail.recoveryId ?? null,
     createdAt: now.toISOString(),
     sentAt: null,
   });

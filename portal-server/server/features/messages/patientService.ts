@@ -8,14 +8,11 @@ import { newId } from '../../../../shared/node/secrets';
 import { newThreadSchema, replySchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { staffNames } from '../appointments/views';
-import { audit } from '../audit/audit';
 import type { PatientCall } from '../calls';
-import { nowIso } from '../calls';
-import { recordChange } from '../sync/changeLog';
-import type { ChangeRecorder } from './threads';
+import { nowIso, patientWriter } from '../calls';
+import { insertSynced } from '../sync/writeSynced';
 import { insertMessage, markMessagesRead, patientThreadView, threadSummary, updateThread } from './threads';
 
-const recorder = (c: PatientCall): ChangeRecorder => (table, id, version) => recordChange(c.m, table, id, version);
 const authorName = (c: PatientCall): string => `${c.patient.givenName} ${c.patient.familyName}`;
 
 export async function listThreads(c: PatientCall): Promise<ThreadSummaryView[]> {
@@ -51,10 +48,8 @@ export async function startThreadAsPatient(c: PatientCall, body: unknown): Promi
     updatedAt: now,
     deletedAt: null,
   };
-  await c.m.insert(MessageThreadEntity, thread);
-  await recordChange(c.m, 'thread', thread.id, 1);
-  await insertMessage(c.m, recorder(c), thread, { id: newId(), clinicId: c.clinic.id, authorKind: 'patient', authorStaffId: null, authorName: authorName(c), body: form.body }, now);
-  await audit(c.m, c.clinic.id, c.actor, 'thread.start', { type: 'thread', id: thread.id }, c.ctx.now());
+  await insertSynced(patientWriter(c), 'thread', thread, { action: 'thread.start' });
+  await insertMessage(patientWriter(c), thread, { id: newId(), clinicId: c.clinic.id, authorKind: 'patient', authorStaffId: null, authorName: authorName(c), body: form.body }, now);
   return patientThreadView(c.m, thread);
 }
 
@@ -62,9 +57,10 @@ export async function startThreadAsPatient(c: PatientCall, body: unknown): Promi
 export async function readThread(c: PatientCall, id: string): Promise<ThreadView> {
   let thread = await findOwn(c, id);
   const now = nowIso(c);
-  const marked = await markMessagesRead(c.m, recorder(c), thread.id, 'staff', now);
+  const marked = await markMessagesRead(patientWriter(c), thread.id, 'staff', now);
   if (marked > 0 || thread.unreadForPatient !== 0) {
-    thread = await updateThread(c.m, recorder(c), thread, { unreadForPatient: 0 }, now);
+    // Reading is not an audited action.
+    thread = await updateThread(patientWriter(c), thread, { unreadForPatient: 0 }, null);
   }
   return patientThreadView(c.m, thread);
 }
@@ -74,8 +70,7 @@ export async function replyAsPatient(c: PatientCall, id: string, body: unknown):
   const form = validateOrThrow(replySchema, body);
   const thread = await findOwn(c, id);
   const now = nowIso(c);
-  await insertMessage(c.m, recorder(c), thread, { id: newId(), clinicId: c.clinic.id, authorKind: 'patient', authorStaffId: null, authorName: authorName(c), body: form.body }, now);
-  const updated = await updateThread(c.m, recorder(c), thread, { unreadForStaff: thread.unreadForStaff + 1, lastMessageAt: now, status: 'open' }, now);
-  await audit(c.m, c.clinic.id, c.actor, 'thread.reply', { type: 'thread', id: thread.id }, c.ctx.now());
+  await insertMessage(patientWriter(c), thread, { id: newId(), clinicId: c.clinic.id, authorKind: 'patient', authorStaffId: null, authorName: authorName(c), body: form.body }, now);
+  const updated = await updateThread(patientWriter(c), thread, { unreadForStaff: thread.unreadForStaff + 1, lastMessageAt: now, status: 'open' }, { action: 'thread.reply' });
   return patientThreadView(c.m, updated);
 }

@@ -9,11 +9,10 @@ import { PatientEntity, StaffUserEntity } from '../../../../shared/node/entities
 import type { MutationArgs } from '../../../../shared/sync/protocol';
 import { newThreadSchema, replySchema, uuidSchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
-import { audit } from '../audit/audit';
 import type { StaffCall } from '../calls';
-import { DESK_ROLES, nowIso, requireStaffRole, staffChange } from '../calls';
+import { DESK_ROLES, nowIso, requireStaffRole, staffWriter } from '../calls';
 import { notifyPatient } from '../mail/notify';
-import type { ChangeRecorder } from './threads';
+import { insertSynced } from '../sync/writeSynced';
 import { insertMessage, markMessagesRead, updateThread } from './threads';
 
 const startArgs = newThreadSchema.shape({ threadId: uuidSchema, messageId: uuidSchema, patientId: uuidSchema });
@@ -21,8 +20,6 @@ const replyArgs = replySchema.shape({ threadId: uuidSchema, messageId: uuidSchem
 const assignArgs = object({ threadId: uuidSchema, staffUserId: string().nullable().defined().default(null).matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'Choose a staff member from the list.', excludeEmptyString: true }) });
 const statusArgs = object({ threadId: uuidSchema, status: mixed<ThreadStatus>().oneOf([...THREAD_STATUSES], 'Choose open or closed.').required('Choose open or closed.') });
 const threadArgs = object({ threadId: uuidSchema });
-
-const recorder = (c: StaffCall): ChangeRecorder => (table, id, version) => staffChange(c, table, id, version);
 
 async function findThread(c: StaffCall, id: string): Promise<MessageThreadRow> {
   const thread = await c.m.findOneBy(MessageThreadEntity, { id, clinicId: c.clinic.id });
@@ -65,10 +62,8 @@ export async function startThread(c: StaffCall, input: MutationArgs['startThread
     updatedAt: now,
     deletedAt: null,
   };
-  await c.m.insert(MessageThreadEntity, thread);
-  await staffChange(c, 'thread', thread.id, 1);
-  await insertMessage(c.m, recorder(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
-  await audit(c.m, c.clinic.id, c.actor, 'thread.start', { type: 'thread', id: thread.id }, c.ctx.now());
+  await insertSynced(staffWriter(c), 'thread', thread, { action: 'thread.start' });
+  await insertMessage(staffWriter(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
   await notifyPatient(c, patient.id, 'newMessage');
 }
 
@@ -82,11 +77,10 @@ export async function replyToThread(c: StaffCall, input: MutationArgs['replyToTh
   const thread = await findThread(c, args.threadId);
   await assertNewMessageId(c, args.messageId);
   const now = nowIso(c);
-  await markMessagesRead(c.m, recorder(c), thread.id, 'patient', now);
-  await insertMessage(c.m, recorder(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
+  await markMessagesRead(staffWriter(c), thread.id, 'patient', now);
+  await insertMessage(staffWriter(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
   const assignedStaffId = thread.assignedStaffId ?? (c.staff.role === 'physician' ? c.staff.id : null);
-  await updateThread(c.m, recorder(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: 0, lastMessageAt: now, status: 'open', assignedStaffId }, now);
-  await audit(c.m, c.clinic.id, c.actor, 'thread.reply', { type: 'thread', id: thread.id }, c.ctx.now());
+  await updateThread(staffWriter(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: 0, lastMessageAt: now, status: 'open', assignedStaffId }, { action: 'thread.reply' });
   await notifyPatient(c, thread.patientId, 'newMessage');
 }
 
@@ -102,8 +96,7 @@ export async function assignThread(c: StaffCall, input: MutationArgs['assignThre
     }
   }
   if (thread.assignedStaffId !== staffUserId) {
-    await updateThread(c.m, recorder(c), thread, { assignedStaffId: staffUserId }, nowIso(c));
-    await audit(c.m, c.clinic.id, c.actor, 'thread.assign', { type: 'thread', id: thread.id }, c.ctx.now(), staffUserId ? `to=${staffUserId}` : 'to=care-team');
+    await updateThread(staffWriter(c), thread, { assignedStaffId: staffUserId }, { action: 'thread.assign', detail: staffUserId ? `to=${staffUserId}` : 'to=care-team' });
   }
 }
 
@@ -112,8 +105,7 @@ export async function setThreadStatus(c: StaffCall, input: MutationArgs['setThre
   const args = validateOrThrow(statusArgs, input);
   const thread = await findThread(c, args.threadId);
   if (thread.status !== args.status) {
-    await updateThread(c.m, recorder(c), thread, { status: args.status }, nowIso(c));
-    await audit(c.m, c.clinic.id, c.actor, `thread.${args.status}`, { type: 'thread', id: thread.id }, c.ctx.now());
+    await updateThread(staffWriter(c), thread, { status: args.status }, { action: `thread.${args.status}` });
   }
 }
 
@@ -122,8 +114,9 @@ export async function markThreadRead(c: StaffCall, input: MutationArgs['markThre
   const args = validateOrThrow(threadArgs, input);
   const thread = await findThread(c, args.threadId);
   const now = nowIso(c);
-  const marked = await markMessagesRead(c.m, recorder(c), thread.id, 'patient', now);
+  const marked = await markMessagesRead(staffWriter(c), thread.id, 'patient', now);
   if (marked > 0 || thread.unreadForStaff !== 0) {
-    await updateThread(c.m, recorder(c), thread, { unreadForStaff: 0 }, now);
+    // Reading is not an audited action.
+    await updateThread(staffWriter(c), thread, { unreadForStaff: 0 }, null);
   }
 }

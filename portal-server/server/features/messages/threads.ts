@@ -2,13 +2,11 @@
 import type { EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
 import type { MessageView, ThreadSummaryView, ThreadView } from '../../../../shared/domain/message';
-import { MessageEntity, MessageThreadEntity } from '../../../../shared/node/entities/clinical';
+import { MessageEntity } from '../../../../shared/node/entities/clinical';
 import type { MessageRow, MessageThreadRow } from '../../../../shared/node/entities/clinical';
-import type { SyncedTable } from '../../../../shared/sync/protocol';
 import { staffNames } from '../appointments/views';
-
-/** Records a change of a synced row (tagged with the console for staff, untagged for patients). */
-export type ChangeRecorder = (table: SyncedTable, rowId: string, version: number) => Promise<unknown>;
+import { insertSynced, updateSynced } from '../sync/writeSynced';
+import type { AuditNote, SyncedWriter } from '../sync/writeSynced';
 
 export interface NewMessage {
   id: string;
@@ -19,9 +17,9 @@ export interface NewMessage {
   body: string;
 }
 
-/** Inserts a message; the caller updates the thread's counters. */
-export async function insertMessage(m: EntityManager, record: ChangeRecorder, thread: MessageThreadRow, msg: NewMessage, now: string): Promise<void> {
-  await m.insert(MessageEntity, {
+/** Inserts a message; the caller updates the thread's counters and audits the start or reply on the thread. */
+export async function insertMessage(w: SyncedWriter, thread: MessageThreadRow, msg: NewMessage, now: string): Promise<void> {
+  const row: MessageRow = {
     ...msg,
     threadId: thread.id,
     patientId: thread.patientId,
@@ -31,25 +29,22 @@ export async function insertMessage(m: EntityManager, record: ChangeRecorder, th
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
-  });
-  await record('message', msg.id, 1);
+  };
+  await insertSynced(w, 'message', row, null);
 }
 
 /** Marks every unread message written by `author` in the thread as read now; returns how many. */
-export async function markMessagesRead(m: EntityManager, record: ChangeRecorder, threadId: string, author: MessageRow['authorKind'], now: string): Promise<number> {
-  const unread = await m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() } });
+export async function markMessagesRead(w: SyncedWriter, threadId: string, author: MessageRow['authorKind'], now: string): Promise<number> {
+  const unread = await w.m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() } });
   for (const msg of unread) {
-    await m.update(MessageEntity, { id: msg.id }, { readAt: now, version: msg.version + 1, updatedAt: now });
-    await record('message', msg.id, msg.version + 1);
+    // A read receipt is not an audited action; the reply it may be part of is audited on the thread.
+    await updateSynced(w, 'message', msg, { readAt: now }, null);
   }
   return unread.length;
 }
 
-export async function updateThread(m: EntityManager, record: ChangeRecorder, thread: MessageThreadRow, patch: Partial<MessageThreadRow>, now: string): Promise<MessageThreadRow> {
-  const updated = { ...thread, ...patch, version: thread.version + 1, updatedAt: now };
-  await m.update(MessageThreadEntity, { id: thread.id }, { ...patch, version: updated.version, updatedAt: now });
-  await record('thread', thread.id, updated.version);
-  return updated;
+export function updateThread(w: SyncedWriter, thread: MessageThreadRow, patch: Partial<MessageThreadRow>, note: AuditNote): Promise<MessageThreadRow> {
+  return updateSynced(w, 'thread', thread, patch, note);
 }
 
 export function threadSummary(t: MessageThreadRow, names: Map<string, string>): ThreadSummaryView {

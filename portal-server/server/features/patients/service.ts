@@ -8,11 +8,11 @@ import { todayInZone } from '../../../../shared/time/dateOnly';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
 import type { StaffCall } from '../calls';
-import { fieldsToWrite, staffChange } from '../calls';
-import { audit } from '../audit/audit';
+import { fieldsToWrite, staffWriter } from '../calls';
 import { enqueueMail } from '../mail/outbox';
 import type { InvitationMailPayload } from '../mail/templates';
-import { recordChange } from '../sync/changeLog';
+import { insertSynced, updateSynced } from '../sync/writeSynced';
+import type { SyncedWriter } from '../sync/writeSynced';
 import { preRegisterArgsSchema, revokeInvitationArgsSchema, sendInvitationArgsSchema, updatePatientArgsSchema } from './schemas';
 
 /** Staff use cases on patients and invitations; each runs inside the caller's transaction. */
@@ -45,9 +45,7 @@ export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preR
     updatedAt: now,
     deletedAt: null,
   };
-  await c.m.insert(PatientEntity, patient);
-  await staffChange(c, 'patient', patient.id, 1);
-  await audit(c.m, c.clinic.id, c.actor, 'patient.pre_register', { type: 'patient', id: patient.id }, c.ctx.now());
+  await insertSynced(staffWriter(c), 'patient', patient, { action: 'patient.pre_register' });
   if (args.invitationId) {
     await createInvitation(c, patient, args.invitationId);
   }
@@ -79,10 +77,7 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
     changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk');
   }
   const patch: Partial<PatientRow> = { ...changes, ...('phone' in changes ? { phone: changes.phone || null } : {}) };
-  const version = patient.version + 1;
-  await c.m.update(PatientEntity, { id: patient.id }, { ...patch, version, updatedAt: c.ctx.now().toISOString() });
-  await staffChange(c, 'patient', patient.id, version);
-  await audit(c.m, c.clinic.id, c.actor, 'patient.update', { type: 'patient', id: patient.id }, c.ctx.now(), `fields=${Object.keys(changes).join(',')}`);
+  await updateSynced(staffWriter(c), 'patient', patient, patch, { action: 'patient.update', detail: `fields=${Object.keys(changes).join(',')}` });
 }
 
 export async function sendInvitation(c: StaffCall, input: MutationArgs['sendInvitation']): Promise<void> {
@@ -101,16 +96,13 @@ export async function revokeInvitation(c: StaffCall, input: MutationArgs['revoke
     throw new DomainError('conflict', 'The patient has already registered; there is no invitation left to revoke.');
   }
   if (inv.status !== 'revoked') {
-    await setInvitationStatus(c, inv, 'revoked');
+    await setInvitationStatus(staffWriter(c), inv, 'revoked');
   }
 }
 
-async function setInvitationStatus(c: StaffCall, inv: InvitationRow, status: InvitationRow['status']): Promise<void> {
-  const now = c.ctx.now().toISOString();
-  const version = inv.version + 1;
-  await c.m.update(InvitationEntity, { id: inv.id }, { status, statusChangedAt: now, version, updatedAt: now });
-  await staffChange(c, 'invitation', inv.id, version);
-  await audit(c.m, c.clinic.id, c.actor, `invitation.${status}`, { type: 'invitation', id: inv.id }, c.ctx.now());
+/** Moves an invitation to another status, audited as `invitation.<status>`. */
+export async function setInvitationStatus(w: SyncedWriter, inv: InvitationRow, status: InvitationRow['status'], patch: { lastError?: string | null } = {}): Promise<InvitationRow> {
+  return updateSynced(w, 'invitation', inv, { ...patch, status, statusChangedAt: w.at.toISOString() }, { action: `invitation.${status}` });
 }
 
 /**
@@ -127,7 +119,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
   }
   for (const inv of earlier) {
     if (inv.status !== 'expired') {
-      await setInvitationStatus(c, inv, 'revoked');
+      await setInvitationStatus(staffWriter(c), inv, 'revoked');
     }
   }
   const token = randomToken();
@@ -151,8 +143,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     updatedAt: now.toISOString(),
     deletedAt: null,
   };
-  await c.m.insert(InvitationEntity, inv);
-  await staffChange(c, 'invitation', inv.id, 1);
+  await insertSynced(staffWriter(c), 'invitation', inv, { action: 'invitation.create' });
   const payload: InvitationMailPayload = {
     clinicName: c.clinic.name,
     clinicPhone: c.clinic.phone,
@@ -161,8 +152,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     registrationId,
     expiresAt,
   };
-  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, invitationId: inv.id }, now);
-  await audit(c.m, c.clinic.id, c.actor, 'invitation.create', { type: 'invitation', id: inv.id }, now);
+  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
 }
 
 /** Marks invitations past their expiry as expired (so the desk sees it); returns how many. */
@@ -173,10 +163,7 @@ export async function expireInvitations(ctx: ServerContext): Promise<number> {
       .where("i.status IN ('sent', 'failed') AND i.expiresAt <= :now", { now: ctx.now().toISOString() })
       .getMany();
     for (const inv of due) {
-      const now = ctx.now().toISOString();
-      const version = inv.version + 1;
-      await m.update(InvitationEntity, { id: inv.id }, { status: 'expired', statusChangedAt: now, version, updatedAt: now });
-      await recordChange(m, 'invitation', inv.id, version);
+      await setInvitationStatus({ m, clinicId: inv.clinicId, actor: { kind: 'system', id: null }, at: ctx.now(), clientId: null }, inv, 'expired');
     }
     return due.length;
   });

@@ -12,7 +12,8 @@ import { uuidSchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { audit } from '../audit/audit';
 import type { PatientCall, StaffCall } from '../calls';
-import { DESK_ROLES, assertBaseVersion, fieldsToWrite, nowIso, requireStaffRole, staffChange } from '../calls';
+import { DESK_ROLES, assertBaseVersion, fieldsToWrite, nowIso, requireStaffRole, staffWriter } from '../calls';
+import { insertSynced, updateSynced } from '../sync/writeSynced';
 import { recordBundle } from './entries';
 
 /** The patient reads their own record; the read is audited like a staff read. */
@@ -82,9 +83,7 @@ export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRec
       updatedAt: now,
       deletedAt: null,
     };
-    await c.m.insert(RecordEntryEntity, row);
-    await staffChange(c, args.kind, row.id, 1);
-    await audit(c.m, c.clinic.id, c.actor, 'record.create', { type: 'patient', id: args.patientId }, c.ctx.now(), `kind=${args.kind} entry=${row.id}`);
+    await insertSynced(staffWriter(c), args.kind, row, { action: 'record.create', entity: { type: 'patient', id: args.patientId }, detail: `kind=${args.kind} entry=${row.id}` });
     return;
   }
   if (!existing || existing.clinicId !== c.clinic.id || existing.kind !== args.kind || existing.patientId !== args.patientId) {
@@ -104,10 +103,11 @@ export async function saveRecordEntry(c: StaffCall, input: MutationArgs['saveRec
   } else {
     await assertBaseVersion(c, args.kind, existing, args.baseVersion, CHANGED_MEANWHILE);
   }
-  const version = existing.version + 1;
-  await c.m.update(RecordEntryEntity, { id: existing.id }, { fields: JSON.stringify(fields), version, updatedAt: now, updatedById: c.staff.id });
-  await staffChange(c, args.kind, existing.id, version);
-  await audit(c.m, c.clinic.id, c.actor, 'record.update', { type: 'patient', id: existing.patientId }, c.ctx.now(), `kind=${args.kind} entry=${existing.id}`);
+  await updateSynced(staffWriter(c), args.kind, existing, { fields: JSON.stringify(fields), updatedById: c.staff.id }, {
+    action: 'record.update',
+    entity: { type: 'patient', id: existing.patientId },
+    detail: `kind=${args.kind} entry=${existing.id}`,
+  });
 }
 
 /** The changed fields of a field-level update: at least one, each a field of this kind. */
@@ -131,11 +131,11 @@ export async function deleteRecordEntry(c: StaffCall, input: MutationArgs['delet
     return;
   }
   await assertBaseVersion(c, args.kind, existing, args.baseVersion, CHANGED_MEANWHILE);
-  const now = nowIso(c);
-  const version = existing.version + 1;
-  await c.m.update(RecordEntryEntity, { id: existing.id }, { deletedAt: now, version, updatedAt: now, updatedById: c.staff.id });
-  await staffChange(c, args.kind, existing.id, version, 'delete');
-  await audit(c.m, c.clinic.id, c.actor, 'record.delete', { type: 'patient', id: existing.patientId }, c.ctx.now(), `kind=${args.kind} entry=${existing.id}`);
+  await updateSynced(staffWriter(c), args.kind, existing, { deletedAt: nowIso(c), updatedById: c.staff.id }, {
+    action: 'record.delete',
+    entity: { type: 'patient', id: existing.patientId },
+    detail: `kind=${args.kind} entry=${existing.id}`,
+  });
 }
 
 /** Any staff member opening a record on the console (read from its replica, so reported here). */

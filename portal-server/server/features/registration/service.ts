@@ -12,7 +12,7 @@ import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
-import { recordChange } from '../sync/changeLog';
+import { updateSynced, updateUnsyncedColumns } from '../sync/writeSynced';
 
 const tokenSchema = object({ token: string().required().max(200) });
 
@@ -82,10 +82,8 @@ export async function registerPatient(ctx: ServerContext, body: RegistrationRequ
       createdAt: now,
       updatedAt: now,
     });
-    const version = inv.version + 1;
-    await m.update(InvitationEntity, { id: inv.id }, { status: 'registered', statusChangedAt: now, version, updatedAt: now });
-    await recordChange(m, 'invitation', inv.id, version);
-    await audit(m, clinic.id, { kind: 'patient', id: accountId, ip }, 'patient.register', { type: 'patient', id: inv.patientId }, ctx.now());
+    const w = { m, clinicId: clinic.id, actor: { kind: 'patient' as const, id: accountId, ip }, at: ctx.now(), clientId: null };
+    await updateSynced(w, 'invitation', inv, { status: 'registered', statusChangedAt: now }, { action: 'patient.register', entity: { type: 'patient', id: inv.patientId } });
   });
   ctx.changes.poke();
   return { username: form.username };
@@ -109,10 +107,9 @@ async function verify(
     return { ok: false, error: NOT_LIVE.queued };
   }
   const now = ctx.now();
+  const w = { m, clinicId: clinic.id, actor: { kind: 'anonymous' as const, id: null, ip }, at: now, clientId: null };
   if (inv.status === 'sent' && inv.expiresAt <= now.toISOString()) {
-    const version = inv.version + 1;
-    await m.update(InvitationEntity, { id: inv.id }, { status: 'expired', statusChangedAt: now.toISOString(), version, updatedAt: now.toISOString() });
-    await recordChange(m, 'invitation', inv.id, version);
+    await updateSynced(w, 'invitation', inv, { status: 'expired', statusChangedAt: now.toISOString() }, { action: 'invitation.expired' });
     return { ok: false, error: NOT_LIVE.expired };
   }
   if (inv.status !== 'sent') {
@@ -126,16 +123,13 @@ async function verify(
   }
   const failedTries = inv.failedTries + 1;
   const locked = failedTries >= MAX_VERIFICATION_TRIES;
-  const version = inv.version + 1;
-  await m.update(
-    InvitationEntity,
-    { id: inv.id },
-    locked ? { failedTries, status: 'locked', statusChangedAt: now.toISOString(), version, updatedAt: now.toISOString() } : { failedTries },
-  );
   if (locked) {
-    await recordChange(m, 'invitation', inv.id, version);
+    await updateSynced(w, 'invitation', inv, { failedTries, status: 'locked', statusChangedAt: now.toISOString() }, { action: 'invitation.locked' });
+  } else {
+    // The count of wrong tries is not shown to consoles: no new version for it.
+    await updateUnsyncedColumns(m, 'invitation', inv.id, { failedTries });
+    await audit(m, clinic.id, w.actor, 'registration.verification_failed', { type: 'invitation', id: inv.id }, now);
   }
-  await audit(m, clinic.id, { kind: 'anonymous', id: null, ip }, locked ? 'invitation.locked' : 'registration.verification_failed', { type: 'invitation', id: inv.id }, now);
   return {
     ok: false,
     error: locked

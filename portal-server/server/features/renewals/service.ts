@@ -3,20 +3,19 @@ import { IsNull } from 'typeorm';
 import { number } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
 import type { RenewalView } from '../../../../shared/domain/renewal';
-import { RecordEntryEntity, RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
+import { RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
 import type { RenewalRequestRow } from '../../../../shared/node/entities/clinical';
 import { newId } from '../../../../shared/node/secrets';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
 import { renewalDecisionSchema, renewalRequestSchema, uuidSchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { staffNames } from '../appointments/views';
-import { audit } from '../audit/audit';
 import type { PatientCall, StaffCall } from '../calls';
-import { assertBaseVersion, nowIso, requireStaffRole, staffChange } from '../calls';
+import { assertBaseVersion, nowIso, patientWriter, requireStaffRole, staffWriter } from '../calls';
 import { notifyPatient } from '../mail/notify';
 import { findEntry } from '../record/entries';
 import { recordFieldsOf } from '../sync/rows';
-import { recordChange } from '../sync/changeLog';
+import { insertSynced, updateSynced } from '../sync/writeSynced';
 
 function renewalView(r: RenewalRequestRow, names: Map<string, string>): RenewalView {
   return {
@@ -72,9 +71,7 @@ export async function requestRenewal(c: PatientCall, body: unknown): Promise<Ren
     updatedAt: now,
     deletedAt: null,
   };
-  await c.m.insert(RenewalRequestEntity, row);
-  await recordChange(c.m, 'renewal', row.id, 1);
-  await audit(c.m, c.clinic.id, c.actor, 'renewal.request', { type: 'renewal', id: row.id }, c.ctx.now());
+  await insertSynced(patientWriter(c), 'renewal', row, { action: 'renewal.request' });
   return renewalView(row, new Map());
 }
 
@@ -100,13 +97,9 @@ export async function decideRenewal(c: StaffCall, input: MutationArgs['decideRen
     }
     const fields = recordFieldsOf(medication);
     const refillsLeft = Math.min(99, fields.refillsLeft + (args.refillsGranted ?? 1));
-    const version = medication.version + 1;
-    await c.m.update(RecordEntryEntity, { id: medication.id }, { fields: JSON.stringify({ ...fields, refillsLeft }), version, updatedAt: now, updatedById: c.staff.id });
-    await staffChange(c, 'medication', medication.id, version);
+    // Part of the decision, audited with it below as renewal.approved.
+    await updateSynced(staffWriter(c), 'medication', medication, { fields: JSON.stringify({ ...fields, refillsLeft }), updatedById: c.staff.id }, null);
   }
-  const version = renewal.version + 1;
-  await c.m.update(RenewalRequestEntity, { id: renewal.id }, { status: args.decision, decisionNote: args.note || null, decidedById: c.staff.id, decidedAt: now, version, updatedAt: now });
-  await staffChange(c, 'renewal', renewal.id, version);
-  await audit(c.m, c.clinic.id, c.actor, `renewal.${args.decision}`, { type: 'renewal', id: renewal.id }, c.ctx.now());
+  await updateSynced(staffWriter(c), 'renewal', renewal, { status: args.decision, decisionNote: args.note || null, decidedById: c.staff.id, decidedAt: now }, { action: `renewal.${args.decision}` });
   await notifyPatient(c, renewal.patientId, 'renewalUpdate');
 }

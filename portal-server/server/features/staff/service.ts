@@ -14,7 +14,8 @@ import { audit } from '../audit/audit';
 import { clinicView, requireClinic } from '../clinic/service';
 import { auditInvalidSignIn, guardedSignIn } from '../sign-in-lockout/guardedSignIn';
 import { clearAccountLockout, signInSucceeded } from '../sign-in-lockout/lockout';
-import { recordChange } from '../sync/changeLog';
+import { insertSynced, updateSynced } from '../sync/writeSynced';
+import type { SyncedWriter } from '../sync/writeSynced';
 
 export interface StaffPrincipal {
   staff: StaffUserRow;
@@ -149,15 +150,18 @@ export async function createStaff(ctx: ServerContext, p: StaffPrincipal, input: 
       updatedAt: now,
       deletedAt: null,
     };
-    await m.insert(StaffUserEntity, row);
-    await recordChange(m, 'staff', row.id, 1);
-    await audit(m, p.clinic.id, actorOf(p, ip), 'staff.create', { type: 'staff_user', id: row.id }, ctx.now(), `role=${row.role}`);
+    await insertSynced(writerOf(ctx, m, p, ip), 'staff', row, { action: 'staff.create', detail: `role=${row.role}` });
     return staffView(row);
   });
 }
 
 function actorOf(p: StaffPrincipal, ip: string | null): Actor {
   return { kind: 'staff', id: p.staff.id, ip };
+}
+
+/** An admin's change of the staff directory, which every console keeps. */
+function writerOf(ctx: ServerContext, m: EntityManager, p: StaffPrincipal, ip: string | null): SyncedWriter {
+  return { m, clinicId: p.clinic.id, actor: actorOf(p, ip), at: ctx.now(), clientId: null };
 }
 
 async function findStaffInClinic(m: EntityManager, p: StaffPrincipal, id: string): Promise<StaffUserRow> {
@@ -179,16 +183,17 @@ export async function setStaffActive(ctx: ServerContext, p: StaffPrincipal, id: 
   return ctx.db.write(async (m) => {
     const row = await findStaffInClinic(m, p, id);
     const now = ctx.now().toISOString();
+    const action = active ? 'staff.reactivate' : 'staff.deactivate';
     if (row.active !== active) {
       // The directory every console keeps (who can be chosen as a physician) changes.
-      await m.update(StaffUserEntity, { id }, { active, version: row.version + 1, updatedAt: now });
-      await recordChange(m, 'staff', id, row.version + 1);
+      await updateSynced(writerOf(ctx, m, p, ip), 'staff', row, { active }, { action });
+    } else {
+      await audit(m, p.clinic.id, actorOf(p, ip), action, { type: 'staff_user', id }, ctx.now());
     }
     if (!active) {
       // A deactivated person's consoles stop working at once.
       await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
     }
-    await audit(m, p.clinic.id, actorOf(p, ip), active ? 'staff.reactivate' : 'staff.deactivate', { type: 'staff_user', id }, ctx.now());
     return staffView({ ...row, active });
   });
 }
@@ -200,12 +205,12 @@ export async function resetStaffPassword(ctx: ServerContext, p: StaffPrincipal, 
   return ctx.db.write(async (m) => {
     const row = await findStaffInClinic(m, p, id);
     const now = ctx.now().toISOString();
-    await m.update(StaffUserEntity, { id }, { passwordHash, updatedAt: now });
+    // The row's updatedAt reaches consoles: a new version, like any change of a directory entry.
+    await updateSynced(writerOf(ctx, m, p, ip), 'staff', row, { passwordHash }, { action: 'staff.reset_password' });
     await clearAccountLockout(m, 'staff', id);
     if (id !== p.staff.id) {
       await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
     }
-    await audit(m, p.clinic.id, actorOf(p, ip), 'staff.reset_password', { type: 'staff_user', id }, ctx.now());
     return staffView(row);
   });
 }
