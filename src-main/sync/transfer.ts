@@ -96,10 +96,11 @@ export async function pushOutbox(
     }
     const result = await c.db.write(async (m) => {
       const recorded = await c.outbox.recordOutcomes(m, clientId, mutations, response, c.now());
-      const issued = await c.outbox.lastIssuedSeq(m);
       // Another intent under one of our seqs, or the server ahead of every seq this replica issued:
       // this replica was restored from an old copy or cloned. It takes a new client id (below).
-      const rewound = recorded.reused.length > 0 || response.lastSeq > issued;
+      // (Only a lastSeq beyond this batch and what was acknowledged needs the counter read.)
+      const beyond = response.lastSeq > Math.max(acked, mutations.at(-1)?.seq ?? 0);
+      const rewound = recorded.reused.length > 0 || (beyond && response.lastSeq > (await c.outbox.lastIssuedSeq(m)));
       const tables = await rollBackRejected(m, c.outbox, recorded.rejected);
       await c.outbox.pruneApplied(m, new Date(pruneClock(c.now(), response.serverTime) - KEEP_APPLIED_MS));
       if (rewound && !replaced) {
