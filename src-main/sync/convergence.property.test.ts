@@ -72,6 +72,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 12);
+/** Replays a failing run: PROPERTY_SEED and PROPERTY_PATH as fast-check printed them. */
+const REPLAY = process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED), path: process.env.PROPERTY_PATH } : {};
 
 let portal: TestPortal;
 let team: ClinicTeam;
@@ -376,7 +378,7 @@ describe('convergence of three offline consoles', () => {
         }
       }),
       // Shrinking stays on: a failing run is cut down to the few steps that still fail.
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...REPLAY },
     );
   });
 });

@@ -15,6 +15,8 @@ import type { Outbox, OutboxSender } from '../replica/outbox';
 import { staffById } from '../replica/replicaRows';
 import { applyPoked, pullChanges, pushOutbox } from './transfer';
 import type { TransferContext } from './transfer';
+import { isRunningState, nextState } from './engineState';
+import type { EngineEvent, EngineState } from './engineState';
 
 export interface SyncEngineOptions {
   db: Database;
@@ -80,8 +82,8 @@ export class SyncEngine {
   private readonly o: Required<SyncEngineOptions>;
   private readonly backoff: Backoff;
   private readonly stream: EventStream;
-  private running = false;
-  private closed = false;
+  /** Where the engine is in its lifecycle (see engineState.ts); changed only through `go`. */
+  private state: EngineState = 'stopped';
   private current: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
   private cycleAbort = new AbortController();
@@ -89,7 +91,6 @@ export class SyncEngine {
   private debounceTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private online = false;
-  private syncing = false;
   private lastError: string | null = null;
   private lastEmitted = '';
   /** Set by the pull while it is more than a page behind (see transfer.ts). */
@@ -138,15 +139,23 @@ export class SyncEngine {
   }
 
   get isRunning(): boolean {
-    return this.running;
+    return isRunningState(this.state);
   }
 
-  /** Starts listening and syncing; does nothing when already running. */
+  private get running(): boolean {
+    return isRunningState(this.state);
+  }
+
+  private go(event: EngineEvent): void {
+    this.state = nextState(this.state, event);
+  }
+
+  /** Starts listening and syncing; does nothing when already running or closed. */
   start(): void {
-    if (this.running || this.closed) {
+    if (this.running || this.state === 'closed') {
       return;
     }
-    this.running = true;
+    this.go('start');
     this.clean = false;
     this.pulledTo = null;
     this.cycleAbort = new AbortController();
@@ -159,23 +168,36 @@ export class SyncEngine {
   /** Stops timers and the event stream and waits for a running sync to end. */
   async stop(): Promise<void> {
     if (this.running) {
-      this.running = false;
-      clearInterval(this.safetyTimer);
-      clearTimeout(this.debounceTimer);
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-      this.cycleAbort.abort();
-      await this.stream.stop();
-      this.online = false;
+      this.go('stop');
+      await this.halt();
     }
     await Promise.allSettled([this.current, this.queued]);
+    if (this.state === 'stopping') {
+      this.go('stopped');
+    }
     await this.publishStatus();
   }
 
   /** Stops for good: the replica is about to close. */
   async close(): Promise<void> {
-    this.closed = true;
-    await this.stop();
+    const wasRunning = this.running;
+    this.go('close');
+    if (wasRunning) {
+      await this.halt();
+    }
+    await Promise.allSettled([this.current, this.queued]);
+    await this.publishStatus();
+  }
+
+  /** Timers, the event stream and the sync in progress are told to end. */
+  private async halt(): Promise<void> {
+    clearInterval(this.safetyTimer);
+    clearTimeout(this.debounceTimer);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.cycleAbort.abort();
+    await this.stream.stop();
+    this.online = false;
   }
 
   /** After a sign-in: start afresh with the new token. */
@@ -216,7 +238,7 @@ export class SyncEngine {
       held: await heldChanges(m, this.o.outbox),
       lastSyncedAt: await getState(m, 'lastSyncedAt'),
     }));
-    return { online: this.online, syncing: this.syncing, pending, lastSyncedAt, lastError: this.lastError, rejected, held, catchUp: this.catchUp };
+    return { online: this.online, syncing: this.state === 'syncing', pending, lastSyncedAt, lastError: this.lastError, rejected, held, catchUp: this.catchUp };
   }
 
   /** Reads the status now and tells every window, e.g. after a refused change was dismissed. */
@@ -274,7 +296,7 @@ export class SyncEngine {
     }
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    this.syncing = true;
+    this.go('syncBegins');
     const transfer: TransferContext = {
       db: this.o.db,
       outbox: this.o.outbox,
@@ -312,9 +334,14 @@ export class SyncEngine {
     } catch (err) {
       await this.failed(err, token);
     } finally {
-      this.syncing = false;
+      this.endSync();
       await this.publishStatus();
     }
+  }
+
+  /** The sync in progress is over: a scheduled retry means it failed. */
+  private endSync(): void {
+    this.go(this.retryTimer ? 'syncFails' : 'syncEnds');
   }
 
   private async pull(transfer: TransferContext): Promise<void> {
@@ -352,7 +379,7 @@ export class SyncEngine {
         await this.failed(err, token);
       }
     } finally {
-      this.syncing = false;
+      this.endSync();
       this.catchUp = null;
       if (full) {
         this.clean = false;

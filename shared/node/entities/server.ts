@@ -325,6 +325,12 @@ export interface ChangeLogRow {
   op: 'upsert' | 'delete';
   /** The console whose mutation made this change (null: a patient, the server or a script). */
   clientId: string | null;
+  /**
+   * Random per entry (null on entries written before it existed), part of the entry's fingerprint:
+   * the same intent applied again after a restore lands on the same seq with the same row version
+   * and client, but it is another write (new server times), and cursors must tell the two apart.
+   */
+  nonce: string | null;
 }
 export const ChangeLogEntity = new EntitySchema<ChangeLogRow>({
   name: 'ChangeLog',
@@ -336,6 +342,7 @@ export const ChangeLogEntity = new EntitySchema<ChangeLogRow>({
     version: { type: 'integer' },
     op: { type: 'varchar', length: 8 },
     clientId: { type: 'varchar', length: 36, nullable: true },
+    nonce: { type: 'varchar', length: 16, nullable: true },
   },
 });
 

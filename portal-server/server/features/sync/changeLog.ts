@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import { ChangeLogEntity, SyncCounterEntity } from '../../../../shared/node/entities/server';
@@ -20,7 +20,7 @@ export async function recordChange(
 ): Promise<number> {
   await m.createQueryBuilder().update(SyncCounterEntity).set({ seq: () => 'seq + 1' }).where('id = 1').execute();
   const counter = await m.findOneByOrFail(SyncCounterEntity, { id: 1 });
-  await m.insert(ChangeLogEntity, { seq: counter.seq, tableName: table, rowId, version, op, clientId });
+  await m.insert(ChangeLogEntity, { seq: counter.seq, tableName: table, rowId, version, op, clientId, nonce: randomBytes(8).toString('hex') });
   return counter.seq;
 }
 
@@ -49,11 +49,12 @@ export async function readHead(m: EntityManager): Promise<{ epoch: string; head:
  * a server restored from an older backup — same epoch, but another entry (or none) at that seq —
  * is told apart from the one that issued the cursor. The console that made the change is part of
  * it: after a restore, another desk's edit of the same row can land on the same seq with the same
- * version, and must not pass for the lost one.
+ * version, and must not pass for the lost one. The entry's random nonce makes it unique even when
+ * the same console sends the very intent the restore lost and it lands where it stood before.
  */
-export function fingerprint(entry: Pick<ChangeLogRow, 'tableName' | 'rowId' | 'version' | 'op' | 'clientId'>): string {
+export function fingerprint(entry: Pick<ChangeLogRow, 'tableName' | 'rowId' | 'version' | 'op' | 'clientId' | 'nonce'>): string {
   return createHash('sha256')
-    .update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}\n${entry.clientId ?? ''}`)
+    .update(`${entry.tableName}\n${entry.rowId}\n${entry.version}\n${entry.op}\n${entry.clientId ?? ''}${entry.nonce ? `\n${entry.nonce}` : ''}`)
     .digest('hex')
     .slice(0, 16);
 }

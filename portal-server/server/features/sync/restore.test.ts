@@ -1,5 +1,5 @@
 /** The protocol pieces for a server restored from a backup: cursor fingerprints and Mutation.prevSeq. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import { AuditEventEntity } from '../../../../shared/node/entities/server';
@@ -71,10 +71,17 @@ describe('SyncCursor.check', () => {
     expect(malformed.body.error.code).toBe('validation_failed');
   });
   it('tells apart two desks’ edits of one row that reach the same version (a restore can put either at a seq)', () => {
-    const entry = { tableName: 'patient', rowId: randomUUID(), version: 4, op: 'upsert' as const, clientId: randomUUID() };
+    const entry = { tableName: 'patient', rowId: randomUUID(), version: 4, op: 'upsert' as const, clientId: randomUUID(), nonce: 'a1b2c3d4e5f60718' };
     expect(fingerprint({ ...entry })).toBe(fingerprint(entry));
     expect(fingerprint({ ...entry, clientId: randomUUID() })).not.toBe(fingerprint(entry));
     expect(fingerprint({ ...entry, clientId: null })).not.toBe(fingerprint(entry));
     expect(fingerprint({ ...entry, version: 5 })).not.toBe(fingerprint(entry));
+  });
+  it('tells apart the same intent applied again after a restore (same seq, version and console: another write)', () => {
+    const entry = { tableName: 'appointment', rowId: randomUUID(), version: 1, op: 'upsert' as const, clientId: randomUUID(), nonce: 'a1b2c3d4e5f60718' };
+    expect(fingerprint({ ...entry, nonce: '0f1e2d3c4b5a6978' })).not.toBe(fingerprint(entry));
+    // Entries from before the nonce keep the fingerprint the cursors stored then carry.
+    const before = createHash('sha256').update(`appointment\n${entry.rowId}\n1\nupsert\n${entry.clientId}`).digest('hex').slice(0, 16);
+    expect(fingerprint({ ...entry, nonce: null })).toBe(before);
   });
 });

@@ -101,7 +101,8 @@ export class ServerPatientSelfService1764200000000 implements MigrationInterface
       await q.manager
         .createQueryBuilder()
         .insert()
-        .into('change_log')
+        // The columns this migration knows: later ones (change_log.nonce) do not exist yet here.
+        .into('change_log', ['seq', 'tableName', 'rowId', 'version', 'op', 'clientId'])
         .values({ seq: Number(counter?.seq), tableName: 'staff', rowId: id, version: 1, op: 'upsert', clientId: null })
         .execute();
     }

@@ -4,6 +4,7 @@ import { ServerAccountRecovery1764330000000 } from './1764330000000-AccountRecov
 import { ServerSecurityHardening1764350000000 } from './1764350000000-SecurityHardening';
 import { ServerMutationIntent1764400000000 } from './1764400000000-MutationIntent';
 import { ServerMailLiveness1764500000000 } from './1764500000000-MailLiveness';
+import { ServerChangeLogNonce1764550000000 } from './1764550000000-ChangeLogNonce';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const SERVER_MIGRATIONS = [
   ServerSecurityHardening1764350000000,
   ServerMutationIntent1764400000000,
   ServerMailLiveness1764500000000,
+  ServerChangeLogNonce1764550000000,
 ];
