@@ -51,7 +51,7 @@ describe('answering offline', () => {
     expect(detail.thread).toMatchObject({ pendingChanges: 1, lastMessagePreview: 'Yes, in the morning with food.', row: { lastMessageAt: NOW.toISOString(), unreadForPatient: 1, unreadForStaff: 0 } });
     expect(await core.services.overview.counts()).toMatchObject({ unreadThreads: 0 });
     const [entry] = await outboxRows(core);
-    expect(argsOf(entry, 'replyToThread')).toEqual({ threadId: thread.id, messageId: detail.messages[1]?.id, body: 'Yes, in the morning with food.' });
+    expect(argsOf(entry, 'replyToThread')).toEqual({ threadId: thread.id, messageId: detail.messages[1]?.id, body: 'Yes, in the morning with food.', seenThroughMessageId: patientMessage.id });
     expect(entry?.description).toBe('Reply to Maria Lopez: “Question about my dose”');
     // A receptionist's reply leaves the thread with the care team.
     expect(detail.thread.row.assignedStaffId).toBeNull();

@@ -62,7 +62,7 @@ export async function startThreadAsPatient(c: PatientCall, body: unknown): Promi
 export async function readThread(c: PatientCall, id: string): Promise<ThreadView> {
   let thread = await findOwn(c, id);
   const now = nowIso(c);
-  const marked = await markMessagesRead(c.m, recorder(c), thread.id, 'staff', now);
+  const { marked } = await markMessagesRead(c.m, recorder(c), thread.id, 'staff', now);
   if (marked > 0 || thread.unreadForPatient !== 0) {
     thread = await updateThread(c.m, recorder(c), thread, { unreadForPatient: 0 }, now);
   }

@@ -35,14 +35,36 @@ export async function insertMessage(m: EntityManager, record: ChangeRecorder, th
   await record('message', msg.id, 1);
 }
 
-/** Marks every unread message written by `author` in the thread as read now; returns how many. */
-export async function markMessagesRead(m: EntityManager, record: ChangeRecorder, threadId: string, author: MessageRow['authorKind'], now: string): Promise<number> {
-  const unread = await m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() } });
+/**
+ * How far a read mark reaches: every message (what the reader saw is not known), none, or the
+ * messages sent up to one message, in (sentAt, id) order.
+ */
+export type ReadUpTo = 'all' | 'none' | Pick<MessageRow, 'sentAt' | 'id'>;
+
+export function isWithin(msg: Pick<MessageRow, 'sentAt' | 'id'>, upTo: ReadUpTo): boolean {
+  if (upTo === 'all' || upTo === 'none') {
+    return upTo === 'all';
+  }
+  return msg.sentAt < upTo.sentAt || (msg.sentAt === upTo.sentAt && msg.id <= upTo.id);
+}
+
+/** The unread messages written by `author` in the thread, oldest first. */
+export async function unreadMessages(m: EntityManager, threadId: string, author: MessageRow['authorKind']): Promise<MessageRow[]> {
+  return m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() }, order: { sentAt: 'ASC', id: 'ASC' } });
+}
+
+/**
+ * Marks the unread messages written by `author` in the thread, up to `upTo`, as read now; returns
+ * how many are still unread after it.
+ */
+export async function markMessagesRead(m: EntityManager, record: ChangeRecorder, threadId: string, author: MessageRow['authorKind'], now: string, upTo: ReadUpTo = 'all'): Promise<{ marked: number; stillUnread: number }> {
+  const all = await unreadMessages(m, threadId, author);
+  const unread = all.filter((msg) => isWithin(msg, upTo));
   for (const msg of unread) {
     await m.update(MessageEntity, { id: msg.id }, { readAt: now, version: msg.version + 1, updatedAt: now });
     await record('message', msg.id, msg.version + 1);
   }
-  return unread.length;
+  return { marked: unread.length, stillUnread: all.length - unread.length };
 }
 
 export async function updateThread(m: EntityManager, record: ChangeRecorder, thread: MessageThreadRow, patch: Partial<MessageThreadRow>, now: string): Promise<MessageThreadRow> {
