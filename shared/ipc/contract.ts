@@ -166,10 +166,14 @@ export interface IpcContract {
   'messages.inbox': { args: { filter: 'open' | 'closed' | 'mine' | 'unassigned' }; result: ThreadListItem[] };
   'messages.thread': { args: { threadId: string }; result: ThreadDetail };
   'messages.start': { args: { patientId: string; subject: string; body: string }; result: ThreadDetail };
-  'messages.reply': { args: { threadId: string; body: string }; result: ThreadDetail };
+  /**
+   * `seenThroughMessageId`: the newest patient message the window showed (null: none). Messages
+   * that arrived after it are neither marked read nor closed over. Left out, the replica decides.
+   */
+  'messages.reply': { args: { threadId: string; body: string; seenThroughMessageId?: string | null }; result: ThreadDetail };
   'messages.assign': { args: { threadId: string; staffUserId: string | null }; result: ThreadDetail };
-  'messages.setStatus': { args: { threadId: string; status: ThreadStatus }; result: ThreadDetail };
-  'messages.markRead': { args: { threadId: string }; result: ThreadDetail };
+  'messages.setStatus': { args: { threadId: string; status: ThreadStatus; seenThroughMessageId?: string | null }; result: ThreadDetail };
+  'messages.markRead': { args: { threadId: string; seenThroughMessageId?: string | null }; result: ThreadDetail };
 
   /** Opening a record is audited (a recordViewed change is sent to the server). */
   'record.get': { args: { patientId: string }; result: RecordBundle };

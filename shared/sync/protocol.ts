@@ -63,11 +63,14 @@ export interface MutationArgs {
   decideRenewal: { renewalId: string; decision: 'approved' | 'denied'; note: string; refillsGranted: number | null; baseVersion: number };
 
   startThread: { threadId: string; messageId: string; patientId: string; subject: string; body: string };
-  replyToThread: { threadId: string; messageId: string; body: string };
+  /** Also marks the patient's messages read, up to `seenThroughMessageId` (see SeenThrough). */
+  replyToThread: { threadId: string; messageId: string; body: string; seenThroughMessageId?: SeenThrough };
+  /** Routing neither reads nor closes: the assignee still sees what is unread, so it says nothing of what was seen. */
   assignThread: { threadId: string; staffUserId: string | null };
-  setThreadStatus: { threadId: string; status: ThreadStatus };
-  /** Marks the patient's messages in the thread read by the clinic. */
-  markThreadRead: { threadId: string };
+  /** Closing over a patient message newer than `seenThroughMessageId` that nobody at the clinic has read is refused. */
+  setThreadStatus: { threadId: string; status: ThreadStatus; seenThroughMessageId?: SeenThrough };
+  /** Marks the patient's messages in the thread read by the clinic, up to `seenThroughMessageId`. */
+  markThreadRead: { threadId: string; seenThroughMessageId?: SeenThrough };
 
   /**
    * Physicians only. baseVersion 0 creates the entry from all `fields`. argsVersion 2 updates send
@@ -87,6 +90,16 @@ export interface MutationArgs {
   changeDiscarded: { authorStaffUserId: string; intent: MutationName; patientId: string | null; madeAt: string };
 }
 export type MutationName = keyof MutationArgs;
+
+/**
+ * What the desk had seen of a thread when it acted: the id of the newest patient message in its
+ * replica (null: none yet). The server reads "up to it" as every patient message sent no later, in
+ * (sentAt, id) order, the order both sides list a thread in. It names a patient message rather than
+ * the last message of any kind because the server dates the desk's own replies when they arrive, which
+ * may be after a patient message the desk never saw. Absent (a console queued before this field
+ * existed): the server keeps the old behaviour, every patient message counts as seen.
+ */
+export type SeenThrough = string | null;
 
 /** The patient details the desk edits. */
 export interface PatientDetails {

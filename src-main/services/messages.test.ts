@@ -51,7 +51,7 @@ describe('answering offline', () => {
     expect(detail.thread).toMatchObject({ pendingChanges: 1, lastMessagePreview: 'Yes, in the morning with food.', row: { lastMessageAt: NOW.toISOString(), unreadForPatient: 1, unreadForStaff: 0 } });
     expect(await core.services.overview.counts()).toMatchObject({ unreadThreads: 0 });
     const [entry] = await outboxRows(core);
-    expect(argsOf(entry, 'replyToThread')).toEqual({ threadId: thread.id, messageId: detail.messages[1]?.id, body: 'Yes, in the morning with food.' });
+    expect(argsOf(entry, 'replyToThread')).toEqual({ threadId: thread.id, messageId: detail.messages[1]?.id, body: 'Yes, in the morning with food.', seenThroughMessageId: patientMessage.id });
     expect(entry?.description).toBe('Reply to Maria Lopez: “Question about my dose”');
     // A receptionist's reply leaves the thread with the care team.
     expect(detail.thread.row.assignedStaffId).toBeNull();
@@ -104,6 +104,55 @@ describe('answering offline', () => {
     await refuse(core, 1, 'No.');
     expect((await core.services.messages.thread(thread.id)).thread.row).toMatchObject({ status: 'open', unreadForStaff: 1 });
     expect(await core.services.overview.counts()).toMatchObject({ unreadThreads: 1 });
+  });
+});
+
+describe('what the desk saw', () => {
+  const newer = messageRow(thread.id, { sentAt: '2026-11-25T15:59:00.000Z', body: 'Now my lips are swelling.' });
+  beforeEach(async () => {
+    await pullInto(core, [...upserts('thread', [{ ...thread, unreadForStaff: 2, lastMessageAt: newer.sentAt, version: 2 }]), ...upserts('message', [newer])]);
+  });
+  const readFlags = (detail: { messages: { id: string; readAt: string | null }[] }) => detail.messages.map((m) => [m.id, m.readAt !== null]);
+
+  it('a read mark stops at the newest patient message the window showed: one pulled after it stays unread, here and on the server', async () => {
+    const detail = await core.services.messages.markRead(thread.id, patientMessage.id);
+    expect(readFlags(detail)).toEqual([
+      [patientMessage.id, true],
+      [newer.id, false],
+    ]);
+    expect(detail.thread.row.unreadForStaff).toBe(1);
+    expect(await core.services.overview.counts()).toMatchObject({ unreadThreads: 1 });
+    const [entry] = await outboxRows(core);
+    expect(argsOf(entry, 'markThreadRead')).toEqual({ threadId: thread.id, seenThroughMessageId: patientMessage.id });
+    // Shown later, the newer one is read too.
+    expect((await core.services.messages.markRead(thread.id, newer.id)).thread.row.unreadForStaff).toBe(0);
+    expect(argsOf((await outboxRows(core))[1], 'markThreadRead')).toEqual({ threadId: thread.id, seenThroughMessageId: newer.id });
+  });
+
+  it('a reply or a close says what was shown; an unknown message counts as none seen', async () => {
+    const replied = await core.services.messages.reply(thread.id, 'Please stop the tablets.', patientMessage.id);
+    expect(readFlags(replied).slice(0, 2)).toEqual([
+      [patientMessage.id, true],
+      [newer.id, false],
+    ]);
+    expect(replied.thread.row).toMatchObject({ unreadForStaff: 1, status: 'open' });
+    await core.services.messages.setStatus(thread.id, 'closed', '99999999-9999-4999-8999-999999999999');
+    const [reply, close] = await outboxRows(core);
+    expect(argsOf(reply, 'replyToThread').seenThroughMessageId).toBe(patientMessage.id);
+    expect(argsOf(close, 'setThreadStatus')).toEqual({ threadId: thread.id, status: 'closed', seenThroughMessageId: null });
+  });
+
+  it('without word from the window, everything in the replica when staff act counts as seen; a folded close takes the latest', async () => {
+    await core.services.messages.setStatus(thread.id, 'closed', null);
+    await core.services.messages.setStatus(thread.id, 'open');
+    const entries = await outboxRows(core);
+    expect(entries).toHaveLength(1);
+    expect(argsOf(entries[0], 'setThreadStatus')).toEqual({ threadId: thread.id, status: 'open', seenThroughMessageId: newer.id });
+    const read = await core.services.messages.markRead(thread.id);
+    expect(readFlags(read)).toEqual([
+      [patientMessage.id, true],
+      [newer.id, true],
+    ]);
   });
 });
 

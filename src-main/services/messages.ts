@@ -78,22 +78,24 @@ export class MessageService {
 
   /**
    * The reply shows in the thread at once, waiting to send. As on the server, replying reads the
-   * patient's messages and opens a closed thread again; a physician answering an unassigned thread takes it.
+   * patient's messages the desk has seen and opens a closed thread again; a physician answering an
+   * unassigned thread takes it. `shownThrough`: see `seenOf`.
    */
-  async reply(threadId: string, text: string): Promise<ThreadDetail> {
+  async reply(threadId: string, text: string, shownThrough?: string | null): Promise<ThreadDetail> {
     const { staff } = await this.deps.session.requireSignedIn();
     const { body } = validateOrThrow(replySchema, { body: text });
     const now = this.deps.now().toISOString();
     const messageId = randomUUID();
     return this.change(threadId, async (m) => {
       const current = await this.requireThread(m, threadId);
-      const read = await this.readPatientMessages(m, threadId, now);
+      const seenThroughMessageId = await this.seenOf(m, threadId, shownThrough);
+      const { read, stillUnread } = await this.readPatientMessages(m, threadId, seenThroughMessageId, now);
       await writeLocal(m, 'message', this.message(messageId, current.record, staff, body, now), null);
       const assignedStaffId = current.record.assignedStaffId ?? (staff.role === 'physician' ? staff.id : null);
-      const thread = { ...current.record, assignedStaffId, lastMessageAt: now, unreadForPatient: current.record.unreadForPatient + 1, unreadForStaff: 0, status: 'open' as const, updatedAt: now };
+      const thread = { ...current.record, assignedStaffId, lastMessageAt: now, unreadForPatient: current.record.unreadForPatient + 1, unreadForStaff: stillUnread, status: 'open' as const, updatedAt: now };
       await writeLocal(m, 'thread', thread, current.row);
       const description = `Reply to ${await nameOfPatient(m, current.record.patientId)}: “${current.record.subject}”`;
-      return { name: 'replyToThread', args: { threadId, messageId, body }, description, rows: [rowKey('message', messageId), rowKey('thread', threadId), ...read] };
+      return { name: 'replyToThread', args: { threadId, messageId, body, seenThroughMessageId }, description, rows: [rowKey('message', messageId), rowKey('thread', threadId), ...read] };
     });
   }
 
@@ -117,7 +119,11 @@ export class MessageService {
     });
   }
 
-  async setStatus(threadId: string, status: ThreadStatus): Promise<ThreadDetail> {
+  /**
+   * Closing says what the desk had seen: the server refuses to close over a patient message sent
+   * after it that nobody at the clinic has read. `shownThrough`: see `seenOf`.
+   */
+  async setStatus(threadId: string, status: ThreadStatus, shownThrough?: string | null): Promise<ThreadDetail> {
     if (!THREAD_STATUSES.includes(status)) {
       throw new DomainError('validation_failed', 'Choose open or closed.');
     }
@@ -131,33 +137,59 @@ export class MessageService {
       await writeLocal(m, 'thread', { ...current.record, status, updatedAt: now }, current.row);
       const verb = status === 'closed' ? 'Close' : 'Reopen';
       const description = `${verb} the conversation “${current.record.subject}” with ${await nameOfPatient(m, current.record.patientId)}`;
-      return this.foldOrAppend(m, threadId, 'setThreadStatus', { threadId, status }, description);
+      // A fold takes what the desk has seen now, when it acted last.
+      const seenThroughMessageId = await this.seenOf(m, threadId, shownThrough);
+      return this.foldOrAppend(m, threadId, 'setThreadStatus', { threadId, status, seenThroughMessageId }, description);
     });
   }
 
-  /** Marks the patient's messages read by the clinic; nothing is sent when nothing was unread. */
-  async markRead(threadId: string): Promise<ThreadDetail> {
+  /**
+   * Marks the patient's messages the desk has seen read by the clinic; nothing is sent when nothing
+   * was unread. `shownThrough`: see `seenOf`.
+   */
+  async markRead(threadId: string, shownThrough?: string | null): Promise<ThreadDetail> {
     await this.deps.session.requireSignedIn();
     const now = this.deps.now().toISOString();
     return this.change(threadId, async (m) => {
       const current = await this.requireThread(m, threadId);
-      const read = await this.readPatientMessages(m, threadId, now);
-      if (read.length === 0 && current.record.unreadForStaff === 0) {
+      const seenThroughMessageId = await this.seenOf(m, threadId, shownThrough);
+      const { read, stillUnread } = await this.readPatientMessages(m, threadId, seenThroughMessageId, now);
+      if (read.length === 0 && current.record.unreadForStaff === stillUnread) {
         return null;
       }
-      await writeLocal(m, 'thread', { ...current.record, unreadForStaff: 0 }, current.row);
+      await writeLocal(m, 'thread', { ...current.record, unreadForStaff: stillUnread }, current.row);
       const description = `Mark messages from ${await nameOfPatient(m, current.record.patientId)} read`;
-      return { name: 'markThreadRead', args: { threadId }, description, rows: [rowKey('thread', threadId), ...read] };
+      return { name: 'markThreadRead', args: { threadId, seenThroughMessageId }, description, rows: [rowKey('thread', threadId), ...read] };
     });
   }
 
-  /** Marks the patient's unread messages read here; returns their keys. */
-  private async readPatientMessages(m: EntityManager, threadId: string, now: string): Promise<RowKey[]> {
-    const unread = (await this.messages(m, threadId)).filter((s) => s.record.authorKind === 'patient' && s.record.readAt === null);
+  /**
+   * The newest patient message the desk has seen in the thread (null: none), read inside the write
+   * that acts on it. `shownThrough` is the newest patient message the screen showed, when the window
+   * says so: a message pulled after that is not counted as seen. An id that is not one of this
+   * thread's patient messages here proves nothing was seen. Without it, all the replica holds counts.
+   */
+  private async seenOf(m: EntityManager, threadId: string, shownThrough: string | null | undefined): Promise<string | null> {
+    const fromPatient = (await this.messages(m, threadId)).filter((s) => s.record.authorKind === 'patient');
+    if (shownThrough === undefined) {
+      return fromPatient.at(-1)?.record.id ?? null;
+    }
+    return fromPatient.some((s) => s.record.id === shownThrough) ? shownThrough : null;
+  }
+
+  /**
+   * Marks read here the patient's unread messages up to `seenThrough` (in the order the thread
+   * lists them, as the server counts); returns their keys and how many stay unread.
+   */
+  private async readPatientMessages(m: EntityManager, threadId: string, seenThrough: string | null, now: string): Promise<{ read: RowKey[]; stillUnread: number }> {
+    const fromPatient = (await this.messages(m, threadId)).filter((s) => s.record.authorKind === 'patient');
+    const seen = fromPatient.slice(0, fromPatient.findIndex((s) => s.record.id === seenThrough) + 1);
+    const unread = seen.filter((s) => s.record.readAt === null);
     for (const s of unread) {
       await writeLocal(m, 'message', { ...s.record, readAt: now }, s.row);
     }
-    return unread.map((s) => rowKey('message', s.record.id));
+    const stillUnread = fromPatient.slice(seen.length).filter((s) => s.record.readAt === null).length;
+    return { read: unread.map((s) => rowKey('message', s.record.id)), stillUnread };
   }
 
   private message(id: string, thread: ThreadRecord, staff: { id: string; displayName: string }, body: string, now: string): MessageRecord {

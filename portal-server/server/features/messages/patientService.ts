@@ -57,7 +57,7 @@ export async function startThreadAsPatient(c: PatientCall, body: unknown): Promi
 export async function readThread(c: PatientCall, id: string): Promise<ThreadView> {
   let thread = await findOwn(c, id);
   const now = nowIso(c);
-  const marked = await markMessagesRead(patientWriter(c), thread.id, 'staff', now);
+  const { marked } = await markMessagesRead(patientWriter(c), thread.id, 'staff', now);
   if (marked > 0 || thread.unreadForPatient !== 0) {
     // Reading is not an audited action.
     thread = await updateThread(patientWriter(c), thread, { unreadForPatient: 0 }, null);

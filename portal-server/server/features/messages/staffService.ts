@@ -13,13 +13,18 @@ import type { StaffCall } from '../calls';
 import { DESK_ROLES, nowIso, requireStaffRole, staffWriter } from '../calls';
 import { notifyPatient } from '../mail/notify';
 import { insertSynced } from '../sync/writeSynced';
-import { insertMessage, markMessagesRead, updateThread } from './threads';
+import type { ReadUpTo } from './threads';
+import { insertMessage, isWithin, markMessagesRead, unreadMessages, updateThread } from './threads';
 
 const startArgs = newThreadSchema.shape({ threadId: uuidSchema, messageId: uuidSchema, patientId: uuidSchema });
-const replyArgs = replySchema.shape({ threadId: uuidSchema, messageId: uuidSchema });
+/** The newest patient message the desk had seen when it acted (see MutationArgs): null for none, absent from older consoles. */
+const seenThroughMessageId = uuidSchema.nullable().optional();
+const replyArgs = replySchema.shape({ threadId: uuidSchema, messageId: uuidSchema, seenThroughMessageId });
 const assignArgs = object({ threadId: uuidSchema, staffUserId: string().nullable().defined().default(null).matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'Choose a staff member from the list.', excludeEmptyString: true }) });
-const statusArgs = object({ threadId: uuidSchema, status: mixed<ThreadStatus>().oneOf([...THREAD_STATUSES], 'Choose open or closed.').required('Choose open or closed.') });
-const threadArgs = object({ threadId: uuidSchema });
+const statusArgs = object({ threadId: uuidSchema, status: mixed<ThreadStatus>().oneOf([...THREAD_STATUSES], 'Choose open or closed.').required('Choose open or closed.'), seenThroughMessageId });
+const readArgs = object({ threadId: uuidSchema, seenThroughMessageId });
+
+export const UNSEEN_PATIENT_MESSAGE = 'The patient wrote again after you looked at this conversation: read the new message before closing it.';
 
 async function findThread(c: StaffCall, id: string): Promise<MessageThreadRow> {
   const thread = await c.m.findOneBy(MessageThreadEntity, { id, clinicId: c.clinic.id });
@@ -27,6 +32,19 @@ async function findThread(c: StaffCall, id: string): Promise<MessageThreadRow> {
     throw new DomainError('not_found', 'That conversation does not exist on the server.');
   }
   return thread;
+}
+
+/**
+ * The patient messages the desk had seen when it acted. An id that is not one of this thread's
+ * patient messages proves nothing was seen, so it reads as none: the safe side for read marks and
+ * closing. A message deleted since still marks how far the desk had read.
+ */
+async function seenUpTo(c: StaffCall, thread: MessageThreadRow, seenId: string | null | undefined): Promise<ReadUpTo> {
+  if (seenId === undefined) {
+    return 'all';
+  }
+  const seen = seenId === null ? null : await c.m.findOneBy(MessageEntity, { id: seenId, threadId: thread.id, clinicId: c.clinic.id, authorKind: 'patient' });
+  return seen ? { sentAt: seen.sentAt, id: seen.id } : 'none';
 }
 
 async function assertNewMessageId(c: StaffCall, id: string): Promise<void> {
@@ -77,10 +95,10 @@ export async function replyToThread(c: StaffCall, input: MutationArgs['replyToTh
   const thread = await findThread(c, args.threadId);
   await assertNewMessageId(c, args.messageId);
   const now = nowIso(c);
-  await markMessagesRead(staffWriter(c), thread.id, 'patient', now);
+  const { stillUnread } = await markMessagesRead(staffWriter(c), thread.id, 'patient', now, await seenUpTo(c, thread, args.seenThroughMessageId));
   await insertMessage(staffWriter(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
   const assignedStaffId = thread.assignedStaffId ?? (c.staff.role === 'physician' ? c.staff.id : null);
-  await updateThread(staffWriter(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: 0, lastMessageAt: now, status: 'open', assignedStaffId }, { action: 'thread.reply' });
+  await updateThread(staffWriter(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: stillUnread, lastMessageAt: now, status: 'open', assignedStaffId }, { action: 'thread.reply' });
   await notifyPatient(c, thread.patientId, 'newMessage');
 }
 
@@ -100,10 +118,22 @@ export async function assignThread(c: StaffCall, input: MutationArgs['assignThre
   }
 }
 
+/**
+ * Closing over a patient message nobody at the clinic has read, sent after what the desk had seen,
+ * is refused rather than applied with the thread left open: a refusal is listed on the console with
+ * its reason until someone deals with it, while a close that silently did not happen would look
+ * done to the desk that made it. A message a colleague has read meanwhile does not stop it.
+ */
 export async function setThreadStatus(c: StaffCall, input: MutationArgs['setThreadStatus']): Promise<void> {
   requireStaffRole(c, DESK_ROLES, 'open or close conversations');
   const args = validateOrThrow(statusArgs, input);
   const thread = await findThread(c, args.threadId);
+  if (args.status === 'closed') {
+    const seen = await seenUpTo(c, thread, args.seenThroughMessageId);
+    if ((await unreadMessages(c.m, thread.id, 'patient')).some((msg) => !isWithin(msg, seen))) {
+      throw new DomainError('conflict', UNSEEN_PATIENT_MESSAGE);
+    }
+  }
   if (thread.status !== args.status) {
     await updateThread(staffWriter(c), thread, { status: args.status }, { action: `thread.${args.status}` });
   }
@@ -111,12 +141,12 @@ export async function setThreadStatus(c: StaffCall, input: MutationArgs['setThre
 
 export async function markThreadRead(c: StaffCall, input: MutationArgs['markThreadRead']): Promise<void> {
   requireStaffRole(c, DESK_ROLES, 'read messages');
-  const args = validateOrThrow(threadArgs, input);
+  const args = validateOrThrow(readArgs, input);
   const thread = await findThread(c, args.threadId);
   const now = nowIso(c);
-  const marked = await markMessagesRead(staffWriter(c), thread.id, 'patient', now);
-  if (marked > 0 || thread.unreadForStaff !== 0) {
+  const { marked, stillUnread } = await markMessagesRead(staffWriter(c), thread.id, 'patient', now, await seenUpTo(c, thread, args.seenThroughMessageId));
+  if (marked > 0 || thread.unreadForStaff !== stillUnread) {
     // Reading is not an audited action.
-    await updateThread(staffWriter(c), thread, { unreadForStaff: 0 }, null);
+    await updateThread(staffWriter(c), thread, { unreadForStaff: stillUnread }, null);
   }
 }

@@ -33,14 +33,36 @@ export async function insertMessage(w: SyncedWriter, thread: MessageThreadRow, m
   await insertSynced(w, 'message', row, null);
 }
 
-/** Marks every unread message written by `author` in the thread as read now; returns how many. */
-export async function markMessagesRead(w: SyncedWriter, threadId: string, author: MessageRow['authorKind'], now: string): Promise<number> {
-  const unread = await w.m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() } });
+/**
+ * How far a read mark reaches: every message (what the reader saw is not known), none, or the
+ * messages sent up to one message, in (sentAt, id) order.
+ */
+export type ReadUpTo = 'all' | 'none' | Pick<MessageRow, 'sentAt' | 'id'>;
+
+export function isWithin(msg: Pick<MessageRow, 'sentAt' | 'id'>, upTo: ReadUpTo): boolean {
+  if (upTo === 'all' || upTo === 'none') {
+    return upTo === 'all';
+  }
+  return msg.sentAt < upTo.sentAt || (msg.sentAt === upTo.sentAt && msg.id <= upTo.id);
+}
+
+/** The unread messages written by `author` in the thread, oldest first. */
+export async function unreadMessages(m: EntityManager, threadId: string, author: MessageRow['authorKind']): Promise<MessageRow[]> {
+  return m.find(MessageEntity, { where: { threadId, authorKind: author, readAt: IsNull(), deletedAt: IsNull() }, order: { sentAt: 'ASC', id: 'ASC' } });
+}
+
+/**
+ * Marks the unread messages written by `author` in the thread, up to `upTo`, as read now; returns
+ * how many it marked and how many are still unread after it.
+ */
+export async function markMessagesRead(w: SyncedWriter, threadId: string, author: MessageRow['authorKind'], now: string, upTo: ReadUpTo = 'all'): Promise<{ marked: number; stillUnread: number }> {
+  const all = await unreadMessages(w.m, threadId, author);
+  const unread = all.filter((msg) => isWithin(msg, upTo));
   for (const msg of unread) {
     // A read receipt is not an audited action; the reply it may be part of is audited on the thread.
     await updateSynced(w, 'message', msg, { readAt: now }, null);
   }
-  return unread.length;
+  return { marked: unread.length, stillUnread: all.length - unread.length };
 }
 
 export function updateThread(w: SyncedWriter, thread: MessageThreadRow, patch: Partial<MessageThreadRow>, note: AuditNote): Promise<MessageThreadRow> {
