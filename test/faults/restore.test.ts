@@ -40,7 +40,8 @@ async function openConsole(username: string): Promise<ConsoleProcess> {
   return c;
 }
 
-it('a busy console resends what the restored server lost, an idle one is found out by its pull cursor, a running one by itself, and all end equal', async () => {
+// Three console processes and two server restarts: ~20 s on a quiet machine, more beside other work.
+it('a busy console resends what the restored server lost, an idle one is found out by its pull cursor, a running one by itself, and all end equal', { timeout: 120_000 }, async () => {
   const busy = await openConsole('desk1');
   const idle = await openConsole('desk2');
   // Left running throughout: it must find out by itself, from its event stream's reconnect.
@@ -101,7 +102,7 @@ it('a busy console resends what the restored server lost, an idle one is found o
   expect(await server.sql(`SELECT detail FROM audit_event WHERE action = 'sync.skipped'`)).toEqual([]);
 });
 
-it('changes no longer kept on the console are skipped, audited and told to staff; the queue is not stuck', async () => {
+it('changes no longer kept on the console are skipped, audited and told to staff; the queue is not stuck', { timeout: 120_000 }, async () => {
   const desk = await openConsole('desk1');
   await desk.preRegister('Early', 1);
   await desk.syncNow();
