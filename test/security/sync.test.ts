@@ -46,7 +46,7 @@ describe('replayed pushes', () => {
     const before = await hp.snapshot(REPLAY_TABLES);
     const replay = await desk.push(batch);
     expect(replay.status).toBe(200);
-    expect(replay.body).toEqual({ lastSeq: 4, outcomes: batch.map((m) => ({ seq: m.seq, status: 'duplicate' })) });
+    expect(replay.body).toEqual({ lastSeq: 4, outcomes: batch.map((m) => ({ seq: m.seq, status: 'duplicate' })), serverTime: expect.any(String) });
     expect(await hp.snapshot(REPLAY_TABLES)).toEqual(before);
   });
 
@@ -71,7 +71,7 @@ describe('replayed pushes', () => {
     const batch = await realBatch(desk);
     const before = await hp.snapshot();
     const res = await desk.push(batch.slice(1));
-    expect(res.body).toEqual({ lastSeq: 0, outcomes: [] });
+    expect(res.body).toEqual({ lastSeq: 0, outcomes: [], serverTime: expect.any(String) });
     expect(await hp.snapshot()).toEqual(before);
   });
 });

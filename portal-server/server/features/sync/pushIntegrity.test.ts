@@ -75,7 +75,7 @@ describe('a retried seq is a duplicate only when it carries the same intent', ()
     const reordered = { ...first, args: Object.fromEntries(Object.entries(first.args).reverse()) as typeof first.args };
     expect((await desk.push([reordered])).body.outcomes).toEqual([{ seq: 1, status: 'duplicate' }]);
     // The next seq still goes through.
-    expect((await desk.push([after])).body).toEqual({ lastSeq: 2, outcomes: [{ seq: 2, status: 'applied' }] });
+    expect((await desk.push([after])).body).toEqual({ lastSeq: 2, outcomes: [{ seq: 2, status: 'applied' }], serverTime: expect.any(String) });
     expect(await patientsNamed('AfterReused')).toBe(1);
   });
 

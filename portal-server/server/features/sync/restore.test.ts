@@ -34,10 +34,10 @@ describe('Mutation.prevSeq', () => {
     patient(desk, 'Never3');
     const fourth = patient(desk, 'Fourth');
     // Without prevSeq the server waits at the gap.
-    expect((await desk.push([fourth])).body).toEqual({ lastSeq: 1, outcomes: [] });
+    expect((await desk.push([fourth])).body).toEqual({ lastSeq: 1, outcomes: [], serverTime: expect.any(String) });
     // prevSeq above what the server holds: still a gap (it would skip changes it may yet get).
-    expect((await desk.push([{ ...fourth, prevSeq: 2 }])).body).toEqual({ lastSeq: 1, outcomes: [] });
-    expect((await desk.push([{ ...fourth, prevSeq: 1 }])).body).toEqual({ lastSeq: 4, outcomes: [{ seq: 4, status: 'applied' }] });
+    expect((await desk.push([{ ...fourth, prevSeq: 2 }])).body).toEqual({ lastSeq: 1, outcomes: [], serverTime: expect.any(String) });
+    expect((await desk.push([{ ...fourth, prevSeq: 1 }])).body).toEqual({ lastSeq: 4, outcomes: [{ seq: 4, status: 'applied' }], serverTime: expect.any(String) });
     const skipped = await portal.handle.context.db.read((m) => m.findBy(AuditEventEntity, { action: 'sync.skipped', entityId: desk.clientId }));
     expect(skipped.map((e) => e.detail)).toEqual(['seqs=2-3']);
   });

@@ -67,7 +67,7 @@ describe('POST /api/sync/push', () => {
     const a = desk.mutation('preRegisterPatient', { patientId: randomUUID(), givenName: 'Gap', familyName: 'One', dateOfBirth: '1970-01-01', email: 'gap1@example.com', phone: '', invitationId: null });
     const b = desk.mutation('preRegisterPatient', { patientId: randomUUID(), givenName: 'Gap', familyName: 'Two', dateOfBirth: '1970-01-01', email: 'gap2@example.com', phone: '', invitationId: null });
     const res = await desk.push([b]);
-    expect(res.body).toEqual({ lastSeq: 0, outcomes: [] });
+    expect(res.body).toEqual({ lastSeq: 0, outcomes: [], serverTime: expect.any(String) });
     const res2 = await desk.push([b, a]);
     expect(res2.body.outcomes.map((o) => o.status)).toEqual(['applied', 'applied']);
   });
