@@ -3,6 +3,7 @@ import { ServerPatientSelfService1764200000000 } from './1764200000000-PatientSe
 import { ServerAccountRecovery1764330000000 } from './1764330000000-AccountRecovery';
 import { ServerSecurityHardening1764350000000 } from './1764350000000-SecurityHardening';
 import { ServerMutationIntent1764400000000 } from './1764400000000-MutationIntent';
+import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
-export const SERVER_MIGRATIONS = [ServerInitial1764100000000, ServerPatientSelfService1764200000000, ServerAccountRecovery1764330000000, ServerSecurityHardening1764350000000, ServerMutationIntent1764400000000];
+export const SERVER_MIGRATIONS = [ServerInitial1764100000000, ServerPatientSelfService1764200000000, ServerAccountRecovery1764330000000, ServerSecurityHardening1764350000000, ServerMutationIntent1764400000000, ServerClientBinding1764600000000];
