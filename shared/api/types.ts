@@ -8,6 +8,11 @@ export interface StaffSignInRequest {
   username: string;
   password: string;
   deviceName: string;
+  /**
+   * The console's sync client id: the new device token may push under it only (see the server's
+   * features/sync/binding.ts). Absent, the token is bound at its first push.
+   */
+  clientId?: string;
 }
 export interface StaffSignInResponse {
   token: string;

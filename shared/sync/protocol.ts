@@ -180,6 +180,15 @@ export interface PushRequest {
 }
 
 /**
+ * POST /api/sync/client (answered 204): binds the caller's device token to the client id its
+ * console now pushes under. A console that took a new id (after `seq_reused`) sends it for each of
+ * its tokens before pushing under that id; a token bound to another console is refused (403).
+ */
+export interface ClaimClientRequest {
+  clientId: string;
+}
+
+/**
  * - `applied`: applied now. `duplicate`: this very intent (same name, args version and arguments)
  *   was applied earlier under this seq — a retry whose first answer was lost.
  * - `rejected`: refused now or earlier (error says why); it never blocks the seqs after it.

@@ -128,7 +128,7 @@ describe('pull pages and push outcomes', () => {
     await pullInto(core, upserts('appointment', [request]));
     await core.services.appointments.book({ physicianId: TEST_PHYSICIAN.id, start: '2026-12-01T15:30:00.000Z', durationMinutes: 30, appointmentId: request.id });
     const response: PushResponse = { lastSeq: 1, outcomes: [{ seq: 1, status: 'applied' }] };
-    await pushOutbox(transfer(() => response), 'client', 10, () => Promise.resolve(), { tokenFor: (id) => core.session.tokenFor(id), dropHeld: () => Promise.resolve() });
+    await pushOutbox(transfer(() => response), 'client', 10, () => Promise.resolve(), { tokenFor: (id) => core.session.tokenFor(id), dropHeld: () => Promise.resolve(), held: () => Promise.resolve([]) });
     await core.services.appointments.cancel(request.id, 'Sorry, the doctor is ill.');
     expect(argsOf((await outboxRows(core))[1], 'cancelAppointment').baseVersion).toBe(4);
     // A row made here is built on the version the server gives it when it is created.

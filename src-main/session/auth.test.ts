@@ -59,6 +59,14 @@ describe('signing in to a clinic server', () => {
     core = await startTestCore({ serverUrl: portal.url });
   });
 
+  it("names this console's client id, so the server binds the new token to it before any push", async () => {
+    await core.services.auth.signIn(admin);
+    const clientId = await core.db.read((m) => getState(m, 'clientId'));
+    const deviceId = await core.db.read((m) => getState(m, 'deviceId'));
+    const bound = await portal.handle.context.db.read((m) => m.query(`SELECT "clientId", "boundBy" FROM "client_binding" WHERE "deviceId" = ?`, [deviceId]));
+    expect(bound).toEqual([{ clientId, boundBy: 'sign_in' }]);
+  });
+
   it('keeps the device token only in the 0600 secrets file and forgets it on sign-out', async () => {
     const { token } = await (async () => {
       await core.services.auth.signIn(admin);

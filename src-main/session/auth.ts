@@ -75,7 +75,9 @@ export class AuthService {
     if (this.o.host && !(await this.o.host.isSetUp())) {
       throw new DomainError('not_set_up', 'Set up the clinic first.');
     }
-    const body: StaffSignInRequest = { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80) };
+    // The new token may push under this console's client id only (the server binds it).
+    const clientId = await this.o.session.clientId();
+    const body: StaffSignInRequest = { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80), clientId };
     return callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
   }
 

@@ -6,7 +6,7 @@ import type { StaffUserView } from '../../shared/domain/staff';
 import type { Database } from '../../shared/node/db';
 import { LocalInvitationEntity, LocalPatientEntity, ReplicaRowEntity } from '../replica/entities';
 import { outbox } from '../replica/outbox';
-import { deleteState, getState, setState } from '../replica/syncState';
+import { deleteState, ensureClientId, getState, setState } from '../replica/syncState';
 import type { SecretStore } from '../platform/secretStore';
 import { handOver, holdIfPending, takeHeld, takeSettled } from './heldTokens';
 
@@ -105,6 +105,24 @@ export class Session {
     const ref = (await this.db.read((m) => getState(m, 'heldTokens')))?.find((h) => h.staffUserId === staffUserId)?.ref;
     const token = ref ? await this.secrets.get(ref).catch(() => null) : null;
     return token ? { token, held: true } : null;
+  }
+
+  /** This replica's sync client id, named at sign-in so the server binds the new token to it. */
+  clientId(): Promise<string> {
+    return this.db.write(ensureClientId);
+  }
+
+  /** The held tokens that can still be read, with whose changes they send. */
+  async heldTokens(): Promise<{ staffUserId: string; token: string }[]> {
+    const held = (await this.db.read((m) => getState(m, 'heldTokens'))) ?? [];
+    const out: { staffUserId: string; token: string }[] = [];
+    for (const h of held) {
+      const token = await this.secrets.get(h.ref).catch(() => null);
+      if (token) {
+        out.push({ staffUserId: h.staffUserId, token });
+      }
+    }
+    return out;
   }
 
   /** Forgets a held token the server refused (revoked elsewhere). */

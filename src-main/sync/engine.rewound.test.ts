@@ -88,3 +88,34 @@ it('two desks cloned from one image both keep their changes: the second to push 
   expect(await replicaSnapshot(a.db)).toEqual(server);
   expect(await replicaSnapshot(b.db)).toEqual(server);
 });
+
+it("a restored replica moves every token it holds to its new id: a colleague's waiting change still goes in their name", async () => {
+  const { portal, adminToken, root } = await clinic();
+  await addStaff(portal.url, adminToken, 'desk2', 'receptionist', 'Staff2Work');
+  const desk = join(root, 'desk');
+  const first = await startSignedInCore(portal.url, 'desk1', 'Staff2Work', { dataDir: desk });
+  await first.close();
+  cpSync(desk, join(root, 'old-copy'), { recursive: true });
+  const before = await open(portal, desk);
+  await before.services.patients.preRegister(mariaForm({ givenName: 'Before', email: 'before.held@example.com' }), false);
+  expect((await before.engine.syncNow()).pending).toBe(0);
+  await before.close();
+
+  cpSync(join(root, 'old-copy'), desk, { recursive: true });
+  // No sync until desk2 has signed in: desk1's token is then held for their waiting change.
+  let syncing = false;
+  const gated: typeof fetch = (input, init) => (!syncing && String(input).includes('/api/sync/') ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init));
+  const restored = await startTestCore({ serverUrl: portal.url, dataDir: desk, fetch: gated });
+  cleanup.push(() => restored.close());
+  await restored.services.patients.preRegister(mariaForm({ givenName: 'Held', email: 'held.token@example.com' }), false);
+  await restored.services.auth.signIn({ username: 'desk2', password: 'Staff2Work' });
+  syncing = true;
+  const status = await restored.engine.syncNow();
+
+  expect(status).toMatchObject({ pending: 0, rejected: [], held: [] });
+  expect(await emailsOnServer(portal)).toEqual(['before.held@example.com', 'held.token@example.com']);
+  const made = await portal.handle.context.db.read((m) =>
+    m.query(`SELECT s.username FROM audit_event a JOIN staff_user s ON s.id = a.actorId JOIN patient p ON p.id = a.entityId WHERE a.action = 'patient.pre_register' AND p.email = 'held.token@example.com'`),
+  );
+  expect(made).toEqual([{ username: 'desk1' }]);
+});

@@ -319,6 +319,7 @@ export class SyncEngine {
       const credentials = {
         tokenFor: (staffUserId: string) => session.tokenFor(staffUserId),
         dropHeld: (staffUserId: string) => session.dropHeld(staffUserId),
+        held: () => session.heldTokens(),
       };
       const push = (probe: boolean) => pushOutbox(transfer, clientId, this.o.pushBatchSize, () => this.publishStatus(), credentials, probe);
       // A server restored from a backup may have lost this console's accepted changes: resend them first.

@@ -2,7 +2,7 @@
 import { DomainError } from '../../shared/api/errors';
 import type { Database } from '../../shared/node/db';
 import { SYNCED_TABLES } from '../../shared/sync/protocol';
-import type { Mutation, PullResponse, PushRequest, PushResponse, SyncCursor, SyncPoke } from '../../shared/sync/protocol';
+import type { ClaimClientRequest, Mutation, PullResponse, PushRequest, PushResponse, SyncCursor, SyncPoke } from '../../shared/sync/protocol';
 import type { CatchUpProgress } from '../../shared/ipc/contract';
 import type { OutboxRow } from '../replica/entities';
 import { getCursor, replaceClientId, setCursor } from '../replica/syncState';
@@ -37,8 +37,42 @@ export const KEEP_APPLIED_MS = 30 * 24 * 3600_000;
 /** Whose device token a push carries (see services/heldTokens.ts). */
 export interface PushCredentials {
   tokenFor(staffUserId: string): Promise<{ token: string; held: boolean } | null>;
-  /** The server refused a held token (revoked elsewhere): forget it. */
+  /** The server refused a held token (revoked elsewhere, or bound to another console): forget it. */
   dropHeld(staffUserId: string): Promise<void>;
+  /** The held tokens, to move them to a new client id with the console. */
+  held(): Promise<{ staffUserId: string; token: string }[]>;
+}
+
+/**
+ * Binds `token` to `clientId` on the server (POST /api/sync/client): a token may push only under
+ * the client ids it is bound to, and a console that takes a new id moves its tokens with it.
+ */
+async function claimClientId(c: TransferContext, clientId: string, token: string): Promise<void> {
+  const body: ClaimClientRequest = { clientId };
+  await callServer<void>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/client', body, token, sync: true, signal: c.signal, timeoutMs: 15_000 });
+}
+
+const refusedToken = (err: unknown): boolean => err instanceof DomainError && (err.code === 'not_signed_in' || err.code === 'forbidden');
+
+/**
+ * After taking a new client id, before anything is pushed under it (while the server still has
+ * nothing under it): the current token and each held one claim it. A held token the server will
+ * not move is dropped like one it refused; its author's changes wait as held.
+ */
+async function moveTokens(c: TransferContext, clientId: string, credentials: PushCredentials, claimed: Set<string>): Promise<void> {
+  await claimClientId(c, clientId, c.token);
+  claimed.add(c.token);
+  for (const held of await credentials.held()) {
+    try {
+      await claimClientId(c, clientId, held.token);
+      claimed.add(held.token);
+    } catch (err) {
+      if (!refusedToken(err)) {
+        throw err;
+      }
+      await credentials.dropHeld(held.staffUserId);
+    }
+  }
 }
 
 /**
@@ -64,6 +98,8 @@ export async function pushOutbox(
   let replaced = false;
   /** Authors who can no longer push from here (no token, or theirs was refused). */
   const gone = new Set<string>();
+  /** Tokens bound to `clientId` by a claim in this call (each is claimed at most once). */
+  const claimed = new Set<string>();
   for (;;) {
     // Taken and marked sent in one committed write, before the request leaves (see Outbox).
     const { mutations, acked } = await c.db.write(async (m) => ({ mutations: await c.outbox.takeBatch(m, batchSize, MAX_PUSH_BYTES, c.now()), acked: await c.outbox.ackedSeq(m, clientId) }));
@@ -88,7 +124,15 @@ export async function pushOutbox(
     try {
       response = await callServer<PushResponse>(c.fetch, c.serverUrl, { method: 'POST', path: '/api/sync/push', body, token: credential.token, sync: true, signal: c.signal, timeoutMs: 60_000 });
     } catch (err) {
-      if (credential.held && author !== undefined && err instanceof DomainError && err.code === 'not_signed_in') {
+      if (err instanceof DomainError && err.code === 'forbidden' && !claimed.has(credential.token)) {
+        // The token is not bound to this id: signed in before this replica took it (a new id
+        // that a crash kept from being claimed, or one made after a reset for another clinic).
+        claimed.add(credential.token);
+        if (await tryClaim(c, clientId, credential.token)) {
+          continue;
+        }
+      }
+      if (credential.held && author !== undefined && refusedToken(err)) {
         await credentials.dropHeld(author);
         continue;
       }
@@ -120,6 +164,8 @@ export async function pushOutbox(
       replaced = true;
       asked = false;
       c.log?.('sync: this replica reused change numbers the server already holds (restored or copied): it now syncs under a new client id');
+      claimed.clear();
+      await moveTokens(c, clientId, credentials, claimed);
       continue;
     }
     if (result.progressed === 0 && response.lastSeq < acked && !requeued) {
@@ -128,6 +174,19 @@ export async function pushOutbox(
     } else if (result.progressed === 0 && mutations.length > 0) {
       throw new DomainError('internal', 'The clinic server did not accept the waiting changes. The console will try again.');
     }
+  }
+}
+
+/** Claims `clientId` for `token`; false when the server will not bind it (it stays refused). */
+async function tryClaim(c: TransferContext, clientId: string, token: string): Promise<boolean> {
+  try {
+    await claimClientId(c, clientId, token);
+    return true;
+  } catch (err) {
+    if (refusedToken(err)) {
+      return false;
+    }
+    throw err;
   }
 }
 

@@ -59,7 +59,7 @@ it('the first push’s answer arriving after the second’s is harmless', async 
 
   const token = (await core.session.token()) ?? '';
   const context: TransferContext = { db: core.db, outbox: core.outbox, serverUrl: server.url, fetch: lateFirstReply, token, signal: new AbortController().signal, now: () => new Date(), changed: () => undefined };
-  const credentials = { tokenFor: async () => ({ token, held: false }), dropHeld: async () => undefined };
+  const credentials = { tokenFor: async () => ({ token, held: false }), dropHeld: async () => undefined, held: async () => [] };
   const clientId = (await core.db.read((m) => getState(m, 'clientId'))) ?? '';
   const outbox = (): Promise<unknown> => core.db.read((m) => m.query(`SELECT seq, status FROM outbox ORDER BY seq`));
   const first = pushOutbox(context, clientId, 100, async () => undefined, credentials);

@@ -35,7 +35,7 @@ export const DOMAIN_TABLES = [
   'change_log',
   'mail_outbox',
 ] as const;
-export type TableName = (typeof DOMAIN_TABLES)[number] | 'patient_session' | 'device' | 'audit_event' | 'client_mutation' | 'mutation_rejection' | 'mutation_intent';
+export type TableName = (typeof DOMAIN_TABLES)[number] | 'patient_session' | 'device' | 'audit_event' | 'client_mutation' | 'mutation_rejection' | 'mutation_intent' | 'client_binding';
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -137,10 +137,14 @@ export async function signInStaff(url: string, username: string, password: strin
   return res.body;
 }
 
-/** A console: a bearer token, a client id and a contiguous mutation seq. */
+/**
+ * A console: a bearer token, a client id and a contiguous mutation seq. Its token claims its fresh
+ * id before its first push, as a console does (one token may serve several desks in a test).
+ */
 export class Desk {
   readonly clientId = randomUUID();
   private seq = 0;
+  private claimed = false;
   constructor(
     readonly url: string,
     readonly token: string,
@@ -152,7 +156,11 @@ export class Desk {
     return { seq: this.seq, name, argsVersion: 1, args, createdAt: new Date().toISOString(), staffUserId: this.staffId };
   }
 
-  push(mutations: Mutation[], options: { token?: string; clientId?: string } = {}): Promise<HttpResult<PushResponse>> {
+  async push(mutations: Mutation[], options: { token?: string; clientId?: string } = {}): Promise<HttpResult<PushResponse>> {
+    if (!this.claimed && options.token === undefined && options.clientId === undefined) {
+      // A refused claim (a revoked token) is left for the push to answer.
+      this.claimed = (await this.call('/api/sync/client', { body: { clientId: this.clientId } })).status === 204;
+    }
     return http<PushResponse>(this.url, '/api/sync/push', {
       body: { clientId: options.clientId ?? this.clientId, mutations },
       headers: { authorization: `Bearer ${options.token ?? this.token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },

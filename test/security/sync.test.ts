@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation, PushResponse } from '../../shared/sync/protocol';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../shared/sync/protocol';
+import { MAX_SEQ } from '../../portal-server/server/features/sync/service';
 import type { AppointmentView } from '../../shared/domain/appointment';
 import type { HostilePortal, PatientBrowser, TableName } from './helpers';
 import { DEMO, DOMAIN_TABLES, Desk, expectRefused, http, signInPatient, signInStaff, startHostilePortal } from './helpers';
@@ -64,6 +65,22 @@ describe('replayed pushes', () => {
       ['rejected', 'conflict'],
     ]);
     expect(await hp.snapshot()).toEqual(before);
+  });
+
+  it("another console's token cannot push under this console's client id, pass its seqs with prevSeq or use them up; nothing changes", async () => {
+    const victim = await freshDesk();
+    const batch = await realBatch(victim);
+    expect((await victim.push(batch.slice(0, 1))).body.lastSeq).toBe(1);
+    const intruder = await freshDesk();
+    expect((await intruder.push([])).status).toBe(200);
+    const last = batch[3] as Mutation;
+    const before = await hp.snapshot([...REPLAY_TABLES, 'client_binding']);
+    for (const mutations of [batch.slice(1), [{ ...last, prevSeq: 1 }], [{ ...last, seq: MAX_SEQ, prevSeq: 1 }], []]) {
+      expectRefused(await intruder.push(mutations, { clientId: victim.clientId }), 403, 'forbidden');
+    }
+    expectRefused(await intruder.call('/api/sync/client', { body: { clientId: victim.clientId } }), 403, 'forbidden');
+    expect(await hp.snapshot([...REPLAY_TABLES, 'client_binding'])).toEqual(before);
+    expect((await victim.push(batch.slice(1))).body.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied']);
   });
 
   it('a batch that skips sequence numbers stops at the gap and applies nothing out of order', async () => {

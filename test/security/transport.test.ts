@@ -161,8 +161,11 @@ describe('bodies the server must not accept', () => {
       headers: { authorization: `Bearer ${hp.receptionist.token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
     });
     expectRefused(staff, 403, 'forbidden');
+    // A fresh console id, claimed for the token first (a token pushes only under ids bound to it).
+    const clientId = randomUUID();
+    expect((await hp.receptionist.call('/api/sync/client', { body: { clientId } })).status).toBe(204);
     const push = await http<{ outcomes: { status: string }[] }>(hp.url, '/api/sync/push', {
-      rawBody: `{"clientId": "${randomUUID()}", "mutations": [{"seq": 1, "name": "recordViewed", "argsVersion": 1, "createdAt": "", "staffUserId": "", "args": {${hostileKeys}, "patientId": "${hp.ana.patientId}", "viewedAt": ""}}]}`,
+      rawBody: `{"clientId": "${clientId}", "mutations": [{"seq": 1, "name": "recordViewed", "argsVersion": 1, "createdAt": "", "staffUserId": "", "args": {${hostileKeys}, "patientId": "${hp.ana.patientId}", "viewedAt": ""}}]}`,
       headers: { authorization: `Bearer ${hp.receptionist.token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION), 'content-type': 'application/json' },
     });
     expect([push.status, push.body.outcomes?.[0]?.status]).toEqual([200, 'applied']);
@@ -178,9 +181,11 @@ describe('links in mail', () => {
   it('always point at PUBLIC_URL, whatever Host or X-Forwarded-Host the request that caused them claimed', async () => {
     const email = `host.${randomUUID().slice(0, 8)}@example.com`;
     const target = new URL(hp.url);
+    const clientId = randomUUID();
+    expect((await hp.receptionist.call('/api/sync/client', { body: { clientId } })).status).toBe(204);
     const status = await new Promise<number>((resolvePromise, reject) => {
       const body = JSON.stringify({
-        clientId: randomUUID(),
+        clientId,
         mutations: [
           {
             seq: 1,

@@ -379,6 +379,33 @@ export const ClientMutationEntity = new EntitySchema<ClientMutationRow>({
   },
 });
 
+/** How a device came to be bound to a client id (see features/sync/binding.ts). */
+export type ClientBindingOrigin = 'sign_in' | 'first_push' | 'claim' | 'upgrade';
+
+/**
+ * A console's client id and the device tokens that may push under it. One console pushes under one
+ * client id with several tokens (each staff member signing in there gets their own), so this is a
+ * pair table, not a column of either side; a token copied with its console may be bound to two ids.
+ */
+export interface ClientBindingRow {
+  clientId: string;
+  deviceId: string;
+  clinicId: string;
+  boundBy: ClientBindingOrigin;
+  createdAt: string;
+}
+export const ClientBindingEntity = new EntitySchema<ClientBindingRow>({
+  name: 'ClientBinding',
+  tableName: 'client_binding',
+  columns: {
+    clientId: { type: 'varchar', length: 36, primary: true },
+    deviceId: { type: 'varchar', length: 36, primary: true },
+    clinicId,
+    boundBy: { type: 'varchar', length: 12 },
+    createdAt: instant,
+  },
+});
+
 /** A refused mutation, kept so a retried push gets the same answer and staff can see why. */
 export interface MutationRejectionRow {
   clientId: string;
@@ -434,6 +461,7 @@ export const SERVER_ENTITIES = [
   ChangeLogEntity,
   SyncCounterEntity,
   ClientMutationEntity,
+  ClientBindingEntity,
   MutationRejectionEntity,
   MutationIntentEntity,
   ...CLINICAL_ENTITIES,

@@ -14,6 +14,7 @@ import { audit } from '../audit/audit';
 import { clinicView, requireClinic } from '../clinic/service';
 import { auditInvalidSignIn, guardedSignIn } from '../sign-in-lockout/guardedSignIn';
 import { clearAccountLockout, signInSucceeded } from '../sign-in-lockout/lockout';
+import { CLIENT_ID, bindClient } from '../sync/binding';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
 import type { SyncedWriter } from '../sync/writeSynced';
 
@@ -31,6 +32,7 @@ const signInSchema = object({
   username: string().trim().required('Enter your username.').max(64),
   password: string().required('Enter your password.').max(256),
   deviceName: string().trim().max(80).default('Staff console'),
+  clientId: string().matches(CLIENT_ID, 'The console id is malformed.').optional(),
 });
 
 const INVALID = new DomainError('invalid_credentials', 'The username or password is not right, or the account is inactive.');
@@ -38,7 +40,7 @@ const INVALID = new DomainError('invalid_credentials', 'The username or password
 /** Signs a console in: a new revocable device token. Wrong tries lock the account and the address with growing waits. */
 export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<StaffSignInResponse> {
   const clinic = await ctx.db.read(requireClinic);
-  let form: { username: string; password: string; deviceName: string };
+  let form: { username: string; password: string; deviceName: string; clientId?: string };
   try {
     form = validateOrThrow(signInSchema, input);
   } catch (err) {
@@ -70,6 +72,10 @@ export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string
   };
   await ctx.db.write(async (m) => {
     await m.insert(DeviceEntity, device);
+    if (form.clientId) {
+      // The token may push under this console's client id only (see sync/binding.ts).
+      await bindClient(m, clinic.id, form.clientId, device.id, 'sign_in', now);
+    }
     await signInSucceeded(m, attempt);
     await audit(m, clinic.id, { kind: 'staff', id: found.id, ip }, 'staff.sign_in', { type: 'device', id: device.id }, ctx.now());
   });

@@ -4,6 +4,7 @@ import { DomainError } from '../../../../shared/api/errors';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
+import { claimClient } from './binding';
 import { readHead } from './changeLog';
 import { parseCursor, pull, push } from './service';
 
@@ -26,6 +27,10 @@ export function syncRoutes(ctx: ServerContext): Router {
   const auth = requireStaff(ctx);
   router.post('/api/sync/push', protocolCheck, auth, async (req, res) => {
     res.json(await push(ctx, principalOf(res), req.body, req.ip ?? null));
+  });
+  router.post('/api/sync/client', protocolCheck, auth, async (req, res) => {
+    await claimClient(ctx, principalOf(res), req.body);
+    res.status(204).end();
   });
   router.get('/api/sync/pull', protocolCheck, auth, async (req, res) => {
     const { cursor, limit } = parseCursor(req.query as Record<string, unknown>);

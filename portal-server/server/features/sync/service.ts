@@ -8,6 +8,7 @@ import { afterCommit } from '../../context';
 import type { StaffPrincipal } from '../staff/service';
 import { audit } from '../audit/audit';
 import { applyMutation } from './apply';
+import { requireBinding } from './binding';
 import { readHead } from './changeLog';
 import { intentHash } from './intent';
 import { readChanges } from './rows';
@@ -117,6 +118,8 @@ function unexpected(ctx: ServerContext, clientId: string, mu: Mutation, err: unk
  */
 export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown, ip: string | null): Promise<PushResponse> {
   const req = checkPush(body);
+  // Only this console's tokens may push under its id, skip its seqs or use them up.
+  await requireBinding(ctx, p, req.clientId);
   const outcomes: MutationOutcome[] = [];
   const sorted = [...req.mutations].sort((a, b) => a.seq - b.seq);
   for (const mu of sorted) {

@@ -5,6 +5,7 @@ import { ServerSecurityHardening1764350000000 } from './1764350000000-SecurityHa
 import { ServerMutationIntent1764400000000 } from './1764400000000-MutationIntent';
 import { ServerMailLiveness1764500000000 } from './1764500000000-MailLiveness';
 import { ServerChangeLogNonce1764550000000 } from './1764550000000-ChangeLogNonce';
+import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const SERVER_MIGRATIONS = [
   ServerMutationIntent1764400000000,
   ServerMailLiveness1764500000000,
   ServerChangeLogNonce1764550000000,
+  ServerClientBinding1764600000000,
 ];
