@@ -4,7 +4,8 @@ import { APPOINTMENT_DURATIONS } from '../domain/appointment';
 import { MESSAGE_MAX_LENGTH, SUBJECT_MAX_LENGTH } from '../domain/message';
 import { END_OF_STORABLE_TIME, parseStorableInstant } from '../time/instant';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID as every id in this product is written (any case). */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const uuidSchema = string().required().matches(UUID, 'Not a valid id.');
 
 /** Plain text; control characters other than new lines and tabs are refused. */

@@ -26,10 +26,11 @@ import { DomainError } from '../../../../shared/api/errors';
 import { ClientBindingEntity, ClientMutationEntity } from '../../../../shared/node/entities/server';
 import type { ClientBindingOrigin } from '../../../../shared/node/entities/server';
 import type { ClaimClientRequest } from '../../../../shared/sync/protocol';
+import { UUID } from '../../../../shared/validation/requests';
 import type { ServerContext } from '../../context';
 import type { StaffPrincipal } from '../staff/service';
 
-export const CLIENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const CLIENT_ID = UUID;
 
 const NOT_THIS_CONSOLE = new DomainError(
   'forbidden',

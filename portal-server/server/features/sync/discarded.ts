@@ -1,12 +1,11 @@
 import { mixed, object, string } from 'yup';
 import { MUTATION_NAMES } from '../../../../shared/sync/protocol';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
+import { UUID } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { audit } from '../audit/audit';
 import { requireStaffRole } from '../calls';
 import type { StaffCall } from '../calls';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const discardedArgs = object({
   authorStaffUserId: string().required().matches(UUID, 'The author is not a staff member id.'),

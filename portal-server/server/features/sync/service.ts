@@ -12,13 +12,13 @@ import { requireBinding } from './binding';
 import { readHead } from './changeLog';
 import { intentHash } from './intent';
 import { readChanges } from './rows';
+import { UUID } from '../../../../shared/validation/requests';
 
 export const MAX_PUSH_BATCH = 200;
 export const MAX_PULL_PAGE = 1000;
 /** Seqs live in `integer` columns: 32 bits on PostgreSQL, and the same bound on SQLite so both behave alike. */
 export const MAX_SEQ = 2_147_483_647;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const SEQ_REUSED = new DomainError(
   'conflict',
