@@ -28,11 +28,27 @@ export interface PortalConfig {
   mailRetryBaseMs?: number;
   /** How many tries before an invitation's mail counts as failed. */
   mailMaxTries?: number;
+  /** Sync push and pull requests one console may make per minute (default 1,200; PORTAL_SYNC_RATE). */
+  syncRequestsPerMinute?: number;
+  /** How long an instance's claim on a mail it is sending holds (default 5 minutes; tests shorten it). */
+  mailLeaseMs?: number;
   /** A patient session ends after this long without a request (default 15 minutes; tests shorten it). */
   patientIdleTimeoutMs?: number;
 }
 
 export class ConfigError extends Error {}
+
+function positiveIntOf(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') {
+    return undefined;
+  }
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError(`${name} must be a whole number above 0, not "${text}".`);
+  }
+  return n;
+}
 
 export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConfig> = {}): PortalConfig {
   const portText = env.PORT ?? '3000';
@@ -55,6 +71,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
     databaseUrl: env.DATABASE_URL,
     webDir: env.PORTAL_WEB_DIR,
     logRequests: env.LOG_REQUESTS !== '0',
+    syncRequestsPerMinute: positiveIntOf(env, 'PORTAL_SYNC_RATE'),
     ...overrides,
   };
   assertSafeToListen(config);

@@ -13,6 +13,7 @@ import { loadSecret, mailDirOf } from './config';
 import type { PortalConfig } from './config';
 import type { ServerContext } from './context';
 import { isSetUp, setupClinic } from './features/clinic/service';
+import { claimTick } from './features/jobs/tick';
 import { MailDispatcher } from './features/mail/dispatcher';
 import { expireInvitations } from './features/patients/service';
 import { sweepSecurityRows } from './features/sign-in-lockout/sweep';
@@ -74,6 +75,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     mailFrom: config.mailFrom ?? 'no-reply@localhost',
     retryBaseMs: config.mailRetryBaseMs ?? 30_000,
     maxTries: config.mailMaxTries ?? 6,
+    leaseMs: config.mailLeaseMs,
     onChange: () => changes.poke(),
   });
   // publicUrl is known only after listening when port is 0; the context reads it lazily.
@@ -113,9 +115,16 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
   listenOrigin = `${scheme}://${hostForUrl}:${port}`;
   publicUrl ||= listenOrigin;
 
+  // Once a minute across all instances: whichever instance claims the tick runs the jobs.
   const sweep = setInterval(() => {
-    void expireInvitations(ctx).catch(() => undefined);
-    void sweepSecurityRows(ctx).catch(() => undefined);
+    void claimTick(db, 'sweep', now(), EXPIRY_SWEEP_MS)
+      .then(async (mine) => {
+        if (mine) {
+          await expireInvitations(ctx);
+          await sweepSecurityRows(ctx);
+        }
+      })
+      .catch(() => undefined);
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   await expireInvitations(ctx);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
 import type { EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
@@ -9,6 +11,8 @@ export interface DatabaseOptions {
   databaseUrl?: string;
   entities: EntitySchema[];
   migrations: (new () => MigrationInterface)[];
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
 }
 
 /**
@@ -18,15 +22,67 @@ export interface DatabaseOptions {
 const quietSqlite3 = { ...sqlite3, verbose: () => sqlite3 };
 
 /**
- * One database with one write lock. TypeORM 0.3 shares a single connection per SQLite file:
- * two concurrent transactions fail, and a stray write joins an open transaction and is rolled
- * back with it. So every write — and every read that must not see another request's
- * uncommitted rows — goes through `write()` / `read()`, one at a time.
+ * A write found that a row it read changed under it (another instance committed first): the
+ * whole transaction is run again on fresh rows. Thrown by code that checks a version it read.
+ */
+export class WriteConflict extends Error {
+  constructor(what: string) {
+    super(`write conflict: ${what}`);
+    this.name = 'WriteConflict';
+  }
+}
+
+/** PostgreSQL's serialization failure and deadlock: the transaction was rolled back and may simply run again. */
+const RETRYABLE_PG_CODES = new Set(['40001', '40P01']);
+const MAX_WRITE_ATTEMPTS = 6;
+
+function retryable(err: unknown): boolean {
+  if (err instanceof WriteConflict) {
+    return true;
+  }
+  const code = (err as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_PG_CODES.has(code);
+}
+
+/** One channel carries every cross-instance event; the payload is `<instance id> <topic>`. */
+const EVENT_CHANNEL = 'portal_events';
+/** The key every instance's migration run waits on (pg_advisory_lock), so instances may start together. */
+const MIGRATION_LOCK = 'portal:migrations';
+
+/** The Database behind each DataSource, so code holding only an EntityManager can reach it. */
+const byDataSource = new WeakMap<DataSource, Database>();
+
+/**
+ * The database, on one of two engines:
+ *
+ * - **SQLite** (the default, one server process): TypeORM 0.3 shares a single connection per file,
+ *   so two concurrent transactions would interleave on it. Every write — and every read that must
+ *   not see another request's uncommitted rows — goes through `write()` / `read()`, one at a time.
+ * - **PostgreSQL** (several instances): no process lock, which would protect nothing across
+ *   instances. Reads run concurrently on the pool; each write is a transaction that takes the
+ *   database locks it needs (`lockKey`, row locks, unique keys) and is run again on a
+ *   serialization failure, a deadlock or a `WriteConflict`. Events reach every instance through
+ *   LISTEN/NOTIFY (`notify` / `onEvent`).
  */
 export class Database {
   private tail: Promise<unknown> = Promise.resolve();
+  /** This process's name on the event channel: its own events come back to it and are skipped. */
+  readonly instanceId = randomUUID();
+  private listener: Client | null = null;
+  private readonly handlers = new Set<(topic: string) => void>();
+  private listenRetry: NodeJS.Timeout | undefined;
+  private closing = false;
 
-  private constructor(readonly dataSource: DataSource) {}
+  private constructor(
+    readonly dataSource: DataSource,
+    private readonly databaseUrl: string | undefined,
+  ) {
+    byDataSource.set(dataSource, this);
+  }
+
+  get engine(): 'sqlite' | 'postgres' {
+    return this.databaseUrl ? 'postgres' : 'sqlite';
+  }
 
   static async open(options: DatabaseOptions): Promise<Database> {
     const common = {
@@ -37,7 +93,7 @@ export class Database {
       logging: false as const,
     };
     const dataSource = options.databaseUrl
-      ? new DataSource({ type: 'postgres', url: options.databaseUrl, ...common })
+      ? new DataSource({ type: 'postgres', url: options.databaseUrl, poolSize: options.poolSize ?? 10, ...common })
       : new DataSource({
           type: 'sqlite',
           database: options.sqlitePath ?? ':memory:',
@@ -47,25 +103,53 @@ export class Database {
           ...common,
         });
     await dataSource.initialize();
-    if (!options.databaseUrl) {
-      await dataSource.query('PRAGMA foreign_keys = ON');
-      // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a power cut, and both
-      // sides act on a commit as final — the server answers "applied" (the console then stops
-      // keeping its copy) and the console shows staff a change as saved (docs/decisions.md).
-      await dataSource.query('PRAGMA synchronous = FULL');
+    try {
+      if (options.databaseUrl) {
+        await migrateLocked(dataSource);
+      } else {
+        await dataSource.query('PRAGMA foreign_keys = ON');
+        // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a power cut, and both
+        // sides act on a commit as final — the server answers "applied" (the console then stops
+        // keeping its copy) and the console shows staff a change as saved (docs/decisions.md).
+        await dataSource.query('PRAGMA synchronous = FULL');
+        await dataSource.runMigrations({ transaction: 'each' });
+      }
+    } catch (err) {
+      // A failed start leaves no connection behind (a pool would keep the process alive).
+      await dataSource.destroy().catch(() => undefined);
+      throw err;
     }
-    await dataSource.runMigrations({ transaction: 'each' });
-    return new Database(dataSource);
+    return new Database(dataSource, options.databaseUrl);
   }
 
-  /** Runs `fn` in a transaction, after every earlier write has finished. */
+  /** Runs `fn` in a transaction: on SQLite after every earlier write has finished; on PostgreSQL again if it must be. */
   write<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.dataSource.transaction(fn));
+    if (this.engine === 'sqlite') {
+      return this.exclusive(() => this.dataSource.transaction(fn));
+    }
+    return this.withRetry(() => this.dataSource.transaction(fn));
   }
 
   /** Runs `fn` outside any open transaction, so it never sees uncommitted rows. */
   read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.exclusive(() => fn(this.dataSource.manager));
+    if (this.engine === 'sqlite') {
+      return this.exclusive(() => fn(this.dataSource.manager));
+    }
+    return fn(this.dataSource.manager);
+  }
+
+  private async withRetry<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await run();
+      } catch (err) {
+        if (attempt >= MAX_WRITE_ATTEMPTS || !retryable(err)) {
+          throw err;
+        }
+        // A short random pause: two transactions that collided do not collide again in step.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -74,10 +158,128 @@ export class Database {
     return run;
   }
 
+  /**
+   * Calls `handler` with the topic of every event another instance publishes (`notify`). On SQLite
+   * there is one instance and this never fires. The listening connection reconnects by itself.
+   */
+  onEvent(handler: (topic: string) => void): () => void {
+    this.handlers.add(handler);
+    if (this.engine === 'postgres' && !this.listener && !this.listenRetry) {
+      void this.listen();
+    }
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Whether the event listener is connected (PostgreSQL); tests wait on it. */
+  get listening(): boolean {
+    return this.listener !== null;
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    const retry = () => {
+      this.listener = null;
+      client.removeAllListeners();
+      void client.end().catch(() => undefined);
+      if (!this.closing && !this.listenRetry) {
+        this.listenRetry = setTimeout(() => {
+          this.listenRetry = undefined;
+          void this.listen();
+        }, 1000);
+        this.listenRetry.unref();
+      }
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', (msg) => {
+      const payload = msg.payload ?? '';
+      const space = payload.indexOf(' ');
+      if (space > 0 && payload.slice(0, space) !== this.instanceId) {
+        for (const handler of this.handlers) {
+          handler(payload.slice(space + 1));
+        }
+      }
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENT_CHANNEL}`);
+      if (this.closing) {
+        await client.end();
+        return;
+      }
+      this.listener = client;
+      // Anything published while no listener was connected is unknown: say so as one event.
+      for (const handler of this.handlers) {
+        handler('*');
+      }
+    } catch {
+      retry();
+    }
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.listenRetry);
+    const listener = this.listener;
+    this.listener = null;
+    if (listener) {
+      listener.removeAllListeners();
+      listener.on('error', () => undefined);
+      await listener.end().catch(() => undefined);
+    }
     await this.tail.catch(() => undefined);
     if (this.dataSource.isInitialized) {
       await this.dataSource.destroy();
     }
+  }
+}
+
+function databaseOf(m: EntityManager): Database {
+  const db = byDataSource.get(m.connection);
+  if (!db) {
+    throw new Error('This EntityManager does not belong to a Database opened here.');
+  }
+  return db;
+}
+
+/**
+ * Takes a lock named `key` until the end of the current transaction (PostgreSQL:
+ * pg_advisory_xact_lock), so instances serialise what a unique key cannot express — one physician's
+ * bookings, one console's seqs. On SQLite the write lock already serialises every write.
+ */
+export async function lockKey(m: EntityManager, key: string): Promise<void> {
+  if (databaseOf(m).engine === 'postgres') {
+    await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+  }
+}
+
+/**
+ * Publishes `topic` to every other instance when the current transaction commits (pg_notify is
+ * transactional: a rolled-back write announces nothing; the same topic twice in one transaction is
+ * delivered once). No-op on SQLite.
+ */
+export async function notify(m: EntityManager, topic: string): Promise<void> {
+  const db = databaseOf(m);
+  if (db.engine === 'postgres') {
+    await m.query('SELECT pg_notify($1, $2)', [EVENT_CHANNEL, `${db.instanceId} ${topic}`]);
+  }
+}
+
+/**
+ * Runs the migrations while holding a session lock, on a connection of its own: instances started
+ * together take turns, and the second finds nothing left to do.
+ */
+async function migrateLocked(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
   }
 }

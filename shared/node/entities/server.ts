@@ -265,6 +265,9 @@ export interface MailOutboxRow {
   recoveryId: string | null;
   createdAt: string;
   sentAt: string | null;
+  /** The claim of the dispatcher sending it now (one batch of one instance), and until when it holds. */
+  claimToken: string | null;
+  claimedUntil: string | null;
 }
 export const MailOutboxEntity = new EntitySchema<MailOutboxRow>({
   name: 'MailOutbox',
@@ -285,6 +288,22 @@ export const MailOutboxEntity = new EntitySchema<MailOutboxRow>({
     recoveryId: { type: 'varchar', length: 36, nullable: true },
     createdAt: instant,
     sentAt: optionalInstant,
+    claimToken: { type: 'varchar', length: 36, nullable: true },
+    claimedUntil: optionalInstant,
+  },
+});
+
+/** When each background job last ran, on any instance (see features/jobs). */
+export interface JobRunRow {
+  name: string;
+  lastRunAt: string;
+}
+export const JobRunEntity = new EntitySchema<JobRunRow>({
+  name: 'JobRun',
+  tableName: 'job_run',
+  columns: {
+    name: { type: 'varchar', length: 40, primary: true },
+    lastRunAt: instant,
   },
 });
 
@@ -457,6 +476,7 @@ export const SERVER_ENTITIES = [
   PatientAccountEntity,
   PatientSessionEntity,
   MailOutboxEntity,
+  JobRunEntity,
   AuditEventEntity,
   ChangeLogEntity,
   SyncCounterEntity,

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { IsNull, LessThan, MoreThan, Not } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
+import { lockKey } from '../../../../shared/node/db';
 import { AppointmentEntity } from '../../../../shared/node/entities/clinical';
 import type { AppointmentRow } from '../../../../shared/node/entities/clinical';
 import { StaffUserEntity } from '../../../../shared/node/entities/server';
@@ -34,10 +35,13 @@ export async function slotOf(m: EntityManager, clinic: ClinicRow, now: Date, arg
 
 /**
  * Refuses a slot that overlaps another scheduled appointment of the same physician. Callers run it
- * inside their write transaction: the database write lock serialises it with every other booking,
- * so two desks booking the same slot at once cannot both succeed.
+ * inside their write transaction, which then holds the physician's booking lock until it commits:
+ * two desks booking the same slot at once — through one instance or two — cannot both succeed.
+ * (Times are text and durations vary, so no unique key can say "overlaps"; on SQLite the write lock
+ * serialises every booking, on PostgreSQL the lock is pg_advisory_xact_lock per physician.)
  */
 export async function assertSlotFree(m: EntityManager, clinic: ClinicRow, slot: Slot, exceptId: string): Promise<void> {
+  await lockKey(m, `bookings:${slot.physician.id}`);
   const clash = await m.findOne(AppointmentEntity, {
     where: {
       clinicId: clinic.id,
@@ -54,6 +58,7 @@ export async function assertSlotFree(m: EntityManager, clinic: ClinicRow, slot: 
     throw new DomainError(
       'conflict',
       `${slot.physician.displayName} already has an appointment at that time (${describeSlot(clash, clinic.timeZone)}). Choose another time or another physician.`,
+      { start: 'This time is already booked for the physician. Choose another time.' },
     );
   }
 }

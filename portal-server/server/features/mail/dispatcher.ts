@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
-import { LessThanOrEqual } from 'typeorm';
 import type { Database } from '../../../../shared/node/db';
 import type { EntityManager } from 'typeorm';
 import { ClinicEntity, InvitationEntity, MailOutboxEntity } from '../../../../shared/node/entities/server';
@@ -24,14 +24,18 @@ export interface MailDispatcherOptions {
   mailFrom: string;
   retryBaseMs: number;
   maxTries: number;
+  /** How long a claim on a mail holds before another instance may send it (default 5 minutes). */
+  leaseMs?: number;
   /** Called after a send changed synced rows (invitation sentAt / failed). */
   onChange: () => void;
 }
 
 /**
  * Sends the mail outbox after commit, with retries and back-off. A mail that keeps failing marks
- * its invitation "failed" so the front desk sees it. Delivery is at-least-once: a crash between
- * the SMTP accept and the "sent" write can repeat one mail, never lose it.
+ * its invitation "failed" so the front desk sees it. Each pass claims the mails it will send
+ * (claimDue), so dispatchers of several instances — or two processes on one SQLite file — never send
+ * the same mail twice. Delivery is at-least-once: a crash between the SMTP accept and the "sent"
+ * write can repeat one mail once the claim's lease runs out, never lose it.
  */
 export class MailDispatcher {
   private readonly transport: Transporter;
@@ -80,33 +84,30 @@ export class MailDispatcher {
   }
 
   private async pass(): Promise<void> {
-    const due = await this.o.db.read((m) =>
-      m.find(MailOutboxEntity, {
-        where: { status: 'pending', nextTryAt: LessThanOrEqual(this.o.now().toISOString()) },
-        order: { createdAt: 'ASC' },
-        take: 50,
-      }),
-    );
+    const due = await this.o.db.write((m) => claimDue(m, this.o.now(), this.o.leaseMs ?? DEFAULT_LEASE_MS));
     for (const mail of due) {
       if (this.closed) {
-        return;
+        // Not sent: released at once, so another instance need not wait for the lease.
+        await this.o.db.write((m) => m.update(MailOutboxEntity, { id: mail.id, claimToken: mail.claimToken ?? '' }, { claimToken: null, claimedUntil: null }));
+        continue;
       }
       await this.sendOne(mail);
     }
-    if (due.length === 50) {
+    if (due.length === BATCH) {
       this.again = true;
     }
     await this.scheduleNext();
   }
 
   /**
-   * Right before sending, in one transaction: the mail is still pending and still live (see
-   * liveness.ts). A mail no longer live is cancelled with the reason and its secrets dropped.
+   * Right before sending, in one transaction: the mail is still ours (our claim, not taken over
+   * after its lease ran out), still pending and still live (see liveness.ts). A mail no longer live
+   * is cancelled with the reason and its secrets dropped.
    */
   private async claim(mail: MailOutboxRow): Promise<'send' | 'cancelled' | 'gone'> {
     return this.o.db.write(async (m) => {
       const current = await m.findOneBy(MailOutboxEntity, { id: mail.id });
-      if (!current || current.status !== 'pending') {
+      if (!current || current.status !== 'pending' || current.claimToken !== mail.claimToken) {
         return 'gone';
       }
       const now = this.o.now();
@@ -114,7 +115,7 @@ export class MailDispatcher {
       if (!notLive) {
         return 'send';
       }
-      await m.update(MailOutboxEntity, { id: mail.id }, { status: 'cancelled', lastError: notLive.reason.slice(0, 200), payload: SCRUBBED });
+      await m.update(MailOutboxEntity, { id: mail.id }, { status: 'cancelled', lastError: notLive.reason.slice(0, 200), payload: SCRUBBED, ...UNCLAIMED });
       if (notLive.undeliveredInvitation) {
         await updateSynced(this.writer(m, current.clinicId, now), 'invitation', notLive.undeliveredInvitation, {
           status: 'failed',
@@ -161,12 +162,12 @@ export class MailDispatcher {
       const now = this.o.now().toISOString();
       const tries = mail.tries + 1;
       if (error === null) {
-        await m.update(MailOutboxEntity, { id: mail.id }, { status: 'sent', tries, sentAt: now, lastError: null, payload: SCRUBBED });
+        await m.update(MailOutboxEntity, { id: mail.id }, { status: 'sent', tries, sentAt: now, lastError: null, payload: SCRUBBED, ...UNCLAIMED });
       } else if (tries >= this.o.maxTries) {
-        await m.update(MailOutboxEntity, { id: mail.id }, { status: 'failed', tries, lastError: error, payload: SCRUBBED });
+        await m.update(MailOutboxEntity, { id: mail.id }, { status: 'failed', tries, lastError: error, payload: SCRUBBED, ...UNCLAIMED });
       } else {
         const next = new Date(this.o.now().getTime() + this.o.retryBaseMs * 2 ** (tries - 1)).toISOString();
-        await m.update(MailOutboxEntity, { id: mail.id }, { tries, nextTryAt: next, lastError: error });
+        await m.update(MailOutboxEntity, { id: mail.id }, { tries, nextTryAt: next, lastError: error, ...UNCLAIMED });
         return;
       }
       if (mail.invitationId) {
@@ -195,13 +196,59 @@ export class MailDispatcher {
     if (this.closed) {
       return;
     }
-    const next = await this.o.db.read((m) =>
-      m.findOne(MailOutboxEntity, { where: { status: 'pending' }, order: { nextTryAt: 'ASC' } }),
-    );
-    if (next) {
-      const wait = Math.max(0, new Date(next.nextTryAt).getTime() - this.o.now().getTime());
+    const wake = await this.o.db.read((m) => nextWake(m));
+    if (wake !== null) {
+      const wait = Math.max(0, new Date(wake).getTime() - this.o.now().getTime());
       this.timer = setTimeout(() => this.kick(), Math.min(wait, 2 ** 31 - 1));
       this.timer.unref();
     }
   }
+}
+
+const BATCH = 50;
+/** How long a claim holds: an instance that dies while sending leaves its mails to others after this. */
+const DEFAULT_LEASE_MS = 5 * 60_000;
+const UNCLAIMED = { claimToken: null, claimedUntil: null };
+
+/**
+ * Claims up to BATCH due mails for this pass, oldest first, in one statement: they are pending,
+ * due, and unclaimed or their claim's lease ran out. On PostgreSQL the rows are picked with
+ * FOR UPDATE SKIP LOCKED, so instances claiming at once take different mails (a row another claim
+ * has locked is skipped; one it has committed no longer matches). On SQLite the statement holds
+ * the database's write lock from start to end — also across processes sharing one file.
+ */
+export async function claimDue(m: EntityManager, now: Date, leaseMs: number): Promise<MailOutboxRow[]> {
+  const token = randomUUID();
+  const at = now.toISOString();
+  const until = new Date(now.getTime() + leaseMs).toISOString();
+  const pg = m.connection.driver.options.type === 'postgres';
+  const p = (i: number) => (pg ? `$${i}` : '?');
+  await m.query(
+    `UPDATE "mail_outbox" SET "claimToken" = ${p(1)}, "claimedUntil" = ${p(2)}
+     WHERE "id" IN (
+       SELECT "id" FROM "mail_outbox"
+       WHERE "status" = 'pending' AND "nextTryAt" <= ${p(3)} AND ("claimedUntil" IS NULL OR "claimedUntil" <= ${p(3)})
+       ORDER BY "createdAt" LIMIT ${BATCH}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}
+     )`,
+    pg ? [token, until, at] : [token, until, at, at],
+  );
+  return m.find(MailOutboxEntity, { where: { claimToken: token }, order: { createdAt: 'ASC' } });
+}
+
+/** When a pending mail next becomes ours to try: its next try, or the end of another instance's lease. */
+async function nextWake(m: EntityManager): Promise<string | null> {
+  const pending = await m.find(MailOutboxEntity, {
+    select: { nextTryAt: true, claimedUntil: true },
+    where: { status: 'pending' },
+    order: { nextTryAt: 'ASC' },
+    take: BATCH,
+  });
+  let wake: string | null = null;
+  for (const mail of pending) {
+    const at = mail.claimedUntil && mail.claimedUntil > mail.nextTryAt ? mail.claimedUntil : mail.nextTryAt;
+    if (wake === null || at < wake) {
+      wake = at;
+    }
+  }
+  return wake;
 }

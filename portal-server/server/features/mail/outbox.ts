@@ -24,5 +24,7 @@ export async function enqueueMail(
     recoveryId: mail.recoveryId ?? null,
     createdAt: now.toISOString(),
     sentAt: null,
+    claimToken: null,
+    claimedUntil: null,
   });
 }

@@ -6,6 +6,7 @@ import { clinicView } from '../clinic/service';
 import { listDevices, revokeDevice } from './devices';
 import { createStaff, listStaff, resetStaffPassword, setStaffActive, staffSignIn, staffSignOut, staffView } from './service';
 
+/** Routes that sign consoles out end those consoles' event streams right after (ChangeHub.devicesChanged). */
 export function staffRoutes(ctx: ServerContext): Router {
   const router = Router();
   const auth = requireStaff(ctx);
@@ -14,6 +15,7 @@ export function staffRoutes(ctx: ServerContext): Router {
   });
   router.post('/api/staff/sign-out', auth, async (_req, res) => {
     await staffSignOut(ctx, principalOf(res));
+    ctx.changes.devicesChanged();
     res.status(204).end();
   });
   router.get('/api/staff/me', auth, (_req, res) => {
@@ -27,16 +29,22 @@ export function staffRoutes(ctx: ServerContext): Router {
     res.status(201).json(await createStaff(ctx, principalOf(res), req.body, req.ip ?? null));
   });
   router.patch('/api/staff/users/:id', auth, async (req, res) => {
-    res.json(await setStaffActive(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { active?: unknown }).active, req.ip ?? null));
+    const view = await setStaffActive(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { active?: unknown }).active, req.ip ?? null);
+    ctx.changes.devicesChanged();
+    res.json(view);
   });
   router.post('/api/staff/users/:id/password', auth, async (req, res) => {
-    res.json(await resetStaffPassword(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { password?: unknown }).password, req.ip ?? null));
+    const view = await resetStaffPassword(ctx, principalOf(res), String(req.params.id), ((req.body ?? {}) as { password?: unknown }).password, req.ip ?? null);
+    ctx.changes.devicesChanged();
+    res.json(view);
   });
   router.get('/api/staff/devices', auth, async (_req, res) => {
     res.json(await listDevices(ctx, principalOf(res)));
   });
   router.post('/api/staff/devices/:id/revoke', auth, async (req, res) => {
-    res.json(await revokeDevice(ctx, principalOf(res), req.params.id, req.ip ?? null));
+    const view = await revokeDevice(ctx, principalOf(res), req.params.id, req.ip ?? null);
+    ctx.changes.devicesChanged();
+    res.json(view);
   });
   return router;
 }

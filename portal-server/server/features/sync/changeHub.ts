@@ -1,13 +1,18 @@
 import type { Response } from 'express';
 import type { EntityManager } from 'typeorm';
+import { notify } from '../../../../shared/node/db';
 import type { Database } from '../../../../shared/node/db';
 import { DeviceEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { SyncPoke } from '../../../../shared/sync/protocol';
 import { requireClinic } from '../clinic/service';
-import { readHead } from './changeLog';
+import { CHANGES_TOPIC, readHead } from './changeLog';
 import { readChanges } from './rows';
 
 const HEARTBEAT_MS = 15_000;
+/** Open event streams one console may hold; a new one beyond this ends its oldest (a console needs one). */
+export const MAX_STREAMS_PER_DEVICE = 3;
+/** The cross-instance event for "a console was signed out, revoked, or its person deactivated". */
+const DEVICES_TOPIC = 'devices';
 /** A poke carries the changes since the previous one when there are at most this many log entries. */
 const POKE_PAGE_MAX = 100;
 
@@ -40,12 +45,34 @@ export class ChangeHub {
   private announced: { epoch: string; head: number } | null = null;
   private clinicId: string | null = null;
 
-  constructor(private readonly db: Database) {}
+  private readonly unsubscribe: () => void;
+
+  /**
+   * Commits on other instances reach this one's streams through the database's events (PostgreSQL
+   * LISTEN/NOTIFY; the change log's writes publish them): each poke is read here, from the database.
+   */
+  constructor(private readonly db: Database) {
+    this.unsubscribe = db.onEvent((topic) => {
+      if (topic === CHANGES_TOPIC || topic === '*') {
+        this.poke();
+      }
+      if (topic === DEVICES_TOPIC || topic === '*') {
+        this.dropRevoked();
+      }
+    });
+  }
 
   add(res: Response, deviceId: string | null = null): void {
     if (this.closed) {
       res.end();
       return;
+    }
+    if (deviceId) {
+      const own = [...this.streams].filter((s) => this.deviceOf.get(s) === deviceId);
+      for (const old of own.slice(0, Math.max(0, own.length - MAX_STREAMS_PER_DEVICE + 1))) {
+        this.streams.delete(old);
+        old.end();
+      }
     }
     this.streams.add(res);
     if (deviceId) {
@@ -112,12 +139,42 @@ export class ChangeHub {
     return { poke, page, allowed: await liveDevices(m, deviceIds) };
   }
 
+  /**
+   * A console was signed out or revoked, or its person deactivated (call after the commit): its open
+   * streams end now, on this instance and on every other one.
+   */
+  devicesChanged(): void {
+    this.dropRevoked();
+    void this.db.read((m) => notify(m, DEVICES_TOPIC)).catch(() => undefined);
+  }
+
+  /** Ends the streams of consoles no longer signed in. */
+  private dropRevoked(): void {
+    const deviceIds = [...new Set([...this.streams].map((s) => this.deviceOf.get(s)).filter((id): id is string => id !== undefined))];
+    if (deviceIds.length === 0) {
+      return;
+    }
+    void this.db
+      .read((m) => liveDevices(m, deviceIds))
+      .then((live) => {
+        for (const stream of this.streams) {
+          const deviceId = this.deviceOf.get(stream);
+          if (deviceId && !live.has(deviceId)) {
+            this.streams.delete(stream);
+            stream.end();
+          }
+        }
+      })
+      .catch(() => undefined);
+  }
+
   get size(): number {
     return this.streams.size;
   }
 
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     for (const stream of this.streams) {

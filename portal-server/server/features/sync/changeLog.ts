@@ -3,11 +3,16 @@ import type { EntityManager } from 'typeorm';
 import { MoreThan } from 'typeorm';
 import { ChangeLogEntity, SyncCounterEntity } from '../../../../shared/node/entities/server';
 import type { ChangeLogRow } from '../../../../shared/node/entities/server';
+import { notify } from '../../../../shared/node/db';
 import type { SyncedTable } from '../../../../shared/sync/protocol';
+
+/** The cross-instance event for "the change log grew". */
+export const CHANGES_TOPIC = 'changes';
 
 /**
  * Appends to the change log inside the writing transaction. The seq comes from a counter row
- * updated in the same transaction, so it is gap-free and in commit order on SQLite and PostgreSQL.
+ * updated in the same transaction, so it is gap-free and in commit order on SQLite and PostgreSQL
+ * (there, the counter row stays locked from this update to the commit: the next writer's seq waits).
  * `clientId` names the console whose mutation made the change (null for patients and the server).
  */
 export async function recordChange(
@@ -21,6 +26,8 @@ export async function recordChange(
   await m.createQueryBuilder().update(SyncCounterEntity).set({ seq: () => 'seq + 1' }).where('id = 1').execute();
   const counter = await m.findOneByOrFail(SyncCounterEntity, { id: 1 });
   await m.insert(ChangeLogEntity, { seq: counter.seq, tableName: table, rowId, version, op, clientId, nonce: randomBytes(8).toString('hex') });
+  // Consoles connected to other instances hear of it when this commits.
+  await notify(m, CHANGES_TOPIC);
   return counter.seq;
 }
 

@@ -14,7 +14,7 @@ import type { RenewalView } from '../../../../shared/domain/renewal';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
 import { clinicTeam, pullAll, registerPatient } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
-import { api, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
+import { api, onPostgres, signInStaff, startTestPortal, testDatabase } from '../../../../test/fixtures/portal';
 
 let portal: TestPortal;
 let team: ClinicTeam;
@@ -75,17 +75,24 @@ describe('upgrading a server that already has staff', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'portal-upgrade-'));
     try {
       // A database as the first release left it: only the initial migration, a clinic and its admin.
-      const old = await Database.open({ sqlitePath: join(dataDir, 'portal.sqlite'), entities: SERVER_ENTITIES, migrations: [ServerInitial1764100000000] });
+      // On PostgreSQL (npm run test:postgres) the same upgrade runs on a database of its own.
+      const database = onPostgres ? await testDatabase(dataDir) : null;
+      const old = await Database.open({ sqlitePath: join(dataDir, 'portal.sqlite'), databaseUrl: database?.url, entities: SERVER_ENTITIES, migrations: [ServerInitial1764100000000] });
       const now = new Date().toISOString();
       const clinicId = randomUUID();
       const passwordHash = await hashPassword('Admin2Go');
+      const pg = old.engine === 'postgres';
+      const insert = (table: string, row: Record<string, unknown>) => {
+        const names = Object.keys(row);
+        const marks = names.map((_, i) => (pg ? `$${i + 1}` : '?'));
+        return `INSERT INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${marks.join(', ')})`;
+      };
       await old.write(async (m) => {
         // Raw SQL: today's entities have columns this old schema lacks.
-        await m.query('INSERT INTO clinic (id, name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [clinicId, 'Old Clinic', '1', 'A', 'UTC', 'default', 14, now, now]);
-        await m.query(
-          'INSERT INTO staff_user (id, clinicId, username, usernameNormalized, displayName, role, passwordHash, active, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-          [randomUUID(), clinicId, 'oldadmin', 'oldadmin', 'Old Admin', 'admin', passwordHash, 1, now, now],
-        );
+        const clinic = { id: clinicId, name: 'Old Clinic', phone: '1', address: 'A', timeZone: 'UTC', passwordPolicy: 'default', invitationLifetimeDays: 14, createdAt: now, updatedAt: now };
+        await m.query(insert('clinic', clinic), Object.values(clinic));
+        const admin = { id: randomUUID(), clinicId, username: 'oldadmin', usernameNormalized: 'oldadmin', displayName: 'Old Admin', role: 'admin', passwordHash, active: pg ? true : 1, createdAt: now, updatedAt: now };
+        await m.query(insert('staff_user', admin), Object.values(admin));
       });
       await old.close();
 
@@ -99,6 +106,9 @@ describe('upgrading a server that already has staff', () => {
       }
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+      if (onPostgres) {
+        await (await testDatabase(dataDir)).drop();
+      }
     }
   });
 });

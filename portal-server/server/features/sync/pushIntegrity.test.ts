@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import { AppointmentEntity } from '../../../../shared/node/entities/clinical';
-import { AuditEventEntity, ChangeLogEntity, ClientMutationEntity, MailOutboxEntity, MutationRejectionEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import { AuditEventEntity, ChangeLogEntity, ClientMutationEntity, MailOutboxEntity, MutationIntentEntity, MutationRejectionEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, TestConsole, addStaff, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
@@ -95,7 +95,7 @@ describe('a retried seq is a duplicate only when it carries the same intent', ()
     const desk = new TestConsole(portal.url, deskToken);
     const first = desk.mutation('preRegisterPatient', patient('Legacy'));
     await desk.push([first]);
-    await db().write((m) => m.query('DELETE FROM mutation_intent WHERE clientId = ?', [desk.clientId]));
+    await db().write((m) => m.delete(MutationIntentEntity, { clientId: desk.clientId }));
     expect((await desk.push([{ ...first, args: patient('LegacyOther') }])).body.outcomes).toEqual([{ seq: 1, status: 'duplicate' }]);
     expect(await patientsNamed('LegacyOther')).toBe(0);
   });
@@ -122,7 +122,14 @@ describe('one change that fails unexpectedly blocks no other', () => {
   it('refuses it with a readable message, logs the error without its arguments, and applies the next one', async () => {
     // A real database failure on one row (as a full disk or a broken constraint would give): the
     // service raises no DomainError, the insert itself fails.
-    await db().write((m) => m.query(`CREATE TRIGGER test_patient_fault BEFORE INSERT ON patient WHEN NEW.familyName = 'Faulty' BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END`));
+    await db().write(async (m) => {
+      if (db().engine === 'postgres') {
+        await m.query(`CREATE FUNCTION test_patient_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."familyName" = 'Faulty' THEN RAISE EXCEPTION 'simulated storage fault'; END IF; RETURN NEW; END $$`);
+        await m.query('CREATE TRIGGER test_patient_fault BEFORE INSERT ON patient FOR EACH ROW EXECUTE FUNCTION test_patient_fault()');
+      } else {
+        await m.query(`CREATE TRIGGER test_patient_fault BEFORE INSERT ON patient WHEN NEW.familyName = 'Faulty' BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END`);
+      }
+    });
     try {
       const desk = new TestConsole(portal.url, deskToken);
       const faulty = desk.mutation('preRegisterPatient', patient('Faulty', { email: 'faulty.secret@example.com' }));
@@ -150,7 +157,7 @@ describe('one change that fails unexpectedly blocks no other', () => {
       const retry = await desk.push([faulty]);
       expect(retry.body.outcomes[0]).toMatchObject({ seq: 1, status: 'rejected', error: { code: 'internal' } });
     } finally {
-      await db().write((m) => m.query('DROP TRIGGER test_patient_fault'));
+      await db().write((m) => m.query(db().engine === 'postgres' ? 'DROP TRIGGER test_patient_fault ON patient' : 'DROP TRIGGER test_patient_fault'));
     }
   });
 

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { DomainError } from '../../../../shared/api/errors';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
+import { deviceTokenKey, rateLimit } from '../../middleware/rateLimit';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
 import { claimClient } from './binding';
 import { readHead } from './changeLog';
@@ -22,21 +23,32 @@ function protocolCheck(req: Request, _res: Response, next: NextFunction): void {
   next();
 }
 
+/**
+ * Per console (device token), per minute: loose enough for a 100,000-record catch-up (100 pages of
+ * 1,000) and a busy desk, tight enough that one token cannot flood the server. PORTAL_SYNC_RATE
+ * (requests per minute for push and pull) changes it.
+ */
+function syncLimit(ctx: ServerContext, max: number) {
+  return rateLimit({ windowMs: 60_000, max: ctx.config.syncRequestsPerMinute ?? max, key: deviceTokenKey });
+}
+
 export function syncRoutes(ctx: ServerContext): Router {
   const router = Router();
   const auth = requireStaff(ctx);
-  router.post('/api/sync/push', protocolCheck, auth, async (req, res) => {
+  const limit = syncLimit(ctx, 1200);
+  const streamLimit = rateLimit({ windowMs: 60_000, max: 60, key: deviceTokenKey });
+  router.post('/api/sync/push', protocolCheck, auth, limit, async (req, res) => {
     res.json(await push(ctx, principalOf(res), req.body, req.ip ?? null));
   });
-  router.post('/api/sync/client', protocolCheck, auth, async (req, res) => {
+  router.post('/api/sync/client', protocolCheck, auth, streamLimit, async (req, res) => {
     await claimClient(ctx, principalOf(res), req.body);
     res.status(204).end();
   });
-  router.get('/api/sync/pull', protocolCheck, auth, async (req, res) => {
+  router.get('/api/sync/pull', protocolCheck, auth, limit, async (req, res) => {
     const { cursor, limit } = parseCursor(req.query as Record<string, unknown>);
     res.json(await pull(ctx, principalOf(res), cursor, limit));
   });
-  router.get('/api/sync/events', protocolCheck, auth, async (req, res) => {
+  router.get('/api/sync/events', protocolCheck, auth, streamLimit, async (req, res) => {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-store',

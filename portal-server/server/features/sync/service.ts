@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
+import { lockKey } from '../../../../shared/node/db';
 import { ClientMutationEntity, MutationIntentEntity, MutationRejectionEntity } from '../../../../shared/node/entities/server';
 import { MUTATION_NAMES } from '../../../../shared/sync/protocol';
 import type { Mutation, MutationOutcome, PullResponse, PushRequest, PushResponse, SyncCursor } from '../../../../shared/sync/protocol';
@@ -52,6 +53,16 @@ function checkPush(body: unknown): PushRequest {
 
 async function lastSeqOf(m: EntityManager, clientId: string): Promise<number> {
   return (await m.findOneBy(ClientMutationEntity, { clientId }))?.lastSeq ?? 0;
+}
+
+/**
+ * The client's last seq, read after taking the client's lock until this transaction ends: a push
+ * retried through another instance waits here and then finds the seq settled (PostgreSQL; on
+ * SQLite the write lock serialises pushes already). The intent's primary key stays as the backstop.
+ */
+async function lockedLastSeq(m: EntityManager, clientId: string): Promise<number> {
+  await lockKey(m, `sync-client:${clientId}`);
+  return lastSeqOf(m, clientId);
 }
 
 /**
@@ -128,7 +139,7 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
     let outcome: MutationOutcome | 'gap';
     try {
       outcome = await ctx.db.write(async (m) => {
-        const last = await lastSeqOf(m, req.clientId);
+        const last = await lockedLastSeq(m, req.clientId);
         if (mu.seq <= last) {
           return settledOutcome(m, req.clientId, mu, hash);
         }
@@ -152,7 +163,7 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
     } catch (err) {
       // The transaction rolled back: nothing of this change was written.
       outcome = await ctx.db.write(async (m) => {
-        const last = await lastSeqOf(m, req.clientId);
+        const last = await lockedLastSeq(m, req.clientId);
         if (mu.seq <= last) {
           // Another push settled this seq meanwhile (its intent key is what failed here).
           return settledOutcome(m, req.clientId, mu, hash);

@@ -16,6 +16,7 @@ import type { InvitationRow, PatientRow, StaffUserRow } from '../../../../shared
 import type { SyncedTable } from '../../../../shared/sync/protocol';
 import type { Actor } from '../audit/audit';
 import { audit } from '../audit/audit';
+import { WriteConflict } from '../../../../shared/node/db';
 import { recordChange } from './changeLog';
 
 /** The server row behind each synced table. */
@@ -113,7 +114,8 @@ export async function insertSynced<T extends SyncedTable>(w: SyncedWriter, table
 export type SyncedPatch<T extends SyncedTable> = Partial<Omit<ServerSyncedRows[T], 'id' | 'clinicId' | 'version' | 'updatedAt' | 'createdAt'>>;
 
 /**
- * Changes a synced row read in this transaction: version + 1, updatedAt now, one change-log entry
+ * Changes a synced row read in this transaction (refused with a WriteConflict, and the transaction
+ * run again, if it changed since): version + 1, updatedAt now, one change-log entry
  * (`delete` when the patch sets deletedAt, a tombstone consoles drop) and the audit. Returns the row as written.
  */
 export async function updateSynced<T extends SyncedTable>(
@@ -126,8 +128,14 @@ export async function updateSynced<T extends SyncedTable>(
   const version = current.version + 1;
   const updatedAt = w.at.toISOString();
   const set = { ...patch, version, updatedAt };
+  // Only if the row is still the version read: on PostgreSQL another instance may have changed it
+  // since (READ COMMITTED), and writing over it would lose that change and reuse its version. The
+  // transaction then runs again on the fresh row (Database.write). On SQLite this cannot happen.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see insertSynced
-  await w.m.update(ENTITY[table], { id: current.id } as any, set as any);
+  const result = await w.m.update(ENTITY[table], { id: current.id, version: current.version } as any, set as any);
+  if (result.affected === 0) {
+    throw new WriteConflict(`${table} ${current.id} is no longer at version ${current.version}`);
+  }
   const updated = { ...current, ...set };
   await recordChange(w.m, table, current.id, version, updated.deletedAt ? 'delete' : 'upsert', w.clientId);
   await auditWrite(w, table, current.id, note);
