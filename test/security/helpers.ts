@@ -14,6 +14,7 @@ import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../shared/sync/p
 import { readMails, waitForMail } from '../fixtures/mail';
 import type { TestPortal } from '../fixtures/portal';
 import { startTestPortal } from '../fixtures/portal';
+import { portable } from '../fixtures/sql';
 
 export { DEMO };
 
@@ -230,7 +231,8 @@ export async function startHostilePortal(options: { trustProxy?: boolean } = {})
   await portal.handle.flushMail();
   const db = portal.handle.context.db;
   const url = portal.url;
-  const rows = <T>(sql: string, params: unknown[] = []): Promise<T[]> => db.read((m) => m.query(sql, params) as Promise<T[]>);
+  // Written for SQLite; on PostgreSQL (npm run test:postgres) rewritten by `portable`.
+  const rows = <T>(sql: string, params: unknown[] = []): Promise<T[]> => db.read((m) => m.query(portable(db.engine, sql), params) as Promise<T[]>);
   const desk = async (who: { username: string; password: string }): Promise<Desk> => {
     const s = await signInStaff(url, who.username, who.password);
     return new Desk(url, s.token, s.staff.id);

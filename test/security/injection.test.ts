@@ -26,7 +26,11 @@ afterAll(async () => {
 
 /** Row counts of every table: a dropped table or a mass update would show here. */
 async function tableCounts(): Promise<Record<string, number>> {
-  const tables = await hp.rows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  const tables = await hp.rows<{ name: string }>(
+    hp.portal.handle.context.db.engine === 'postgres'
+      ? "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY name"
+      : "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+  );
   const out: Record<string, number> = {};
   for (const { name } of tables) {
     out[name] = Number((await hp.rows<{ n: number }>(`SELECT COUNT(*) AS n FROM "${name}"`))[0]?.n);

@@ -108,10 +108,13 @@ export class ServerProcess {
   port = 0;
   mailDir = '';
 
-  constructor(readonly dataDir: string) {}
+  constructor(
+    readonly dataDir: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<this> {
-    const { child, ready } = await Child.start<{ url: string; port: number; mailDir: string }>('serverChild.ts', { FAULT_DATA_DIR: this.dataDir, FAULT_PORT: String(this.port) });
+    const { child, ready } = await Child.start<{ url: string; port: number; mailDir: string }>('serverChild.ts', { ...this.env, FAULT_DATA_DIR: this.dataDir, FAULT_PORT: String(this.port) });
     Object.assign(this, ready, { child });
     return this;
   }

@@ -1,6 +1,6 @@
 /**
  * A portal server in its own process, for fault tests: FAULT_DATA_DIR (and FAULT_PORT on a
- * restart); prints {url, port, mailDir} as one JSON line on stdout once it listens.
+ * restart; FAULT_DATABASE_URL, FAULT_SECRET, FAULT_TRUST_PROXY and FAULT_PUBLIC_URL for instances sharing PostgreSQL); prints {url, port, mailDir} as one JSON line on stdout once it listens.
  * `killAfterWrites` makes it SIGKILL itself right after its Nth committed transaction from now.
  */
 import { resolve } from 'node:path';
@@ -17,7 +17,13 @@ async function main(): Promise<void> {
       host: '127.0.0.1',
       logRequests: false,
       mailRetryBaseMs: 20,
+      mailLeaseMs: 5000,
       webDir: resolve('out/portal-web'),
+      // Several instances on one PostgreSQL database (test/scaleout) share it, the secret and a proxy.
+      databaseUrl: process.env.FAULT_DATABASE_URL || undefined,
+      secret: process.env.FAULT_SECRET || undefined,
+      trustProxy: process.env.FAULT_TRUST_PROXY || undefined,
+      publicUrl: process.env.FAULT_PUBLIC_URL || undefined,
     },
     () => undefined,
   );
