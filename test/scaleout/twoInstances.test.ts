@@ -11,7 +11,7 @@ import type { ApiErrorResponse } from '../../shared/api/errors';
 import { Database } from '../../shared/node/db';
 import { SERVER_ENTITIES } from '../../shared/node/entities/server';
 import { SERVER_MIGRATIONS } from '../../shared/node/migrations/server';
-import type { Mutation, MutationArgs, MutationName, PushResponse } from '../../shared/sync/protocol';
+import type { Mutation, MutationArgs, MutationName, MutationOutcome, PushResponse } from '../../shared/sync/protocol';
 import { killAllChildren, ServerProcess, tempDir } from '../faults/harness/processes';
 import { listenPokes } from '../fixtures/events';
 import type { PokeLog } from '../fixtures/events';
@@ -169,14 +169,18 @@ describe.skipIf(!testPostgresAdminUrl || !hasNginx)('two instances on one Postgr
     await second.claim();
     const owner = preRegistration('Booker');
     expect((await first.push([first.mutation('preRegisterPatient', owner)])).body.outcomes[0]?.status).toBe('applied');
+    const rounds: (MutationOutcome | undefined)[][] = [];
     for (let round = 0; round < 15; round += 1) {
       const slot = { patientId: owner.patientId, physicianId: team.doctor.id, start: futureSlot(30 + round, 9), durationMinutes: 30, reason: 'Check-up' };
       const [a, b] = await Promise.all([
         first.push([first.mutation('createAppointment', { ...slot, appointmentId: randomUUID() })], through(0)),
         second.push([second.mutation('createAppointment', { ...slot, appointmentId: randomUUID(), durationMinutes: 45 })], through(1)),
       ]);
-      const outcomes = [a.body.outcomes[0], b.body.outcomes[0]];
-      expect(outcomes.filter((o) => o?.status === 'applied')).toHaveLength(1);
+      rounds.push([a.body.outcomes[0], b.body.outcomes[0]]);
+    }
+    // Not one round booked the slot twice (or not at all).
+    expect(rounds.map((outcomes) => outcomes.filter((o) => o?.status === 'applied').length)).toEqual(rounds.map(() => 1));
+    for (const outcomes of rounds) {
       const refused = outcomes.find((o) => o?.status === 'rejected');
       expect(refused?.error).toMatchObject({ code: 'conflict', fields: { start: expect.stringMatching(/already booked/) } });
     }

@@ -1,0 +1,65 @@
+/**
+ * Several dispatchers over one outbox — instances sharing PostgreSQL, or two processes on one
+ * SQLite file — send each mail once: a pass claims its mails before sending them. Runs on SQLite
+ * here and on PostgreSQL in `npm run test:postgres`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Database } from '../../../../shared/node/db';
+import { ClinicEntity, MailOutboxEntity, SERVER_ENTITIES } from '../../../../shared/node/entities/server';
+import { SERVER_MIGRATIONS } from '../../../../shared/node/migrations/server';
+import { readMails } from '../../../../test/fixtures/mail';
+import type { TestPortal } from '../../../../test/fixtures/portal';
+import { TEST_CLINIC, TestConsole, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
+import { MailDispatcher } from './dispatcher';
+import { enqueueMail } from './outbox';
+
+let portal: TestPortal;
+/** A second connection to the same database, as another instance (or process) has. */
+let other: Database;
+const mailDir = mkdtempSync(join(tmpdir(), 'portal-claim-mail-'));
+
+beforeAll(async () => {
+  portal = await startTestPortal();
+  const config = portal.handle.context.config;
+  other = await Database.open({ sqlitePath: join(config.dataDir, 'portal.sqlite'), databaseUrl: config.databaseUrl, entities: SERVER_ENTITIES, migrations: SERVER_MIGRATIONS });
+});
+afterAll(async () => {
+  await other.close();
+  await portal.stop();
+  rmSync(mailDir, { recursive: true, force: true });
+});
+
+function dispatcher(db: Database): MailDispatcher {
+  return new MailDispatcher({ db, now: () => new Date(), mailDir, mailFrom: 'no-reply@localhost', retryBaseMs: 20, maxTries: 3, onChange: () => undefined });
+}
+
+it('sends each of 40 queued mails once when two dispatchers on two connections pass at the same time', async () => {
+  const admin = await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword);
+  const email = 'claimed.once@example.com';
+  const { patientId } = await new TestConsole(portal.url, admin.token).preRegister({ email });
+  await portal.handle.flushMail();
+  const [clinic] = await other.read((m) => m.find(ClinicEntity, { take: 1 }));
+  const clinicId = clinic?.id ?? '';
+  await other.write(async (m) => {
+    for (let i = 0; i < 40; i += 1) {
+      await enqueueMail(m, { clinicId, recipient: email, template: 'newMessage', payload: { clinicName: 'Maple Street Clinic', clinicPhone: '(555) 123-4567', signInUrl: 'http://127.0.0.1/' }, patientId }, new Date());
+    }
+  });
+  const a = dispatcher(portal.handle.context.db);
+  const b = dispatcher(other);
+  try {
+    await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+  const sent = (await readMails(mailDir)).filter((m) => m.to.includes(email));
+  expect(sent).toHaveLength(40);
+  const ids = sent.map((m) => /-([0-9a-f-]{36})\.eml$/.exec(m.file)?.[1]);
+  expect(new Set(ids).size).toBe(40);
+  const rows = await other.read((m) => m.find(MailOutboxEntity, { where: { patientId, template: 'newMessage' } }));
+  expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'sent'));
+  expect(rows.every((r) => r.claimToken === null && r.claimedUntil === null)).toBe(true);
+});
