@@ -7,6 +7,7 @@ import type { TestPortal } from '../../test/fixtures/portal';
 import { getState, setState } from '../replica/syncState';
 import { UNREACHABLE_URL, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
+import { portable } from '../../test/fixtures/sql';
 
 let portal: TestPortal;
 let core: TestCore;
@@ -63,7 +64,7 @@ describe('signing in to a clinic server', () => {
     await core.services.auth.signIn(admin);
     const clientId = await core.db.read((m) => getState(m, 'clientId'));
     const deviceId = await core.db.read((m) => getState(m, 'deviceId'));
-    const bound = await portal.handle.context.db.read((m) => m.query(`SELECT "clientId", "boundBy" FROM "client_binding" WHERE "deviceId" = ?`, [deviceId]));
+    const bound = await portal.handle.context.db.read((m) => m.query(portable(portal.handle.context.db.engine, `SELECT "clientId", "boundBy" FROM "client_binding" WHERE "deviceId" = ?`), [deviceId]));
     expect(bound).toEqual([{ clientId, boundBy: 'sign_in' }]);
   });
 

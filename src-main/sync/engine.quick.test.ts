@@ -9,6 +9,7 @@ import { patientRow, testId, upserts } from '../testRows';
 import { mariaForm, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 import { applyPoked } from './transfer';
+import { portable } from '../../test/fixtures/sql';
 
 let portal: TestPortal;
 let core: TestCore;
@@ -39,7 +40,7 @@ afterEach(async () => {
   await portal.stop();
 });
 
-const serverPatients = (familyName: string) => portal.handle.context.db.read((m) => m.query('SELECT id FROM patient WHERE familyName = ?', [familyName]) as Promise<unknown[]>);
+const serverPatients = (familyName: string) => portal.handle.context.db.read((m) => m.query(portable(portal.handle.context.db.engine, 'SELECT id FROM patient WHERE familyName = ?'), [familyName]) as Promise<unknown[]>);
 
 describe('syncs with nothing to push', () => {
   it('show another desk’s change from the poke that carries it: no pull, no look at the outbox', async () => {

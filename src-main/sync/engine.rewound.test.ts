@@ -14,6 +14,7 @@ import type { TestPortal } from '../../test/fixtures/portal';
 import { getState } from '../replica/syncState';
 import { mariaForm, startSignedInCore, startTestCore, tempDir } from '../testSupport';
 import type { TestCore } from '../testSupport';
+import { portable } from '../../test/fixtures/sql';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -115,7 +116,7 @@ it("a restored replica moves every token it holds to its new id: a colleague's w
   expect(status).toMatchObject({ pending: 0, rejected: [], held: [] });
   expect(await emailsOnServer(portal)).toEqual(['before.held@example.com', 'held.token@example.com']);
   const made = await portal.handle.context.db.read((m) =>
-    m.query(`SELECT s.username FROM audit_event a JOIN staff_user s ON s.id = a.actorId JOIN patient p ON p.id = a.entityId WHERE a.action = 'patient.pre_register' AND p.email = 'held.token@example.com'`),
+    m.query(portable(portal.handle.context.db.engine, `SELECT s.username FROM audit_event a JOIN staff_user s ON s.id = a.actorId JOIN patient p ON p.id = a.entityId WHERE a.action = 'patient.pre_register' AND p.email = 'held.token@example.com'`)),
   );
   expect(made).toEqual([{ username: 'desk1' }]);
 });

@@ -8,6 +8,7 @@ import type { RenewalView } from '../../shared/domain/renewal';
 import type { PullResponse } from '../../shared/sync/protocol';
 import type { HostilePortal, PatientBrowser } from './helpers';
 import { DOMAIN_TABLES, SQL_STRINGS, expectRefused, http, nextIp, register, registrationBody, signInPatient, startHostilePortal } from './helpers';
+import { onPostgres } from '../fixtures/portal';
 
 /**
  * SQL injection: every text field an outsider, a patient or a console can reach is either refused
@@ -176,7 +177,8 @@ describe('audit log filters', () => {
 });
 
 describe('security answers', () => {
-  it('are kept only as argon2id hashes: the answers a patient typed appear nowhere in the database files', async () => {
+  // Reads SQLite's files; on PostgreSQL the same hashing runs and the row checks above it hold.
+  it.skipIf(onPostgres)('are kept only as argon2id hashes: the answers a patient typed appear nowhere in the database files', async () => {
     const inv = await hp.invite();
     const answer1 = `<script>alert(3)</script> ${randomUUID()}`;
     const answer2 = `' OR 1=1 -- ${randomUUID()}`;

@@ -37,7 +37,7 @@ describe('staff accounts', () => {
     expect(res.status).toBe(201);
     const created = await row('staff_user', res.body.id);
     expect(res.body.id).not.toBe(id);
-    expect(created).toMatchObject({ clinicId, role: 'receptionist', active: 1, version: 1, deletedAt: null, usernameNormalized: 'newdesk01' });
+    expect({ ...created, active: Boolean(created.active) }).toMatchObject({ clinicId, role: 'receptionist', active: true, version: 1, deletedAt: null, usernameNormalized: 'newdesk01' });
     expect(String(created.passwordHash)).toMatch(/^\$argon2id\$/);
     expect(await row('staff_user', hp.admin.staffId)).toEqual(adminBefore);
   });

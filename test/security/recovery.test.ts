@@ -3,6 +3,7 @@ import type { RecoveryStartResponse } from '../../shared/api/account';
 import { readMails, waitForMail } from '../fixtures/mail';
 import type { HostilePortal, HttpResult, PatientBrowser, TableName } from './helpers';
 import { DOMAIN_TABLES, SQL_STRINGS, expectRefused, http, nextIp, signInPatient, startHostilePortal } from './helpers';
+import { portable } from '../fixtures/sql';
 
 /**
  * Forgot password / forgot username: the start never says whether an account exists, a code is
@@ -97,7 +98,7 @@ describe('the emailed code', () => {
     const other = await start({ kind: 'password', username: 'NoSuchPatient9' });
     const before = await hp.snapshot(ACCOUNT_TABLES);
     expectRefused(await complete(other.body.recoveryId, first.code), 400, 'verification_failed');
-    await hp.db.write((m) => m.query('UPDATE account_recovery SET expiresAt = ? WHERE id = ?', [new Date(Date.now() - 1000).toISOString(), first.recoveryId]));
+    await hp.db.write((m) => m.query(portable(hp.db.engine, 'UPDATE account_recovery SET expiresAt = ? WHERE id = ?'), [new Date(Date.now() - 1000).toISOString(), first.recoveryId]));
     expectRefused(await complete(first.recoveryId, first.code), 400, 'verification_failed');
     expect(await hp.snapshot(ACCOUNT_TABLES)).toEqual(before);
   });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../shared/api/errors';
 import type { HostilePortal, Invitation, TableName } from './helpers';
 import { DOMAIN_TABLES, expectRefused, register, registrationBody, startHostilePortal } from './helpers';
+import { portable } from '../fixtures/sql';
 
 /** Registration from an invitation: every wrong door stays shut, and a shut door writes no account. */
 let hp: HostilePortal;
@@ -28,7 +29,7 @@ describe('registration with an invitation that is not live', () => {
 
   it('refuses an expired invitation even with the right details, and creates no account', async () => {
     const inv = await hp.invite();
-    await hp.db.write((m) => m.query('UPDATE invitation SET expiresAt = ? WHERE id = ?', [new Date(Date.now() - 60_000).toISOString(), inv.invitationId]));
+    await hp.db.write((m) => m.query(portable(hp.db.engine, 'UPDATE invitation SET expiresAt = ? WHERE id = ?'), [new Date(Date.now() - 60_000).toISOString(), inv.invitationId]));
     const before = await hp.snapshot(UNTOUCHED.filter((t) => t !== 'change_log'));
     const res = await register(hp, registrationBody(inv));
     expectRefused(res, 410, 'invitation_expired');

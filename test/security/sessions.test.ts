@@ -5,6 +5,7 @@ import type { PatientSessionView } from '../../shared/api/types';
 import { SESSION_COOKIE } from '../../shared/api/types';
 import type { HostilePortal, HttpResult } from './helpers';
 import { DOMAIN_TABLES, expectRefused, http, nextIp, sessionCookieOf, signInPatient, startHostilePortal } from './helpers';
+import { portable } from '../fixtures/sql';
 
 /** Sign-in, sessions and their cookie: no account oracle, no fixation, no cookie a script or another site can use. */
 let hp: HostilePortal;
@@ -152,7 +153,7 @@ describe('the session cookie', () => {
 
   it('expires after 15 idle minutes on the server, whatever the browser keeps', async () => {
     const browser = await signInPatient(hp.url, hp.ana.username, hp.ana.password);
-    await hp.db.write((m) => m.query('UPDATE patient_session SET lastSeenAt = ? WHERE accountId = ?', [new Date(Date.now() - 16 * 60_000).toISOString(), hp.ana.accountId]));
+    await hp.db.write((m) => m.query(portable(hp.db.engine, 'UPDATE patient_session SET lastSeenAt = ? WHERE accountId = ?'), [new Date(Date.now() - 16 * 60_000).toISOString(), hp.ana.accountId]));
     const before = await hp.snapshot();
     expectRefused(await browser.get('/api/home'), 401, 'not_signed_in');
     expectRefused(await browser.send('/api/messages', { subject: 'Idle', body: 'Sent after the idle timeout' }), 401, 'not_signed_in');
