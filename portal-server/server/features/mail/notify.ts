@@ -16,5 +16,5 @@ export async function notifyPatient(c: { ctx: ServerContext; m: EntityManager; c
     return;
   }
   const payload: NoticeMailPayload = { clinicName: c.clinic.name, clinicPhone: c.clinic.phone, signInUrl: `${c.ctx.publicUrl}/sign-in` };
-  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template, payload, patientId: patient.id }, c.ctx.now());
+  await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template, payload, patientId: patient.id }, c.ctx.now());
 }

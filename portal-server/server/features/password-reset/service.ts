@@ -58,7 +58,7 @@ export async function sendPasswordReset(ctx: ServerContext, p: StaffPrincipal, p
       link: `${ctx.publicUrl}/reset-password#token=${token}`,
       expiresAt: row.expiresAt,
     };
-    await enqueueMail(m, { clinicId: clinic.id, recipient: patient.email, template: 'passwordReset', payload, patientId: patient.id, passwordResetId: row.id }, now);
+    await enqueueMail(m, ctx.secret, { clinicId: clinic.id, recipient: patient.email, template: 'passwordReset', payload, patientId: patient.id, passwordResetId: row.id }, now);
     await audit(m, clinic.id, { kind: 'staff', id: p.staff.id, ip }, 'patient.password_reset_sent', { type: 'patient', id: patient.id }, now, `reset=${row.id}`);
     return { expiresAt: row.expiresAt };
   });

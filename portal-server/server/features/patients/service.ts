@@ -152,7 +152,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     registrationId,
     expiresAt,
   };
-  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
+  await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
 }
 
 /** Marks invitations past their expiry as expired (so the desk sees it); returns how many. */

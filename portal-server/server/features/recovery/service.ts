@@ -105,7 +105,7 @@ export async function startRecovery(ctx: ServerContext, body: unknown, ip: strin
     await m.insert(AccountRecoveryEntity, row);
     if (found && mailable) {
       const payload: RecoveryCodeMailPayload = { clinicName: clinic.name, clinicPhone: clinic.phone, kind, code, minutes: RECOVERY_CODE_LIFETIME_MINUTES };
-      await enqueueMail(m, { clinicId: clinic.id, recipient: found.patient.email, template: 'recoveryCode', payload, patientId: found.patient.id, recoveryId: row.id }, now);
+      await enqueueMail(m, ctx.secret, { clinicId: clinic.id, recipient: found.patient.email, template: 'recoveryCode', payload, patientId: found.patient.id, recoveryId: row.id }, now);
     }
     const detail = `kind=${kind}${found ? (mailable ? '' : ' mail=over-hourly-limit') : ' match=none'}`;
     await audit(m, clinic.id, { kind: 'anonymous', id: found?.account.id ?? null, ip }, 'patient.recovery_start', { type: 'recovery', id }, now, detail);
