@@ -11,7 +11,7 @@ import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import type { PatientCall } from '../calls';
 import { requireClinic } from '../clinic/service';
-import { notifyPatient } from '../mail/notify';
+import { notifyPasswordChanged } from '../mail/notify';
 import type { PatientPrincipal } from '../patient-session/service';
 import { deleteSessionsOf } from '../patient-session/service';
 
@@ -36,7 +36,7 @@ export async function changePassword(ctx: ServerContext, p: PatientPrincipal, bo
     await m.update(PatientAccountEntity, { id: p.account.id }, { passwordHash, updatedAt: now.toISOString() });
     await deleteSessionsOf(m, p.account.id, p.session);
     await audit(m, clinic.id, actor, 'patient.password_change', null, now);
-    await notifyPatient({ ctx, m, clinic }, p.account.patientId, 'passwordChanged');
+    await notifyPasswordChanged({ ctx, m, clinic }, p.account.patientId, actor);
   });
   afterCommit(ctx);
 }

@@ -13,6 +13,7 @@ import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
 import type { PasswordResetMailPayload } from '../mail/passwordResetMail';
+import { notifyPasswordChanged } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
 import { clearAccountLockout } from '../sign-in-lockout/lockout';
 import { ACCOUNT_HELP_ROLES, patientWithAccount } from '../sign-in-lockout/unlock';
@@ -78,7 +79,8 @@ async function liveReset(ctx: ServerContext, token: string): Promise<PasswordRes
 
 /**
  * The patient sets a new password from the emailed link: under the clinic's policy, once. Every
- * session of the account ends, its lockout is cleared, and the change is audited.
+ * session of the account ends, its lockout is cleared, the change is audited and the patient is
+ * told by mail.
  */
 export async function completePasswordReset(ctx: ServerContext, input: unknown, ip: string | null): Promise<void> {
   const { token } = validateOrThrow(tokenSchema, input);
@@ -101,6 +103,9 @@ export async function completePasswordReset(ctx: ServerContext, input: unknown, 
     await m.update(PatientAccountEntity, { id: account.id }, { passwordHash, updatedAt: now.toISOString() });
     await clearAccountLockout(m, 'patient', account.id);
     await m.delete(PatientSessionEntity, { accountId: account.id });
-    await audit(m, clinic.id, { kind: 'patient', id: account.id, ip }, 'patient.password_reset_by_link', { type: 'patient', id: account.patientId }, now, `reset=${row.id}`);
+    const actor = { kind: 'patient' as const, id: account.id, ip };
+    await audit(m, clinic.id, actor, 'patient.password_reset_by_link', { type: 'patient', id: account.patientId }, now, `reset=${row.id}`);
+    await notifyPasswordChanged({ ctx, m, clinic }, account.patientId, actor);
   });
+  afterCommit(ctx);
 }

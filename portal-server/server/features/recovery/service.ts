@@ -34,7 +34,7 @@ import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
-import { notifyPatient } from '../mail/notify';
+import { notifyPasswordChanged } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
 import type { RecoveryCodeMailPayload } from '../mail/templates';
 import { deleteSessionsOf } from '../patient-session/service';
@@ -246,7 +246,7 @@ export async function completeRecovery(ctx: ServerContext, body: unknown, ip: st
       await clearAccountLockout(m, 'patient', account.id);
       await deleteSessionsOf(m, account.id);
       await audit(m, account.clinicId, actor, 'patient.password_reset', { type: 'recovery', id: row.id }, now);
-      await notifyPatient({ ctx, m, clinic }, account.patientId, 'passwordChanged');
+      await notifyPasswordChanged({ ctx, m, clinic }, account.patientId, actor);
     } else {
       await audit(m, account.clinicId, actor, 'patient.username_recovered', { type: 'recovery', id: row.id }, now);
     }
