@@ -15,6 +15,7 @@ import { requireClinic } from '../clinic/service';
 import type { PasswordResetMailPayload } from '../mail/passwordResetMail';
 import { notifyPasswordChanged } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
+import { requirePatientPassword } from '../password-strength/strength';
 import { clearAccountLockout } from '../sign-in-lockout/lockout';
 import { ACCOUNT_HELP_ROLES, patientWithAccount } from '../sign-in-lockout/unlock';
 import type { StaffPrincipal } from '../staff/service';
@@ -84,9 +85,11 @@ async function liveReset(ctx: ServerContext, token: string): Promise<PasswordRes
  */
 export async function completePasswordReset(ctx: ServerContext, input: unknown, ip: string | null): Promise<void> {
   const { token } = validateOrThrow(tokenSchema, input);
-  await liveReset(ctx, token);
+  const reset = await liveReset(ctx, token);
   const clinic = await ctx.db.read(requireClinic);
   const form = validateOrThrow(linkPasswordResetSchema(clinic.passwordPolicy), input);
+  const owner = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { id: reset.accountId }));
+  requirePatientPassword(clinic.passwordPolicy, form.password, [owner?.username ?? '', clinic.name]);
   const passwordHash = await hashPassword(form.password);
   await ctx.db.write(async (m) => {
     // Checked again inside the transaction: two tabs racing with one link change the password once.

@@ -30,6 +30,7 @@ import {
   recoveryCodeFormSchema,
 } from '../../../../shared/validation/account';
 import { validateOrThrow } from '../../../../shared/validation/validate';
+import { requirePatientPassword } from '../password-strength/strength';
 import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
@@ -219,6 +220,9 @@ export async function completeRecovery(ctx: ServerContext, body: unknown, ip: st
   const check = await ctx.db.write((m) => checkCode(ctx, m, recoveryId, code, ip));
   // Only someone holding the code learns what a valid new password needs; nothing is counted for it.
   const newPassword = check.ok && check.row.kind === 'password' ? validateOrThrow(recoverPasswordSchema(clinic.passwordPolicy), body).password : null;
+  if (check.ok && newPassword !== null) {
+    requirePatientPassword(clinic.passwordPolicy, newPassword, [check.account.username, clinic.name]);
+  }
 
   const answerHash = check.ok ? (check.row.questionNumber === 1 ? check.account.answer1Hash : check.account.answer2Hash) : await dummyHash();
   const answerOk = (await verifyPassword(answerHash, normaliseAnswer(answer))) && check.ok;
