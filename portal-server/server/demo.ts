@@ -9,7 +9,7 @@ import { afterCommit } from './context';
 import type { DemoPatient } from './demoClinic';
 import { seedDemoClinic } from './demoClinic';
 import type { StaffCall } from './features/calls';
-import { requireClinic, setupClinic } from './features/clinic/service';
+import { createClinicWithAdmin, requireClinic } from './features/clinic/service';
 import { preRegisterPatient } from './features/patients/service';
 import { insertSynced, updateSynced } from './features/sync/writeSynced';
 
@@ -33,12 +33,8 @@ export async function seedDemo(ctx: ServerContext): Promise<boolean> {
   if ((await ctx.db.read((m) => m.count(StaffUserEntity))) > 0) {
     return false;
   }
-  await setupClinic(ctx, {
-    ...DEMO.clinic,
-    adminUsername: DEMO.admin.username,
-    adminDisplayName: DEMO.admin.displayName,
-    adminPassword: DEMO.admin.password,
-  });
+  const admin = { ...DEMO.clinic, adminUsername: DEMO.admin.username, adminDisplayName: DEMO.admin.displayName, adminPassword: DEMO.admin.password };
+  await createClinicWithAdmin(ctx, admin, await hashPassword(DEMO.admin.password));
   const staffHashes = await Promise.all(DEMO.staff.map((s) => hashPassword(s.password)));
   const patientHashes = await Promise.all(DEMO.registered.map((p) => hashPassword(p.password)));
   const answerHash = await hashPassword(normaliseAnswer('Springfield'));

@@ -69,6 +69,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
   const mailDir = mailDirOf(config);
   const mail = new MailDispatcher({
     db,
+    secret,
     now,
     smtpUrl: config.smtpUrl,
     mailDir,

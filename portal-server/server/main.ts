@@ -9,6 +9,7 @@ import { DomainError } from '../../shared/api/errors';
 import { ConfigError, readConfig } from './config';
 import type { PortalConfig } from './config';
 import { DEMO, seedDemo } from './demo';
+import { askHidden } from './hiddenPrompt';
 import { startPortalServer } from './index';
 import type { PortalHandle } from './index';
 
@@ -66,9 +67,16 @@ async function setup(config: PortalConfig, args: string[]): Promise<void> {
     timeZone: await ask('time-zone', 'Time zone', Intl.DateTimeFormat().resolvedOptions().timeZone),
     adminUsername: await ask('admin-username', 'Admin username'),
     adminDisplayName: await ask('admin-name', 'Admin display name'),
-    adminPassword: await ask('admin-password', 'Admin password (8+ characters, a number and a capital letter)'),
+    adminPassword: flag(args, 'admin-password') ?? '',
   };
   rl?.close();
+  if (!form.adminPassword) {
+    if (!process.stdin.isTTY) {
+      fail('Missing --admin-password. Run it in a terminal without --admin-password to be asked for it without echo.');
+    }
+    // Asked last, on its own prompt that does not show what is typed.
+    form.adminPassword = await askHidden(process.stdin, process.stdout, 'Admin password (hard to guess: a few unrelated words, 8+ characters with a number and a capital letter; not shown as you type): ');
+  }
   const handle = await startPortalServer({ ...config, port: 0, host: '127.0.0.1', logRequests: false }, () => undefined);
   try {
     await handle.setupClinic(form);

@@ -23,7 +23,7 @@ const settings: ClinicSettingsForm = {
 beforeAll(async () => {
   portal = await startTestPortal();
   const token = (await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
-  await addStaff(portal.url, token, 'frontdesk', 'receptionist', 'Desk2Work');
+  await addStaff(portal.url, token, 'frontdesk', 'receptionist', 'Copper-Kettle-Desk-81');
   admin = await startSignedInCore(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword);
 });
 afterAll(async () => {
@@ -55,7 +55,7 @@ describe('clinic settings from the console (online only)', () => {
   });
 
   it('rethrows the server’s refusal of a receptionist with its code and message, and keeps the old clinic', async () => {
-    const desk = await startSignedInCore(portal.url, 'frontdesk', 'Desk2Work');
+    const desk = await startSignedInCore(portal.url, 'frontdesk', 'Copper-Kettle-Desk-81');
     try {
       const err = await failure(desk.services.clinic.update({ ...settings, name: 'Front Desk Clinic' }));
       expect(err?.code).toBe('forbidden');

@@ -22,24 +22,24 @@ const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as
 
 describe('staff administration (online only)', () => {
   it('lists, creates, deactivates and resets the password of staff accounts', async () => {
-    const created = await core.services.staff.create({ username: 'desk2', displayName: 'Dee Desk', role: 'receptionist', password: 'Desk2Work' });
+    const created = await core.services.staff.create({ username: 'desk2', displayName: 'Dee Desk', role: 'receptionist', password: 'Copper-Kettle-Desk-81' });
     expect(created).toMatchObject({ username: 'desk2', displayName: 'Dee Desk', role: 'receptionist', active: true });
     expect((await core.services.staff.list()).map((s) => s.username).sort()).toEqual(['admin1', 'desk2']);
 
     expect(await core.services.staff.setActive(created.id, false)).toMatchObject({ id: created.id, active: false });
     expect(await core.services.staff.setActive(created.id, true)).toMatchObject({ id: created.id, active: true });
-    expect(await core.services.staff.resetPassword(created.id, 'NewPass99')).toMatchObject({ id: created.id });
+    expect(await core.services.staff.resetPassword(created.id, 'Granite-Owl-Meadow-73')).toMatchObject({ id: created.id });
     const signIn = await fetch(`${portal.url}/api/staff/sign-in`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'desk2', password: 'NewPass99', deviceName: 'test' }),
+      body: JSON.stringify({ username: 'desk2', password: 'Granite-Owl-Meadow-73', deviceName: 'test' }),
     });
     expect(signIn.status).toBe(200);
   });
 
   it('rethrows the server’s error with its code, message and fields', async () => {
-    await core.services.staff.create({ username: 'taken1', displayName: 'T', role: 'physician', password: 'Taken123' });
-    const err = await failure(core.services.staff.create({ username: 'TAKEN1', displayName: 'T2', role: 'physician', password: 'Taken123' }));
+    await core.services.staff.create({ username: 'taken1', displayName: 'T', role: 'physician', password: 'Taken-Birch-Canal-46' });
+    const err = await failure(core.services.staff.create({ username: 'TAKEN1', displayName: 'T2', role: 'physician', password: 'Taken-Birch-Canal-46' }));
     expect(err?.code).toBe('validation_failed');
     expect(err?.fields).toEqual({ username: 'That username is taken. Choose another.' });
   });
@@ -72,10 +72,10 @@ describe('staff administration (online only)', () => {
   });
 
   it('a deactivated colleague’s console is sent back to sign-in at its next sync', async () => {
-    const desk = await core.services.staff.create({ username: 'desk3', displayName: 'Dan', role: 'receptionist', password: 'Desk3Work' });
+    const desk = await core.services.staff.create({ username: 'desk3', displayName: 'Dan', role: 'receptionist', password: 'Desk-Three-Willow-85' });
     const other = await startTestCore({ serverUrl: portal.url });
     try {
-      await other.services.auth.signIn({ username: 'desk3', password: 'Desk3Work' });
+      await other.services.auth.signIn({ username: 'desk3', password: 'Desk-Three-Willow-85' });
       await other.engine.syncNow();
       await core.services.staff.setActive(desk.id, false);
       const status = await other.engine.syncNow();

@@ -12,7 +12,7 @@ let portal: TestPortal;
 let core: TestCore;
 
 const admin = { username: TEST_CLINIC.adminUsername, password: TEST_CLINIC.adminPassword };
-const desk = { username: 'desk1', password: 'Desk2Work' };
+const desk = { username: 'desk1', password: 'Copper-Kettle-Desk-81' };
 const LOCKED = { ok: false, error: { code: 'not_signed_in', message: 'The console is locked. Sign in to continue.' } };
 
 beforeAll(async () => {

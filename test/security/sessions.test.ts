@@ -59,7 +59,7 @@ describe('username enumeration', () => {
     const before = await hp.snapshot(['device']);
     const staffSignIn = (username: string, password: string, ip: string) =>
       http(hp.url, '/api/staff/sign-in', { body: { username, password, deviceName: 'probe' }, headers: { 'x-forwarded-for': ip } });
-    const created = await hp.admin.call('/api/staff/users', { body: { username: 'target01', displayName: 'Tara Target', role: 'receptionist', password: 'Target2Desk' } });
+    const created = await hp.admin.call('/api/staff/users', { body: { username: 'target01', displayName: 'Tara Target', role: 'receptionist', password: 'Target-Harbor-Lamp-17' } });
     expect(created.status).toBe(201);
     const existing: unknown[] = [];
     const unknown: unknown[] = [];
@@ -74,7 +74,7 @@ describe('username enumeration', () => {
   });
 
   it('staff sign-in: unknown username, wrong password and a deactivated account get the same status and body, and no device', async () => {
-    const created = await hp.admin.call<{ id: string }>('/api/staff/users', { body: { username: 'leaver01', displayName: 'Lee Leaver', role: 'receptionist', password: 'Leave2Soon' } });
+    const created = await hp.admin.call<{ id: string }>('/api/staff/users', { body: { username: 'leaver01', displayName: 'Lee Leaver', role: 'receptionist', password: 'Leaving-Soon-Birch-38' } });
     expect(created.status).toBe(201);
     expect((await hp.admin.call(`/api/staff/users/${created.body.id}`, { method: 'PATCH', body: { active: false } })).status).toBe(200);
     // Failed tries are counted on the account (for its lockout); nothing else about it may move.
@@ -84,7 +84,7 @@ describe('username enumeration', () => {
       http(hp.url, '/api/staff/sign-in', { body: { username, password, deviceName: 'probe' }, headers: { 'x-forwarded-for': nextIp() } });
     const unknown = await staffSignIn('nosuchstaff', 'Wrong2Password');
     const wrong = await staffSignIn('frontdesk1', 'Wrong2Password');
-    const inactive = await staffSignIn('leaver01', 'Leave2Soon');
+    const inactive = await staffSignIn('leaver01', 'Leaving-Soon-Birch-38');
     expectRefused(unknown, 401, 'invalid_credentials');
     expect(answer(wrong)).toEqual(answer(unknown));
     expect(answer(inactive)).toEqual(answer(unknown));

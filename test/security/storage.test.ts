@@ -18,13 +18,17 @@ afterAll(async () => {
   await hp.stop();
 });
 
-const databaseBytes = async (): Promise<string> => {
-  await hp.db.write((m) => m.query('PRAGMA wal_checkpoint(TRUNCATE)'));
-  return readdirSync(hp.portal.dataDir)
-    .filter((f) => f.startsWith('portal.sqlite'))
-    .map((f) => readFileSync(join(hp.portal.dataDir, f)).toString('latin1'))
-    .join('');
-};
+/**
+ * The database as a copy of DATA_DIR holds it right now: the main file with its free pages and the
+ * WAL, read as they lie on disk — neither checkpointed nor truncated first.
+ */
+const filesOnDisk = (): { file: string; bytes: string }[] =>
+  readdirSync(hp.portal.dataDir)
+    .filter((f) => f === 'portal.sqlite' || f === 'portal.sqlite-wal')
+    .sort()
+    .map((file) => ({ file, bytes: readFileSync(join(hp.portal.dataDir, file)).toString('latin1') }));
+
+const resetTokenOf = (html: string): string => decodeURIComponent(/href="[^"]+\/reset-password#token=([^"]+)"/.exec(html)?.[1] ?? '');
 
 // The database's files: SQLite's. On PostgreSQL (npm run test:postgres) they belong to the database
 // server, not to this service; the hashing these tests check does not depend on the engine.
@@ -38,24 +42,37 @@ describe.skipIf(onPostgres)('files on the server', () => {
     }
   });
 
-  it('a copy of the database holds no link token, Registration ID, recovery code, session id or device token in clear', async () => {
+  it('a copy of the database, its WAL and free pages included, holds no link token, Registration ID, recovery code, session id or device token in clear', async () => {
     const inv = await hp.invite();
     const recovery = await http(hp.url, '/api/recovery/start', { body: { kind: 'password', username: hp.james.username }, headers: { origin: hp.url, 'x-forwarded-for': nextIp() } });
     expect(recovery.status).toBe(202);
+    const reset = await hp.receptionist.call(`/api/staff/patients/${hp.ana.patientId}/password-reset`, { method: 'POST' });
+    expect(reset.status).toBe(202);
     await hp.portal.handle.flushMail();
-    const code = (await readMails(hp.portal.mailDir)).filter((m) => m.to.includes('james.walker@example.com')).at(-1)?.code ?? '';
+    const mails = await readMails(hp.portal.mailDir);
+    const code = mails.filter((m) => m.to.includes('james.walker@example.com')).at(-1)?.code ?? '';
     expect(code).toMatch(/^\d{6}$/);
+    const resetToken = resetTokenOf(mails.filter((m) => m.subject.startsWith('Set a new password')).at(-1)?.html ?? '');
+    expect(resetToken.length).toBeGreaterThan(20);
     const session = await signInPatient(hp.url, hp.ana.username, hp.ana.password);
-    const bytes = await databaseBytes();
-    for (const [what, secret] of [
-      ['link token', inv.token],
+    const secrets = [
+      ['invitation link token', inv.token],
       ['Registration ID', inv.registrationId],
-      ['Registration ID as stored', inv.registrationId.replace('-', '')],
-      ['recovery code in its mail', `one-time code is ${code}`],
+      ['Registration ID as queued', inv.registrationId.replace('-', '')],
+      ['recovery code as queued', `"code":"${code}"`],
+      ['password reset link token', resetToken],
       ['session id', session.cookie],
       ['device token', hp.receptionist.token],
-    ] as const) {
-      expect({ what, found: bytes.includes(secret) }).toEqual({ what, found: false });
-    }
+    ] as const;
+    const look = (): { file: string; what: string; found: boolean }[] =>
+      filesOnDisk().flatMap(({ file, bytes }) => secrets.map(([what, secret]) => ({ file, what, found: bytes.includes(secret) })));
+    // As the files lie: the mails' rows went through the WAL (written, sent, scrubbed).
+    const files = filesOnDisk();
+    expect(files.map((f) => f.file)).toEqual(['portal.sqlite', 'portal.sqlite-wal']);
+    expect(files.find((f) => f.file === 'portal.sqlite-wal')?.bytes.length ?? 0).toBeGreaterThan(0);
+    expect(look().filter((hit) => hit.found)).toEqual([]);
+    // After SQLite copies those pages into the main file (the WAL stays as it is): still nothing.
+    await hp.db.read((m) => m.query('PRAGMA wal_checkpoint(PASSIVE)'));
+    expect(look().filter((hit) => hit.found)).toEqual([]);
   });
 });

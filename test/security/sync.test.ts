@@ -119,9 +119,9 @@ describe('who may push and pull', () => {
   });
 
   it("refuses a deactivated staff member's consoles at once", async () => {
-    const created = await hp.admin.call<{ id: string }>('/api/staff/users', { body: { username: 'tempdesk1', displayName: 'Temp Desk', role: 'receptionist', password: 'Temp2Desk' } });
+    const created = await hp.admin.call<{ id: string }>('/api/staff/users', { body: { username: 'tempdesk1', displayName: 'Temp Desk', role: 'receptionist', password: 'Temporary-Desk-Otter-52' } });
     expect(created.status).toBe(201);
-    const temp = await signInStaff(hp.url, 'tempdesk1', 'Temp2Desk');
+    const temp = await signInStaff(hp.url, 'tempdesk1', 'Temporary-Desk-Otter-52');
     const desk = new Desk(hp.url, temp.token, temp.staff.id);
     expect((await hp.admin.call(`/api/staff/users/${created.body.id}`, { method: 'PATCH', body: { active: false } })).status).toBe(200);
     const batch = await realBatch(desk);

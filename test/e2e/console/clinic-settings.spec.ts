@@ -12,7 +12,7 @@ let adminToken: string;
 let desk: ConsoleUnderTest | undefined;
 
 const admin = { username: TEST_CLINIC.adminUsername, password: TEST_CLINIC.adminPassword };
-const receptionist = { username: 'frontdesk1', password: 'Desk2Work' };
+const receptionist = { username: 'frontdesk1', password: 'Copper-Kettle-Desk-81' };
 
 test.beforeEach(async () => {
   portal = await startTestPortal();

@@ -17,7 +17,7 @@ let desk: ConsoleUnderTest | undefined;
 test.beforeEach(async () => {
   portal = await startTestPortal();
   const admin = await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword);
-  await addStaff(portal.url, admin.token, 'frontdesk1', 'receptionist', 'Desk2Work');
+  await addStaff(portal.url, admin.token, 'frontdesk1', 'receptionist', 'Copper-Kettle-Desk-81');
 });
 test.afterEach(async () => {
   await desk?.close();
@@ -28,7 +28,7 @@ test.afterEach(async () => {
 async function signIn(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Staff sign in' })).toBeVisible();
   await page.getByLabel('Username').fill('frontdesk1');
-  await page.getByLabel('Password').fill('Desk2Work');
+  await page.getByLabel('Password').fill('Copper-Kettle-Desk-81');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
 }
@@ -114,11 +114,11 @@ test('first run: the console hosting an empty server creates the clinic and its 
     await page.getByLabel('Clinic address').fill('3 Dock Street');
     await page.getByLabel('Admin display name').fill('Hana Admin');
     await page.getByLabel('Admin username').fill('hanaadmin');
-    await page.getByLabel('Admin password').fill('Harbor2Go');
+    await page.getByLabel('Admin password').fill('Harbor-Tide-Anchor-58');
     await page.getByRole('button', { name: 'Create clinic' }).click();
 
     await expect(page.getByRole('heading', { name: 'Staff sign in' })).toBeVisible();
-    await page.getByLabel('Password').fill('Harbor2Go');
+    await page.getByLabel('Password').fill('Harbor-Tide-Anchor-58');
     if ((await page.getByLabel('Username').inputValue()) === '') {
       await page.getByLabel('Username').fill('hanaadmin');
     }
@@ -128,10 +128,10 @@ test('first run: the console hosting an empty server creates the clinic and its 
     await page.getByLabel('Display name').fill('Dana Reyes');
     await page.getByLabel('Username').fill('dreyes');
     await page.getByLabel('Role').selectOption({ label: 'Receptionist' });
-    await page.getByLabel('Initial password').fill('Desk2Work');
+    await page.getByLabel('Initial password').fill('Copper-Kettle-Desk-81');
     await page.getByRole('button', { name: 'Add staff member' }).click();
     await expect(page.getByRole('row', { name: /Dana Reyes/ })).toBeVisible();
-    expect((await signInStaff(fresh.url, 'dreyes', 'Desk2Work')).staff.role).toBe('receptionist');
+    expect((await signInStaff(fresh.url, 'dreyes', 'Copper-Kettle-Desk-81')).staff.role).toBe('receptionist');
   } finally {
     await desk?.close();
     desk = undefined;

@@ -11,7 +11,8 @@ import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import type { PatientCall } from '../calls';
 import { requireClinic } from '../clinic/service';
-import { notifyPatient } from '../mail/notify';
+import { notifyPasswordChanged } from '../mail/notify';
+import { requirePatientPassword } from '../password-strength/strength';
 import type { PatientPrincipal } from '../patient-session/service';
 import { deleteSessionsOf } from '../patient-session/service';
 
@@ -24,6 +25,7 @@ const NOT_CURRENT = 'That is not your current password.';
 export async function changePassword(ctx: ServerContext, p: PatientPrincipal, body: unknown, ip: string | null): Promise<void> {
   const clinic = await ctx.db.read(requireClinic);
   const form = validateOrThrow(changePasswordSchema(clinic.passwordPolicy), body);
+  requirePatientPassword(clinic.passwordPolicy, form.password, [p.account.username, clinic.name]);
   const actor = { kind: 'patient' as const, id: p.account.id, ip };
   if (!(await verifyPassword(p.account.passwordHash, form.currentPassword))) {
     await ctx.db.write((m) => audit(m, clinic.id, actor, 'patient.password_change_failed', null, ctx.now()));
@@ -36,7 +38,7 @@ export async function changePassword(ctx: ServerContext, p: PatientPrincipal, bo
     await m.update(PatientAccountEntity, { id: p.account.id }, { passwordHash, updatedAt: now.toISOString() });
     await deleteSessionsOf(m, p.account.id, p.session);
     await audit(m, clinic.id, actor, 'patient.password_change', null, now);
-    await notifyPatient({ ctx, m, clinic }, p.account.patientId, 'passwordChanged');
+    await notifyPasswordChanged({ ctx, m, clinic }, p.account.patientId, actor);
   });
   afterCommit(ctx);
 }

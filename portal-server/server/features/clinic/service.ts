@@ -10,6 +10,7 @@ import { todayInZone } from '../../../../shared/time/dateOnly';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { clinicSetupSchema } from '../../../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../../../shared/validation/staff';
+import { requireHardToGuess } from '../password-strength/strength';
 import type { ServerContext } from '../../context';
 import { insertSynced } from '../sync/writeSynced';
 
@@ -54,10 +55,19 @@ export async function isSetUp(ctx: ServerContext): Promise<boolean> {
   return (await ctx.db.read(findClinic)) !== null;
 }
 
-/** First run: the clinic and its first admin, once. */
+/** First run: the clinic and its first admin, once. The admin's password must be hard to guess. */
 export async function setupClinic(ctx: ServerContext, input: ClinicSetupForm): Promise<ClinicView> {
   const form = validateOrThrow(clinicSetupSchema, input);
-  const passwordHash = await hashPassword(form.adminPassword);
+  requireHardToGuess(form.adminPassword, [form.adminUsername, form.adminDisplayName, form.name], 'adminPassword');
+  return createClinicWithAdmin(ctx, form, await hashPassword(form.adminPassword));
+}
+
+/**
+ * Writes the clinic and its admin. Only setupClinic (above) and the demo's seed call it: the demo's
+ * fixed sign-ins are seeded as the README lists them, not chosen through the password checks.
+ */
+export async function createClinicWithAdmin(ctx: ServerContext, input: ClinicSetupForm, passwordHash: string): Promise<ClinicView> {
+  const form = validateOrThrow(clinicSetupSchema, input);
   return ctx.db.write(async (m) => {
     if (await findClinic(m)) {
       throw new DomainError('already_set_up', 'This portal already has a clinic.');

@@ -10,13 +10,16 @@ import type { InvitationRow, MailOutboxRow } from '../../../../shared/node/entit
 import { updateSynced } from '../sync/writeSynced';
 import type { SyncedWriter } from '../sync/writeSynced';
 import { whyNotLive } from './liveness';
+import { openMailPayload } from './sealedPayload';
 import { render } from './templates';
 
-/** A delivered mail's payload (link token, Registration ID) is not kept: a copied database must not reveal it. */
+/** A delivered mail's sealed payload is not kept past the write that marks it done. */
 const SCRUBBED = '{"scrubbed":true}';
 
 export interface MailDispatcherOptions {
   db: Database;
+  /** The server's SECRET: queued payloads are sealed with a key derived from it (sealedPayload.ts). */
+  secret: string;
   now: () => Date;
   /** SMTP URL; without it each message is written as an .eml file into mailDir. */
   smtpUrl?: string;
@@ -142,7 +145,7 @@ export class MailDispatcher {
     let error: string | null = null;
     try {
       const clinic = await this.o.db.read((m) => m.findOneByOrFail(ClinicEntity, { id: mail.clinicId }));
-      const rendered = render(mail.template, JSON.parse(mail.payload));
+      const rendered = render(mail.template, openMailPayload(this.o.secret, mail));
       const info = await this.transport.sendMail({
         from: { name: clinic.name, address: this.o.mailFrom },
         to: mail.recipient,

@@ -9,6 +9,7 @@ import { AccountRecoveryEntity } from '../../../../shared/node/entities/recovery
 import { PasswordResetEntity } from '../../../../shared/node/entities/security';
 import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { InvitationRow, MailOutboxRow } from '../../../../shared/node/entities/server';
+import { ACCOUNT_NOTICES } from './templates';
 
 export interface NotLive {
   /** Kept on the outbox row as its lastError. */
@@ -20,7 +21,7 @@ export interface NotLive {
   undeliveredInvitation?: InvitationRow;
 }
 
-const sameAddress = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
+export const sameAddress = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Null when the mail may be sent now; otherwise why not. */
 export async function whyNotLive(m: EntityManager, mail: MailOutboxRow, now: Date): Promise<NotLive | null> {
@@ -60,7 +61,7 @@ export async function whyNotLive(m: EntityManager, mail: MailOutboxRow, now: Dat
     if (!patient || patient.deletedAt) {
       return { reason: 'Not sent: the patient no longer exists.' };
     }
-    if (!sameAddress(patient.email, mail.recipient)) {
+    if (!sameAddress(patient.email, mail.recipient) && !ACCOUNT_NOTICES.includes(mail.template)) {
       return { reason: "Not sent: the patient's email address changed after it was queued.", ...(invitation ? { undeliveredInvitation: invitation } : {}) };
     }
   }

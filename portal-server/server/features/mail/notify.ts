@@ -1,20 +1,76 @@
 import type { EntityManager } from 'typeorm';
-import { PatientAccountEntity, PatientEntity } from '../../../../shared/node/entities/server';
-import type { ClinicRow } from '../../../../shared/node/entities/server';
+import { MoreThanOrEqual } from 'typeorm';
+import { MailOutboxEntity, PatientAccountEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import type { ClinicRow, PatientRow } from '../../../../shared/node/entities/server';
 import type { ServerContext } from '../../context';
+import type { Actor } from '../audit/audit';
+import { audit } from '../audit/audit';
+import { sameAddress } from './liveness';
 import { enqueueMail } from './outbox';
 import type { NoticeMailPayload, NoticeTemplate } from './templates';
+
+type NoticeCall = { ctx: ServerContext; m: EntityManager; clinic: ClinicRow };
+
+/** An address the clinic replaced keeps hearing about password changes this long. */
+export const REPLACED_ADDRESS_NOTICE_DAYS = 14;
+
+const payloadOf = (c: NoticeCall): NoticeMailPayload => ({ clinicName: c.clinic.name, clinicPhone: c.clinic.phone, signInUrl: `${c.ctx.publicUrl}/sign-in` });
+
+/** The patient, when they have a portal account; patients without one have nothing to sign in to. */
+async function registeredPatient(c: NoticeCall, patientId: string): Promise<PatientRow | null> {
+  const account = await c.m.findOneBy(PatientAccountEntity, { patientId, clinicId: c.clinic.id });
+  const patient = account ? await c.m.findOneBy(PatientEntity, { id: patientId }) : null;
+  return patient && !patient.deletedAt ? patient : null;
+}
 
 /**
  * Queues a PHI-free "sign in to see it" mail to a patient, in the caller's transaction. Patients
  * without a portal account are not mailed: there is nothing they could sign in to.
  */
-export async function notifyPatient(c: { ctx: ServerContext; m: EntityManager; clinic: ClinicRow }, patientId: string, template: NoticeTemplate): Promise<void> {
-  const account = await c.m.findOneBy(PatientAccountEntity, { patientId, clinicId: c.clinic.id });
-  const patient = account ? await c.m.findOneBy(PatientEntity, { id: patientId }) : null;
-  if (!account || !patient || patient.deletedAt) {
+export async function notifyPatient(c: NoticeCall, patientId: string, template: NoticeTemplate): Promise<void> {
+  const patient = await registeredPatient(c, patientId);
+  if (patient) {
+    await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template, payload: payloadOf(c), patientId: patient.id }, c.ctx.now());
+  }
+}
+
+/**
+ * The staff changed a registered patient's email address: the OLD address is told, so a desk that
+ * redirects an account's mail (and then sends itself a password link) cannot do it unseen.
+ * `before` is the patient row as it was. Audited.
+ */
+export async function notifyEmailChanged(c: NoticeCall, before: PatientRow, newEmail: string, actor: Actor): Promise<void> {
+  if (sameAddress(before.email, newEmail) || !(await registeredPatient(c, before.id))) {
     return;
   }
-  const payload: NoticeMailPayload = { clinicName: c.clinic.name, clinicPhone: c.clinic.phone, signInUrl: `${c.ctx.publicUrl}/sign-in` };
-  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template, payload, patientId: patient.id }, c.ctx.now());
+  const now = c.ctx.now();
+  await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: before.email, template: 'emailChanged', payload: payloadOf(c), patientId: before.id }, now);
+  await audit(c.m, c.clinic.id, actor, 'patient.email_change_notice', { type: 'patient', id: before.id }, now, 'mail=previous-address');
+}
+
+/**
+ * "Your password was changed", after every change of a patient's password (by the patient, by a
+ * front-desk link, by a recovery code). It goes to the current address and to every address the
+ * clinic replaced in the last REPLACED_ADDRESS_NOTICE_DAYS, so whoever had the account before an
+ * address change hears of it too. Audited.
+ */
+export async function notifyPasswordChanged(c: NoticeCall, patientId: string, actor: Actor): Promise<void> {
+  const patient = await registeredPatient(c, patientId);
+  if (!patient) {
+    return;
+  }
+  const now = c.ctx.now();
+  const since = new Date(now.getTime() - REPLACED_ADDRESS_NOTICE_DAYS * 86_400_000).toISOString();
+  const replaced = await c.m.find(MailOutboxEntity, { where: { patientId, template: 'emailChanged', createdAt: MoreThanOrEqual(since) }, order: { createdAt: 'ASC' } });
+  const addresses: string[] = [patient.email];
+  for (const { recipient } of replaced) {
+    if (!addresses.some((a) => sameAddress(a, recipient))) {
+      addresses.push(recipient);
+    }
+  }
+  for (const recipient of addresses) {
+    await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient, template: 'passwordChanged', payload: payloadOf(c), patientId }, now);
+  }
+  const detail = `mail=current-address${addresses.length > 1 ? ` previous-addresses=${addresses.length - 1}` : ''}`;
+  await audit(c.m, c.clinic.id, actor, 'patient.password_change_notice', { type: 'patient', id: patientId }, now, detail);
 }

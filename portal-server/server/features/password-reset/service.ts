@@ -13,7 +13,9 @@ import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
 import type { PasswordResetMailPayload } from '../mail/passwordResetMail';
+import { notifyPasswordChanged } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
+import { requirePatientPassword } from '../password-strength/strength';
 import { clearAccountLockout } from '../sign-in-lockout/lockout';
 import { ACCOUNT_HELP_ROLES, patientWithAccount } from '../sign-in-lockout/unlock';
 import type { StaffPrincipal } from '../staff/service';
@@ -58,7 +60,7 @@ export async function sendPasswordReset(ctx: ServerContext, p: StaffPrincipal, p
       link: `${ctx.publicUrl}/reset-password#token=${token}`,
       expiresAt: row.expiresAt,
     };
-    await enqueueMail(m, { clinicId: clinic.id, recipient: patient.email, template: 'passwordReset', payload, patientId: patient.id, passwordResetId: row.id }, now);
+    await enqueueMail(m, ctx.secret, { clinicId: clinic.id, recipient: patient.email, template: 'passwordReset', payload, patientId: patient.id, passwordResetId: row.id }, now);
     await audit(m, clinic.id, { kind: 'staff', id: p.staff.id, ip }, 'patient.password_reset_sent', { type: 'patient', id: patient.id }, now, `reset=${row.id}`);
     return { expiresAt: row.expiresAt };
   });
@@ -78,13 +80,16 @@ async function liveReset(ctx: ServerContext, token: string): Promise<PasswordRes
 
 /**
  * The patient sets a new password from the emailed link: under the clinic's policy, once. Every
- * session of the account ends, its lockout is cleared, and the change is audited.
+ * session of the account ends, its lockout is cleared, the change is audited and the patient is
+ * told by mail.
  */
 export async function completePasswordReset(ctx: ServerContext, input: unknown, ip: string | null): Promise<void> {
   const { token } = validateOrThrow(tokenSchema, input);
-  await liveReset(ctx, token);
+  const reset = await liveReset(ctx, token);
   const clinic = await ctx.db.read(requireClinic);
   const form = validateOrThrow(linkPasswordResetSchema(clinic.passwordPolicy), input);
+  const owner = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { id: reset.accountId }));
+  requirePatientPassword(clinic.passwordPolicy, form.password, [owner?.username ?? '', clinic.name]);
   const passwordHash = await hashPassword(form.password);
   await ctx.db.write(async (m) => {
     // Checked again inside the transaction: two tabs racing with one link change the password once.
@@ -101,6 +106,9 @@ export async function completePasswordReset(ctx: ServerContext, input: unknown, 
     await m.update(PatientAccountEntity, { id: account.id }, { passwordHash, updatedAt: now.toISOString() });
     await clearAccountLockout(m, 'patient', account.id);
     await m.delete(PatientSessionEntity, { accountId: account.id });
-    await audit(m, clinic.id, { kind: 'patient', id: account.id, ip }, 'patient.password_reset_by_link', { type: 'patient', id: account.patientId }, now, `reset=${row.id}`);
+    const actor = { kind: 'patient' as const, id: account.id, ip };
+    await audit(m, clinic.id, actor, 'patient.password_reset_by_link', { type: 'patient', id: account.patientId }, now, `reset=${row.id}`);
+    await notifyPasswordChanged({ ctx, m, clinic }, account.patientId, actor);
   });
+  afterCommit(ctx);
 }

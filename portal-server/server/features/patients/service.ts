@@ -9,6 +9,7 @@ import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
 import type { StaffCall } from '../calls';
 import { fieldsToWrite, staffWriter } from '../calls';
+import { notifyEmailChanged } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
 import type { InvitationMailPayload } from '../mail/templates';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
@@ -78,6 +79,9 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
   }
   const patch: Partial<PatientRow> = { ...changes, ...('phone' in changes ? { phone: changes.phone || null } : {}) };
   await updateSynced(staffWriter(c), 'patient', patient, patch, { action: 'patient.update', detail: `fields=${Object.keys(changes).join(',')}` });
+  if (changes.email !== undefined) {
+    await notifyEmailChanged(c, patient, changes.email, c.actor);
+  }
 }
 
 export async function sendInvitation(c: StaffCall, input: MutationArgs['sendInvitation']): Promise<void> {
@@ -152,7 +156,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     registrationId,
     expiresAt,
   };
-  await enqueueMail(c.m, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
+  await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
 }
 
 /** Marks invitations past their expiry as expired (so the desk sees it); returns how many. */

@@ -30,11 +30,12 @@ import {
   recoveryCodeFormSchema,
 } from '../../../../shared/validation/account';
 import { validateOrThrow } from '../../../../shared/validation/validate';
+import { requirePatientPassword } from '../password-strength/strength';
 import type { ServerContext } from '../../context';
 import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
-import { notifyPatient } from '../mail/notify';
+import { notifyPasswordChanged } from '../mail/notify';
 import { enqueueMail } from '../mail/outbox';
 import type { RecoveryCodeMailPayload } from '../mail/templates';
 import { deleteSessionsOf } from '../patient-session/service';
@@ -105,7 +106,7 @@ export async function startRecovery(ctx: ServerContext, body: unknown, ip: strin
     await m.insert(AccountRecoveryEntity, row);
     if (found && mailable) {
       const payload: RecoveryCodeMailPayload = { clinicName: clinic.name, clinicPhone: clinic.phone, kind, code, minutes: RECOVERY_CODE_LIFETIME_MINUTES };
-      await enqueueMail(m, { clinicId: clinic.id, recipient: found.patient.email, template: 'recoveryCode', payload, patientId: found.patient.id, recoveryId: row.id }, now);
+      await enqueueMail(m, ctx.secret, { clinicId: clinic.id, recipient: found.patient.email, template: 'recoveryCode', payload, patientId: found.patient.id, recoveryId: row.id }, now);
     }
     const detail = `kind=${kind}${found ? (mailable ? '' : ' mail=over-hourly-limit') : ' match=none'}`;
     await audit(m, clinic.id, { kind: 'anonymous', id: found?.account.id ?? null, ip }, 'patient.recovery_start', { type: 'recovery', id }, now, detail);
@@ -219,6 +220,9 @@ export async function completeRecovery(ctx: ServerContext, body: unknown, ip: st
   const check = await ctx.db.write((m) => checkCode(ctx, m, recoveryId, code, ip));
   // Only someone holding the code learns what a valid new password needs; nothing is counted for it.
   const newPassword = check.ok && check.row.kind === 'password' ? validateOrThrow(recoverPasswordSchema(clinic.passwordPolicy), body).password : null;
+  if (check.ok && newPassword !== null) {
+    requirePatientPassword(clinic.passwordPolicy, newPassword, [check.account.username, clinic.name]);
+  }
 
   const answerHash = check.ok ? (check.row.questionNumber === 1 ? check.account.answer1Hash : check.account.answer2Hash) : await dummyHash();
   const answerOk = (await verifyPassword(answerHash, normaliseAnswer(answer))) && check.ok;
@@ -246,7 +250,7 @@ export async function completeRecovery(ctx: ServerContext, body: unknown, ip: st
       await clearAccountLockout(m, 'patient', account.id);
       await deleteSessionsOf(m, account.id);
       await audit(m, account.clinicId, actor, 'patient.password_reset', { type: 'recovery', id: row.id }, now);
-      await notifyPatient({ ctx, m, clinic }, account.patientId, 'passwordChanged');
+      await notifyPasswordChanged({ ctx, m, clinic }, account.patientId, actor);
     } else {
       await audit(m, account.clinicId, actor, 'patient.username_recovered', { type: 'recovery', id: row.id }, now);
     }

@@ -9,6 +9,7 @@ import { hashPassword, keyedHash, newId, normaliseAnswer, sameHash } from '../..
 import { parseUsDate, todayInZone } from '../../../../shared/time/dateOnly';
 import { registrationSchema } from '../../../../shared/validation/registration';
 import { validateOrThrow } from '../../../../shared/validation/validate';
+import { requirePatientPassword } from '../password-strength/strength';
 import type { ServerContext } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
@@ -36,6 +37,7 @@ export async function registerPatient(ctx: ServerContext, body: RegistrationRequ
   const clinic = await ctx.db.read(requireClinic);
   const { token } = validateOrThrow(tokenSchema, body);
   const form = validateOrThrow(registrationSchema(clinic.passwordPolicy, todayInZone(clinic.timeZone, ctx.now())), body);
+  requirePatientPassword(clinic.passwordPolicy, form.password, [form.username, clinic.name]);
   const tokenHash = keyedHash(ctx.secret, token);
 
   // Phase 1: verify (and count a wrong try) — committed even when it refuses.

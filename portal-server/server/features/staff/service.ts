@@ -8,6 +8,7 @@ import { hashPassword, keyedHash, newId, randomToken } from '../../../../shared/
 import { object, string } from 'yup';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { staffPasswordSchema, staffUserSchema } from '../../../../shared/validation/staff';
+import { requireHardToGuess } from '../password-strength/strength';
 import type { ServerContext } from '../../context';
 import type { Actor } from '../audit/audit';
 import { audit } from '../audit/audit';
@@ -136,6 +137,7 @@ export async function listStaff(ctx: ServerContext, p: StaffPrincipal): Promise<
 export async function createStaff(ctx: ServerContext, p: StaffPrincipal, input: CreateStaffRequest, ip: string | null): Promise<StaffUserView> {
   requireRole(p, ['admin']);
   const form = validateOrThrow(staffUserSchema, input);
+  requireHardToGuess(form.password, [form.username, form.displayName, p.clinic.name]);
   const passwordHash = await hashPassword(form.password);
   return ctx.db.write(async (m) => {
     if (await m.findOneBy(StaffUserEntity, { usernameNormalized: form.username.toLowerCase() })) {
@@ -207,6 +209,8 @@ export async function setStaffActive(ctx: ServerContext, p: StaffPrincipal, id: 
 export async function resetStaffPassword(ctx: ServerContext, p: StaffPrincipal, id: string, password: unknown, ip: string | null): Promise<StaffUserView> {
   requireRole(p, ['admin']);
   const { password: valid } = validateOrThrow(object({ password: staffPasswordSchema }), { password });
+  const target = await ctx.db.read((m) => findStaffInClinic(m, p, id));
+  requireHardToGuess(valid, [target.username, target.displayName, p.clinic.name]);
   const passwordHash = await hashPassword(valid);
   return ctx.db.write(async (m) => {
     const row = await findStaffInClinic(m, p, id);

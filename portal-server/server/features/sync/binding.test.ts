@@ -27,7 +27,7 @@ afterAll(async () => {
 
 /** A staff sign-in as the console makes it: naming its client id, or (an older console) not. */
 async function signIn(username: string, clientId?: string): Promise<string> {
-  const res = await api<StaffSignInResponse>(portal.url, '/api/staff/sign-in', { body: { username, password: 'Desk2Work', deviceName: 'test', ...(clientId ? { clientId } : {}) } });
+  const res = await api<StaffSignInResponse>(portal.url, '/api/staff/sign-in', { body: { username, password: 'Copper-Kettle-Desk-81', deviceName: 'test', ...(clientId ? { clientId } : {}) } });
   expect(res.status).toBe(200);
   return res.body.token;
 }
@@ -156,7 +156,7 @@ describe('POST /api/sync/client', () => {
     const res = await claim(token, 'not-an-id');
     expect(res.status).toBe(400);
     expect((res.body as ApiErrorResponse).error.code).toBe('validation_failed');
-    const malformed = await api<ApiErrorResponse>(portal.url, '/api/staff/sign-in', { body: { username: 'deska', password: 'Desk2Work', deviceName: 'test', clientId: 'x' } });
+    const malformed = await api<ApiErrorResponse>(portal.url, '/api/staff/sign-in', { body: { username: 'deska', password: 'Copper-Kettle-Desk-81', deviceName: 'test', clientId: 'x' } });
     expect(malformed.status).toBe(400);
   });
 });

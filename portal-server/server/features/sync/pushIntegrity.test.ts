@@ -17,8 +17,8 @@ beforeAll(async () => {
   portal = await startTestPortal({ log: (line) => logLines.push(line) });
   const adminToken = (await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword)).token;
   deskToken = await addStaff(portal.url, adminToken, 'desk3', 'receptionist');
-  await addStaff(portal.url, adminToken, 'drlee', 'physician', 'Doctor2Go');
-  physicianId = (await signInStaff(portal.url, 'drlee', 'Doctor2Go')).staff.id;
+  await addStaff(portal.url, adminToken, 'drlee', 'physician', 'Doctor-Fennel-Quay-38');
+  physicianId = (await signInStaff(portal.url, 'drlee', 'Doctor-Fennel-Quay-38')).staff.id;
 });
 afterAll(async () => {
   await portal.stop();

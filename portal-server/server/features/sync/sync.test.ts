@@ -165,15 +165,15 @@ describe('staff administration', () => {
   });
 
   it('deactivating a staff member revokes their consoles at once; a password reset works', async () => {
-    const token = await addStaff(portal.url, adminToken, 'leaver1', 'physician', 'Leave2Now');
+    const token = await addStaff(portal.url, adminToken, 'leaver1', 'physician', 'Leaving-Maple-Ferns-29');
     const list = await api<{ id: string; username: string }[]>(portal.url, '/api/staff/users', { token: adminToken });
     const id = list.body.find((s) => s.username === 'leaver1')?.id ?? '';
     expect((await api(portal.url, `/api/staff/users/${id}`, { method: 'PATCH', token: adminToken, body: { active: false } })).status).toBe(200);
     expect((await api(portal.url, '/api/staff/me', { token })).status).toBe(401);
-    expect((await api(portal.url, '/api/staff/sign-in', { body: { username: 'leaver1', password: 'Leave2Now', deviceName: 'x' } })).status).toBe(401);
+    expect((await api(portal.url, '/api/staff/sign-in', { body: { username: 'leaver1', password: 'Leaving-Maple-Ferns-29', deviceName: 'x' } })).status).toBe(401);
     await api(portal.url, `/api/staff/users/${id}`, { method: 'PATCH', token: adminToken, body: { active: true } });
-    expect((await api(portal.url, `/api/staff/users/${id}/password`, { token: adminToken, body: { password: 'Back2Work' } })).status).toBe(200);
-    expect((await signInStaff(portal.url, 'leaver1', 'Back2Work')).staff.role).toBe('physician');
+    expect((await api(portal.url, `/api/staff/users/${id}/password`, { token: adminToken, body: { password: 'Returning-Cedar-Path-64' } })).status).toBe(200);
+    expect((await signInStaff(portal.url, 'leaver1', 'Returning-Cedar-Path-64')).staff.role).toBe('physician');
   });
 
   it('wrong staff credentials get one message whether or not the user exists', async () => {
