@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function dispatcher(db: Database): MailDispatcher {
-  return new MailDispatcher({ db, now: () => new Date(), mailDir, mailFrom: 'no-reply@localhost', retryBaseMs: 20, maxTries: 3, onChange: () => undefined });
+  return new MailDispatcher({ db, secret: portal.handle.context.secret, now: () => new Date(), mailDir, mailFrom: 'no-reply@localhost', retryBaseMs: 20, maxTries: 3, onChange: () => undefined });
 }
 
 it('sends each of 40 queued mails once when two dispatchers on two connections pass at the same time', async () => {
@@ -45,7 +45,7 @@ it('sends each of 40 queued mails once when two dispatchers on two connections p
   const clinicId = clinic?.id ?? '';
   await other.write(async (m) => {
     for (let i = 0; i < 40; i += 1) {
-      await enqueueMail(m, { clinicId, recipient: email, template: 'newMessage', payload: { clinicName: 'Maple Street Clinic', clinicPhone: '(555) 123-4567', signInUrl: 'http://127.0.0.1/' }, patientId }, new Date());
+      await enqueueMail(m, portal.handle.context.secret, { clinicId, recipient: email, template: 'newMessage', payload: { clinicName: 'Maple Street Clinic', clinicPhone: '(555) 123-4567', signInUrl: 'http://127.0.0.1/' }, patientId }, new Date());
     }
   });
   const a = dispatcher(portal.handle.context.db);
