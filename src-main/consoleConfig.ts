@@ -55,7 +55,7 @@ export function readConsoleConfig(userDataDir: string): ConsoleConfig {
   return {
     hostServer: c.hostServer,
     port: c.port,
-    serverUrl: c.serverUrl.replace(/\/+$/, ''),
+    serverUrl: c.serverUrl.replace(/(?<!\/)\/+$/, ''),
     ...(c.publicUrl ? { publicUrl: c.publicUrl } : {}),
     ...(c.host ? { host: c.host } : {}),
   };

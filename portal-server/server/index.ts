@@ -77,7 +77,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     onChange: () => changes.poke(),
   });
   // publicUrl is known only after listening when port is 0; the context reads it lazily.
-  let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
+  let publicUrl = config.publicUrl?.replace(/(?<!\/)\/+$/, '') ?? '';
   const ctx: ServerContext = {
     db,
     config,
