@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import { startPortalServer } from '../../portal-server/server/index';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../shared/sync/protocol';
 import { waitForMail } from '../fixtures/mail';
 import { TEST_CLINIC } from '../fixtures/portal';
-import type { HostilePortal, PatientBrowser } from './helpers';
+import type { ApiErrorResponse } from '../../shared/api/errors';
+import type { HostilePortal, HttpResult, PatientBrowser } from './helpers';
 import { expectRefused, http, nextIp, registrationBody, signInPatient, signInStaff, startHostilePortal } from './helpers';
 
 /** What every response carries, what is never served, and what the server does with bodies it should not accept. */
@@ -174,6 +176,89 @@ describe('bodies the server must not accept', () => {
     const after = await hp.snapshot();
     expect(after.staff_user).toEqual(before.staff_user);
     expect(after.message_thread?.length).toBe((before.message_thread?.length ?? 0) + 1);
+  });
+});
+
+describe('malformed requests are the client\'s fault (4xx with a plain message, never 500)', () => {
+  const plain = (res: HttpResult, ...echoes: string[]) => {
+    const message = (res.body as ApiErrorResponse).error.message;
+    for (const echo of echoes) {
+      expect(message).not.toContain(echo);
+    }
+    expect(res.text).not.toMatch(/at .*\.(js|ts):\d+|Error:|node_modules|zlib|incorrect header/i);
+  };
+  const raw = async (path: string, body: Buffer | string, headers: Record<string, string>): Promise<HttpResult> => {
+    const res = await fetch(`${hp.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const text = await res.text();
+    return { status: res.status, text, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text };
+  };
+
+  it('an unknown or corrupt Content-Encoding or an unknown charset is refused (415/400) on public and signed-in routes, writing nothing', async () => {
+    const signIn = JSON.stringify({ username: hp.ana.username, password: hp.ana.password });
+    const message = JSON.stringify({ subject: 'Encoded', body: 'Encoded message' });
+    const before = await hp.snapshot();
+    const sessions = await hp.count('patient_session');
+    const publicHeaders = () => ({ origin: hp.url, 'x-forwarded-for': nextIp() });
+    const anaHeaders = { cookie: ana.cookieHeader, 'x-csrf-token': ana.csrfToken, origin: hp.url };
+    for (const [path, body, headers] of [
+      ['/api/session', signIn, publicHeaders()],
+      ['/api/messages', message, anaHeaders],
+    ] as const) {
+      const unknown = await raw(path, body, { ...headers, 'content-encoding': 'x-hostile-zip' });
+      expectRefused(unknown, 415, 'unsupported_media_type');
+      plain(unknown, 'x-hostile-zip');
+      const charset = await raw(path, body, { ...headers, 'content-type': 'application/json; charset=x-klingon' });
+      expectRefused(charset, 415, 'unsupported_media_type');
+      plain(charset, 'klingon');
+      for (const [encoding, corrupt] of [
+        ['gzip', Buffer.from('this is not gzip at all')],
+        ['gzip', gzipSync(Buffer.from(body)).subarray(0, 12)],
+        ['deflate', Buffer.from('not deflate')],
+        ['deflate', deflateSync(Buffer.from(body)).subarray(0, 6)],
+        ['br', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x11])],
+        ['br', brotliCompressSync(Buffer.from(body)).subarray(0, 5)],
+      ] as const) {
+        const res = await raw(path, corrupt, { ...headers, 'content-encoding': encoding });
+        expect({ path, encoding, status: res.status, code: (res.body as ApiErrorResponse).error?.code }).toEqual({ path, encoding, status: 400, code: 'validation_failed' });
+        plain(res);
+      }
+    }
+    expect(await hp.snapshot()).toEqual(before);
+    expect(await hp.count('patient_session')).toBe(sessions);
+    // A body compressed properly is still read.
+    const fine = await raw('/api/messages', gzipSync(Buffer.from(message)), { ...anaHeaders, 'content-encoding': 'gzip' });
+    expect(fine.status).toBe(201);
+  });
+
+  it('a bad %-escape in the path gets 400 on API routes, the web app and static files, writing nothing', async () => {
+    const before = await hp.snapshot();
+    const results: [string, HttpResult][] = [
+      ['patient GET', await ana.get('/api/messages/%E0%A4%A')],
+      ['patient POST', await ana.send('/api/appointments/%zz/cancel', {})],
+      ['staff POST', await http(hp.url, '/api/staff/users/%/password', { body: {}, headers: { authorization: `Bearer ${hp.admin.token}` } })],
+      ['static file', await http(hp.url, '/assets/%E0%A4%A.js')],
+      ['web app page', await http(hp.url, '/%')],
+    ];
+    for (const [what, res] of results) {
+      expect({ what, status: res.status, code: (res.body as ApiErrorResponse).error?.code }).toEqual({ what, status: 400, code: 'validation_failed' });
+      plain(res, '%E0', '%zz', 'decode');
+    }
+    expect(await hp.snapshot()).toEqual(before);
+  });
+
+  it('an audit filter date the database cannot hold (or that is not on the calendar) gets 400 naming the field, not a result or a 500', async () => {
+    for (const [query, field] of [
+      ['from=0000-01-01', 'from'],
+      ['from=1899-12-31T23:59:59Z', 'from'],
+      ['to=9999-12-31T23:59:59-23:59', 'to'],
+      ['from=2025-02-30', 'from'],
+      ['to=2025-13-01T00:00:00Z', 'to'],
+    ] as const) {
+      const res = await hp.admin.call<ApiErrorResponse>(`/api/staff/audit?${query}`);
+      expectRefused(res, 400, 'validation_failed');
+      expect(Object.keys(res.body.error.fields ?? {})).toEqual([field]);
+    }
+    expect((await hp.admin.call('/api/staff/audit?from=1900-01-01T00:00:00Z&to=9999-12-31T23:59:59Z')).status).toBe(200);
   });
 });
 
