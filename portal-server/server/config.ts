@@ -95,7 +95,7 @@ export function loadSecret(config: PortalConfig): string {
     }
     return config.secret;
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const file = join(config.dataDir, 'secret');
   if (!existsSync(file)) {
     writeFileSync(file, randomToken(48), { mode: 0o600, flag: 'wx' });

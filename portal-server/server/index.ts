@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -50,8 +50,28 @@ function keepToServiceAccount(sqlitePath: string): void {
   }
 }
 
+/**
+ * DATA_DIR (the database, the secret) and the mail folder (delivered .eml files) are the service
+ * account's alone: made mode 0700, and narrowed to it when an older version made them 0755. A
+ * folder the account cannot narrow (not its own) is reported, not fatal.
+ */
+function keepFolderToServiceAccount(dir: string, log: (line: string) => void): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) {
+    try {
+      chmodSync(dir, 0o700);
+    } catch {
+      log(`Warning: ${dir} can be read by other accounts on this machine and could not be narrowed. Run: chmod 700 ${dir}`);
+    }
+  }
+}
+
 /** Opens the database (running migrations), starts mail and listens. The one public start function. */
 export async function startPortalServer(config: PortalConfig, log: (line: string) => void = (l) => console.log(l)): Promise<PortalHandle> {
+  keepFolderToServiceAccount(config.dataDir, log);
+  if (!config.smtpUrl) {
+    keepFolderToServiceAccount(mailDirOf(config), log);
+  }
   const secret = loadSecret(config);
   const sqlitePath = join(config.dataDir, 'portal.sqlite');
   if (!config.databaseUrl) {
