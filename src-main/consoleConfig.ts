@@ -13,7 +13,7 @@ export interface ConsoleConfig {
   publicUrl?: string;
   /**
    * Where the hosted server listens; loopback by default. Any other address needs TLS_CERT/TLS_KEY
-   * or TRUST_PROXY in the environment, or the server refuses to start.
+   * (or TRUST_PROXY with PLAIN_HTTP_BEHIND_PROXY=1) in the environment, or the server refuses to start.
    */
   host?: string;
 }

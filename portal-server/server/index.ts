@@ -9,7 +9,7 @@ import { SERVER_ENTITIES } from '../../shared/node/entities/server';
 import { SERVER_MIGRATIONS } from '../../shared/node/migrations/server';
 import type { ClinicSetupForm } from '../../shared/validation/staff';
 import { createApp } from './app';
-import { loadSecret, mailDirOf } from './config';
+import { assertSafeToListen, loadSecret, mailDirOf } from './config';
 import type { PortalConfig } from './config';
 import type { ServerContext } from './context';
 import { isSetUp, setupClinic } from './features/clinic/service';
@@ -68,6 +68,8 @@ function keepFolderToServiceAccount(dir: string, log: (line: string) => void): v
 
 /** Opens the database (running migrations), starts mail and listens. The one public start function. */
 export async function startPortalServer(config: PortalConfig, log: (line: string) => void = (l) => console.log(l)): Promise<PortalHandle> {
+  // readConfig checks this too; a caller that builds its config by hand gets the same refusal before any folder is made.
+  assertSafeToListen(config);
   keepFolderToServiceAccount(config.dataDir, log);
   if (!config.smtpUrl) {
     keepFolderToServiceAccount(mailDirOf(config), log);

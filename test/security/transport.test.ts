@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPortalServer } from '../../portal-server/server/index';
+import { readConfig, startPortalServer } from '../../portal-server/server/index';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../shared/sync/protocol';
 import { waitForMail } from '../fixtures/mail';
 import { TEST_CLINIC } from '../fixtures/portal';
@@ -311,6 +311,40 @@ describe('links in mail', () => {
     const mail = await waitForMail(hp.portal.mailDir, email);
     expect(mail.link?.startsWith(`${hp.url}/register#token=`)).toBe(true);
     expect(mail.html + mail.text).not.toContain('evil.example');
+  });
+});
+
+describe('configuration that would put patients in clear text', () => {
+  it('a set TRUST_PROXY alone no longer lets the server listen in plain HTTP on a non-loopback address; nothing is created', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portal-config-'));
+    const dataDir = join(root, 'data');
+    try {
+      const refusals: [Record<string, string>, RegExp][] = [
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5' }, /PLAIN_HTTP_BEHIND_PROXY=1/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: 'loopback' }, /PLAIN_HTTP_BEHIND_PROXY=1/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: 'loopback', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org' }, /TRUST_PROXY/],
+        [{ HOST: '0.0.0.0', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org' }, /TRUST_PROXY/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1' }, /PUBLIC_URL/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: 'yes', PUBLIC_URL: 'https://portal.example.org' }, /must be 1/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'http://portal.example.org' }, /PUBLIC_URL .* must use https/],
+        [{ PUBLIC_URL: 'http://portal.example.org' }, /must use https/],
+        [{ PUBLIC_URL: 'https://attacker:pw@portal.example.org' }, /user name/],
+        [{ PUBLIC_URL: 'not a url' }, /not an address/],
+      ];
+      for (const [env, message] of refusals) {
+        expect(() => readConfig({ ...env, DATA_DIR: dataDir, PORT: '0' }), JSON.stringify(env)).toThrow(message);
+      }
+      // A hand-built config is refused by the server itself, before it makes any folder or opens a port.
+      await expect(startPortalServer({ dataDir, port: 0, host: '0.0.0.0', trustProxy: '10.0.0.5' }, () => undefined)).rejects.toThrow(/PLAIN_HTTP_BEHIND_PROXY=1/);
+      await expect(startPortalServer({ dataDir, port: 0, host: '127.0.0.1', publicUrl: 'http://portal.example.org' }, () => undefined)).rejects.toThrow(/must use https/);
+      expect(existsSync(dataDir)).toBe(false);
+      // The documented opt-in, with the proxy named and the https address set, is accepted.
+      const ok = readConfig({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org', DATA_DIR: dataDir, PORT: '0' });
+      expect([ok.plainHttpBehindProxy, ok.publicUrl]).toEqual([true, 'https://portal.example.org']);
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
