@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import pluginVue from 'eslint-plugin-vue';
+import regexp from 'eslint-plugin-regexp';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
@@ -46,6 +47,17 @@ export default tseslint.config(
   {
     files: ['src-renderer/**/*.{ts,vue}', 'portal-server/web/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },
+  },
+  // A pattern that can backtrack or move super-linearly lets one request freeze the server (an email
+  // rule once took minutes on "a@" and 50,000 dots). Tests match their own output, so they are exempt.
+  {
+    files: ['**/*.{ts,vue,mjs,js}'],
+    ignores: ['test/**', '**/*.test.ts', '**/*.spec.ts'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+    },
   },
   // Dependencies point inward (DESIGN §3).
   {

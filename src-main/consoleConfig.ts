@@ -13,7 +13,7 @@ export interface ConsoleConfig {
   publicUrl?: string;
   /**
    * Where the hosted server listens; loopback by default. Any other address needs TLS_CERT/TLS_KEY
-   * or TRUST_PROXY in the environment, or the server refuses to start.
+   * (or TRUST_PROXY with PLAIN_HTTP_BEHIND_PROXY=1) in the environment, or the server refuses to start.
    */
   host?: string;
 }
@@ -55,7 +55,7 @@ export function readConsoleConfig(userDataDir: string): ConsoleConfig {
   return {
     hostServer: c.hostServer,
     port: c.port,
-    serverUrl: c.serverUrl.replace(/\/+$/, ''),
+    serverUrl: c.serverUrl.replace(/(?<!\/)\/+$/, ''),
     ...(c.publicUrl ? { publicUrl: c.publicUrl } : {}),
     ...(c.host ? { host: c.host } : {}),
   };

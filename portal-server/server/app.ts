@@ -20,7 +20,7 @@ import { lockoutRoutes } from './features/sign-in-lockout/routes';
 import { staffRoutes } from './features/staff/routes';
 import { syncRoutes } from './features/sync/routes';
 import { apiNotFound, errorHandler } from './middleware/errors';
-import { refuseDeepJson } from './middleware/jsonDepth';
+import { jsonBody } from './middleware/bodyLimits';
 import { provideContext } from './middleware/rateLimit';
 import { requestLog } from './middleware/requestLog';
 import { noStore, sameOriginOnly, securityHeaders } from './middleware/security';
@@ -45,7 +45,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   }
   app.use(securityHeaders());
   app.use(healthRoutes(ctx));
-  app.use('/api', noStore, express.json({ limit: '256kb', strict: true, verify: refuseDeepJson }), sameOriginOnly(options.allowedOrigins));
+  app.use('/api', noStore, jsonBody(), sameOriginOnly(options.allowedOrigins));
   app.use(clinicRoutes(ctx));
   app.use(staffRoutes(ctx));
   app.use(lockoutRoutes(ctx));

@@ -9,11 +9,23 @@ describe('readConfig', () => {
     expect(c.dataDir).toMatch(/data$/);
   });
 
-  it('refuses a non-loopback HOST without TLS or a trusted proxy, and says why', () => {
+  it('refuses a non-loopback HOST without TLS or the explicit plain-HTTP opt-in, and says why', () => {
     expect(() => readConfig({ HOST: '0.0.0.0' })).toThrow(ConfigError);
     expect(() => readConfig({ HOST: '0.0.0.0' })).toThrow(/clear text/);
-    expect(readConfig({ HOST: '0.0.0.0', TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+    expect(() => readConfig({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5' })).toThrow(/PLAIN_HTTP_BEHIND_PROXY/);
     expect(readConfig({ HOST: '0.0.0.0', TLS_CERT: 'c.pem', TLS_KEY: 'k.pem' }).tlsCert).toBe('c.pem');
+    const behindProxy = readConfig({ HOST: '10.0.0.9', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org' });
+    expect([behindProxy.plainHttpBehindProxy, behindProxy.trustProxy]).toEqual([true, '10.0.0.5']);
+    expect(readConfig({ TRUST_PROXY: 'loopback', PUBLIC_URL: 'https://portal.example.org' }).trustProxy).toBe('loopback');
+  });
+
+  it('takes PUBLIC_URL only as https (http on loopback), without user, query or fragment', () => {
+    expect(readConfig({ PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(readConfig({ PUBLIC_URL: 'http://localhost:3000' }).publicUrl).toBe('http://localhost:3000');
+    expect(readConfig({ PUBLIC_URL: 'http://[::1]:3000' }).publicUrl).toBe('http://[::1]:3000');
+    for (const bad of ['http://portal.example.org', 'portal.example.org', 'ftp://portal.example.org', 'https://user:pw@portal.example.org', 'https://portal.example.org/?x=1', 'https://portal.example.org/#x', 'javascript:alert(1)']) {
+      expect(() => readConfig({ PUBLIC_URL: bad }), bad).toThrow(/PUBLIC_URL/);
+    }
   });
 
   it('refuses TRUST_PROXY=true, half a TLS pair and a bad port', () => {

@@ -19,6 +19,11 @@ export interface PortalConfig {
   tlsKey?: string;
   /** Express "trust proxy" value: the proxy's address(es), never plain `true`. */
   trustProxy?: string;
+  /**
+   * PLAIN_HTTP_BEHIND_PROXY=1: the deliberate choice to listen in plain HTTP on a non-loopback HOST
+   * because a TLS proxy on another host forwards to it. TRUST_PROXY alone no longer allows that.
+   */
+  plainHttpBehindProxy?: boolean;
   databaseUrl?: string;
   /** Built patient web app; defaults to out/portal-web under the working directory. */
   webDir?: string;
@@ -68,6 +73,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
     tlsCert: env.TLS_CERT,
     tlsKey: env.TLS_KEY,
     trustProxy: env.TRUST_PROXY,
+    plainHttpBehindProxy: readSwitch(env, 'PLAIN_HTTP_BEHIND_PROXY'),
     databaseUrl: env.DATABASE_URL,
     webDir: env.PORTAL_WEB_DIR,
     logRequests: env.LOG_REQUESTS !== '0',
@@ -76,6 +82,18 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
   };
   assertSafeToListen(config);
   return config;
+}
+
+/** An on/off variable: unset or "0" is off, "1" is on; anything else is a mistake worth stopping for. */
+function readSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name];
+  if (value === undefined || value === '' || value === '0') {
+    return false;
+  }
+  if (value === '1') {
+    return true;
+  }
+  throw new ConfigError(`${name} must be 1 (on) or 0 (off), not "${value}".`);
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -96,11 +114,44 @@ export function assertSafeToListen(config: PortalConfig): void {
   if ((config.tlsCert && !config.tlsKey) || (!config.tlsCert && config.tlsKey)) {
     throw new ConfigError('Set both TLS_CERT and TLS_KEY, or neither.');
   }
-  if (!isLoopbackHost(config.host) && !config.tlsCert && !config.trustProxy) {
-    throw new ConfigError(
-      `Refusing to listen on ${config.host} without TLS: patients' passwords and health data would cross the network in clear text. ` +
-        'Set TLS_CERT and TLS_KEY, or run behind an HTTPS reverse proxy and set TRUST_PROXY to its address, or keep HOST=127.0.0.1.',
-    );
+  if (!isLoopbackHost(config.host) && !config.tlsCert) {
+    if (!config.plainHttpBehindProxy) {
+      throw new ConfigError(
+        `Refusing to listen on ${config.host} without TLS: patients' passwords and health data would cross the network in clear text. ` +
+          'Set TLS_CERT and TLS_KEY, or keep HOST=127.0.0.1 behind an HTTPS reverse proxy on this machine. ' +
+          'Only if the proxy runs on another host and the network between them is yours, set PLAIN_HTTP_BEHIND_PROXY=1 with TRUST_PROXY naming that proxy and PUBLIC_URL its https:// address.',
+      );
+    }
+    if (!config.trustProxy || config.trustProxy === 'loopback') {
+      throw new ConfigError('PLAIN_HTTP_BEHIND_PROXY=1 needs TRUST_PROXY set to the address or subnet of the proxy on the other host.');
+    }
+    if (!config.publicUrl) {
+      throw new ConfigError('PLAIN_HTTP_BEHIND_PROXY=1 needs PUBLIC_URL: the https:// address patients reach through the proxy.');
+    }
+  }
+  if (config.plainHttpBehindProxy && (config.tlsCert || isLoopbackHost(config.host))) {
+    throw new ConfigError('PLAIN_HTTP_BEHIND_PROXY=1 is only for a non-loopback HOST without TLS_CERT; remove it.');
+  }
+  if (config.publicUrl !== undefined) {
+    assertPublicUrl(config.publicUrl);
+  }
+}
+
+/** PUBLIC_URL goes into every email link: https, with no user, query or fragment; http only on loopback (a demo). */
+export function assertPublicUrl(publicUrl: string): void {
+  const example = 'Set PUBLIC_URL to the https:// address patients use, like https://portal.your-clinic.example (http:// only for 127.0.0.1 or localhost).';
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL "${publicUrl}" is not an address. ${example}`);
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(host))) {
+    throw new ConfigError(`PUBLIC_URL "${publicUrl}" must use https: patients' links and session cookies would otherwise travel in clear text. ${example}`);
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`PUBLIC_URL "${publicUrl}" must not carry a user name, password, query or fragment. ${example}`);
   }
 }
 
@@ -112,7 +163,7 @@ export function loadSecret(config: PortalConfig): string {
     }
     return config.secret;
   }
-  mkdirSync(config.dataDir, { recursive: true });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const file = join(config.dataDir, 'secret');
   if (!existsSync(file)) {
     writeFileSync(file, randomToken(48), { mode: 0o600, flag: 'wx' });

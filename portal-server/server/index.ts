@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -9,7 +9,7 @@ import { SERVER_ENTITIES } from '../../shared/node/entities/server';
 import { SERVER_MIGRATIONS } from '../../shared/node/migrations/server';
 import type { ClinicSetupForm } from '../../shared/validation/staff';
 import { createApp } from './app';
-import { loadSecret, mailDirOf } from './config';
+import { assertSafeToListen, loadSecret, mailDirOf } from './config';
 import type { PortalConfig } from './config';
 import type { ServerContext } from './context';
 import { isSetUp, setupClinic } from './features/clinic/service';
@@ -51,8 +51,30 @@ function keepToServiceAccount(sqlitePath: string): void {
   }
 }
 
+/**
+ * DATA_DIR (the database, the secret) and the mail folder (delivered .eml files) are the service
+ * account's alone: made mode 0700, and narrowed to it when an older version made them 0755. A
+ * folder the account cannot narrow (not its own) is reported, not fatal.
+ */
+function keepFolderToServiceAccount(dir: string, log: (line: string) => void): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) {
+    try {
+      chmodSync(dir, 0o700);
+    } catch {
+      log(`Warning: ${dir} can be read by other accounts on this machine and could not be narrowed. Run: chmod 700 ${dir}`);
+    }
+  }
+}
+
 /** Opens the database (running migrations), starts mail and listens. The one public start function. */
 export async function startPortalServer(config: PortalConfig, log: (line: string) => void = (l) => console.log(l)): Promise<PortalHandle> {
+  // readConfig checks this too; a caller that builds its config by hand gets the same refusal before any folder is made.
+  assertSafeToListen(config);
+  keepFolderToServiceAccount(config.dataDir, log);
+  if (!config.smtpUrl) {
+    keepFolderToServiceAccount(mailDirOf(config), log);
+  }
   const secret = loadSecret(config);
   const sqlitePath = join(config.dataDir, 'portal.sqlite');
   if (!config.databaseUrl) {
@@ -80,7 +102,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     onChange: () => changes.poke(),
   });
   // publicUrl is known only after listening when port is 0; the context reads it lazily.
-  let publicUrl = config.publicUrl?.replace(/\/+$/, '') ?? '';
+  let publicUrl = config.publicUrl?.replace(/(?<!\/)\/+$/, '') ?? '';
   const ctx: ServerContext = {
     db,
     config,

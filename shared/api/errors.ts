@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   'protocol_outdated',
   'rate_limited',
   'payload_too_large',
+  /** A body in a Content-Encoding or charset the server does not read. */
+  'unsupported_media_type',
   'offline',
   'internal',
   /** A confirmOnly mutation (see Mutation.confirmOnly) the server had not applied: nothing was. */

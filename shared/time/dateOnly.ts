@@ -27,7 +27,12 @@ function build(year: number, month: number, day: number): DateOnly | null {
 
 /** "4/12/1986" or "04/12/1986" → "1986-04-12"; anything else (including 02/30/2000) → null. */
 export function parseUsDate(text: string): DateOnly | null {
-  const m = US.exec(text.trim());
+  const trimmed = text.trim();
+  // No pattern runs on text longer than any date (a request may carry megabytes here).
+  if (trimmed.length > 10) {
+    return null;
+  }
+  const m = US.exec(trimmed);
   if (!m) {
     return null;
   }
@@ -36,6 +41,9 @@ export function parseUsDate(text: string): DateOnly | null {
 
 /** A stored date-only string, checked to be a real calendar date. */
 export function parseIsoDate(text: string): DateOnly | null {
+  if (text.length !== 10) {
+    return null;
+  }
   const m = ISO.exec(text);
   if (!m) {
     return null;

@@ -23,11 +23,14 @@ export function forgotUsernameSchema(today: DateOnly) {
 }
 export type ForgotUsernameForm = InferType<ReturnType<typeof forgotUsernameSchema>>;
 
+/** Longer than any code typed with spaces: such text is refused without running a pattern on it. */
+const RECOVERY_CODE_MAX_TYPED = 32;
+
 /** Six digits; spaces or a dash typed in the middle ("123 456") are forgiven. */
 export const recoveryCodeSchema = string()
-  .transform((value: unknown) => (typeof value === 'string' ? value.replace(/[\s-]/g, '') : value))
+  .transform((value: unknown) => (typeof value === 'string' && value.length <= RECOVERY_CODE_MAX_TYPED ? value.replace(/[\s-]/g, '') : value))
   .required('Enter the 6-digit code from the email.')
-  .matches(/^\d{6}$/, 'The code has 6 digits (ex: 123456).');
+  .test('code', 'The code has 6 digits (ex: 123456).', (value) => !value || (value.length === 6 && /^\d{6}$/.test(value)));
 
 export const recoveryCodeFormSchema = object({ code: recoveryCodeSchema });
 export type RecoveryCodeForm = InferType<typeof recoveryCodeFormSchema>;

@@ -6,15 +6,32 @@ import { isValidTimeZone } from '../time/dateOnly';
 export const INVITATION_LIFETIME_DAYS = { min: 1, max: 90 } as const;
 export const APPOINTMENT_CANCEL_HOURS = { min: 0, max: 168 } as const;
 
+/**
+ * Line breaks (CR, LF, NEL, U+2028/2029) and other control characters. The clinic's name, phone
+ * and address go into every email (the sender's name, the text): one line each, nothing a mail
+ * header or a reader's screen would take as structure.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
+const CONTROL_OR_LINE_BREAK = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/;
+
+/** One line of text up to `max` characters (the length is checked before the pattern runs). */
+const oneLine = (required: string, max: number, tooLong: string) =>
+  string()
+    .trim()
+    .required(required)
+    .max(max, tooLong)
+    .test('one-line', 'Use one line of plain text (no line breaks or control characters).', (v) => !v || v.length > max || !CONTROL_OR_LINE_BREAK.test(v));
+
 /** The clinic's own details: asked at setup and changed later by an admin, under the same rules. */
 export const clinicDetailsFields = {
-  name: string().trim().required("Enter the clinic's name.").max(120, 'Clinic names can have at most 120 characters.'),
-  phone: string().trim().required("Enter the clinic's phone number.").max(32, 'That phone number is too long.'),
-  address: string().trim().required("Enter the clinic's address.").max(200, 'Addresses can have at most 200 characters.'),
+  name: oneLine("Enter the clinic's name.", 120, 'Clinic names can have at most 120 characters.'),
+  phone: oneLine("Enter the clinic's phone number.", 32, 'That phone number is too long.'),
+  address: oneLine("Enter the clinic's address.", 200, 'Addresses can have at most 200 characters.'),
   timeZone: string()
     .trim()
     .required('Choose the time zone.')
-    .test('tz', 'Choose a time zone such as America/New_York.', (v) => (v ? isValidTimeZone(v) : true)),
+    .max(64, 'Choose a time zone such as America/New_York.')
+    .test('tz', 'Choose a time zone such as America/New_York.', (v) => (v ? v.length <= 64 && isValidTimeZone(v) : true)),
 };
 
 function wholeNumber(unit: string, range: { min: number; max: number }) {

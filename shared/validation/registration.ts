@@ -5,6 +5,7 @@ import { SECURITY_QUESTION_IDS } from '../domain/securityQuestions';
 import { parseUsDate } from '../time/dateOnly';
 import type { DateOnly } from '../time/dateOnly';
 import { passwordSchema } from './fields';
+import { patternWithin } from './pattern';
 
 export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]+$/;
 
@@ -13,7 +14,7 @@ export const usernameSchema = string()
   .required('Enter a username.')
   .min(8, 'Username must have at least 8 characters (ex: William2).')
   .max(32, 'Username can have at most 32 characters.')
-  .matches(USERNAME_PATTERN, 'Username can use letters, numbers and . _ - @ only.');
+  .test(patternWithin(32, 'characters', 'Username can use letters, numbers and . _ - @ only.', USERNAME_PATTERN));
 
 export const answerSchema = (n: 1 | 2) =>
   string()

@@ -6,7 +6,7 @@ import { END_OF_STORABLE_TIME, parseStorableInstant } from '../time/instant';
 
 /** A UUID as every id in this product is written (any case). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const uuidSchema = string().required().matches(UUID, 'Not a valid id.');
+export const uuidSchema = string().required().test('uuid', 'Not a valid id.', (v) => !v || (v.length === 36 && UUID.test(v)));
 
 /** Plain text; control characters other than new lines and tabs are refused. */
 const plainText = (label: string, max: number) =>
@@ -14,13 +14,18 @@ const plainText = (label: string, max: number) =>
     .trim()
     .required(`Enter ${label}.`)
     .max(max, `Keep it under ${max} characters.`)
+    // Past the length limit (which max() reports) the pattern never runs.
     // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
-    .test('plain', 'Use plain text only.', (v) => !v || !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v));
+    .test('plain', 'Use plain text only.', (v) => !v || v.length > max || !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(v));
 
 /** Patient portal: request an appointment. */
 export const appointmentRequestSchema = object({
   reason: plainText('the reason for your visit', 200),
-  preferredPhysicianId: string().nullable().defined().default(null).matches(UUID, { message: 'Choose a physician from the list.', excludeEmptyString: true }),
+  preferredPhysicianId: string()
+    .nullable()
+    .defined()
+    .default(null)
+    .test('uuid', 'Choose a physician from the list.', (v) => !v || (v.length === 36 && UUID.test(v))),
   preferredTimes: plainText('the days and times that suit you', 200),
 });
 export type AppointmentRequestForm = InferType<typeof appointmentRequestSchema>;

@@ -37,7 +37,7 @@ export function serverHeaders(token: string | null | undefined, sync: boolean, j
 }
 
 export function joinUrl(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+  return `${baseUrl.replace(/(?<!\/)\/+$/, '')}${path}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiErrorResponse } from '../../shared/api/errors';
 import type { AppointmentView } from '../../shared/domain/appointment';
 import type { ThreadView } from '../../shared/domain/message';
 import type { RenewalView } from '../../shared/domain/renewal';
@@ -173,6 +174,41 @@ describe('audit log filters', () => {
     const everything = await audit('limit=200');
     expect(everything.body.length).toBeGreaterThan(10);
     expect(await hp.snapshot([...DOMAIN_TABLES, 'audit_event'])).toEqual(before);
+  });
+});
+
+describe("the clinic's details (they go into every email)", () => {
+  it('a name, phone or address with a line break or control character is refused field by field, and the clinic row and audit log stay as they were', async () => {
+    const clinicRows = () => hp.rows('SELECT * FROM clinic');
+    const before = await clinicRows();
+    const audits = await hp.count('audit_event', "action = 'clinic.update'");
+    const [current] = before as { name: string; phone: string; address: string; timeZone: string; passwordPolicy: string; invitationLifetimeDays: number; appointmentCancelHours: number }[];
+    if (!current) {
+      throw new Error('the demo clinic has no row');
+    }
+    const settings = { name: current.name, phone: current.phone, address: current.address, timeZone: current.timeZone, passwordPolicy: current.passwordPolicy, invitationLifetimeDays: current.invitationLifetimeDays, appointmentCancelHours: current.appointmentCancelHours };
+    const hostile = [
+      'Riverside\r\nBcc: attacker@evil.example',
+      'Riverside\nSubject: Your record',
+      'Riverside\rX',
+      'Riverside\u0000Clinic',
+      'Riverside\u001bClinic',
+      'Riverside\u0085Clinic',
+      'Riverside\u2028Clinic',
+      'Riverside\u2029Clinic',
+      'Riverside\tClinic',
+    ];
+    for (const field of ['name', 'phone', 'address'] as const) {
+      for (const value of hostile) {
+        const res = await hp.admin.call<ApiErrorResponse>('/api/staff/clinic', { method: 'PATCH', body: { ...settings, [field]: value } });
+        expectRefused(res, 400, 'validation_failed');
+        expect({ field, value, fields: Object.keys(res.body.error.fields ?? {}) }).toEqual({ field, value, fields: [field] });
+      }
+    }
+    expect(await clinicRows()).toEqual(before);
+    expect(await hp.count('audit_event', "action = 'clinic.update'")).toBe(audits);
+    // The same details on one line are accepted.
+    expect((await hp.admin.call('/api/staff/clinic', { method: 'PATCH', body: settings })).status).toBe(200);
   });
 });
 

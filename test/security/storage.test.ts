@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMails } from '../fixtures/mail';
 import type { HostilePortal } from './helpers';
 import { http, nextIp, signInPatient, startHostilePortal } from './helpers';
-import { onPostgres } from '../fixtures/portal';
+import { onPostgres, startTestPortal } from '../fixtures/portal';
 
 /**
  * A copied database and another account on the server machine: the files are the service
@@ -39,6 +40,30 @@ describe.skipIf(onPostgres)('files on the server', () => {
     expect(files).toEqual(expect.arrayContaining(['portal.sqlite', 'secret']));
     for (const file of files) {
       expect({ file, mode: (statSync(join(hp.portal.dataDir, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: '600' });
+    }
+  });
+
+  it('DATA_DIR and its mail folder are made 0700, and folders an older version made 0755 are narrowed', async () => {
+    const mode = (dir: string) => (statSync(dir).mode & 0o777).toString(8);
+    const root = mkdtempSync(join(tmpdir(), 'portal-folders-'));
+    try {
+      // A fresh DATA_DIR the server makes itself (mkdtemp would already be 0700).
+      const fresh = join(root, 'fresh', 'data');
+      const first = await startTestPortal({ dataDir: fresh });
+      await first.stop();
+      expect(mode(fresh)).toBe('700');
+      expect(mode(join(fresh, 'mail'))).toBe('700');
+      // Folders left open by an older version.
+      const old = join(root, 'old');
+      mkdirSync(join(old, 'mail'), { recursive: true });
+      chmodSync(old, 0o755);
+      chmodSync(join(old, 'mail'), 0o755);
+      const second = await startTestPortal({ dataDir: old });
+      await second.handle.flushMail();
+      await second.stop();
+      expect({ dataDir: mode(old), mail: mode(join(old, 'mail')) }).toEqual({ dataDir: '700', mail: '700' });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -141,3 +141,25 @@ describe('who may push and pull', () => {
     expect(await hp.snapshot(['audit_event', 'client_mutation'])).toEqual(before);
   });
 });
+
+describe("times a console claims", () => {
+  it("a record view dated 1970, in the far future or at the edges of Date is shown to the patient at the server's time, and no claimed time is stored", async () => {
+    const desk = await freshDesk();
+    const before = await hp.snapshot();
+    const from = Date.now();
+    for (const viewedAt of ['1970-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z']) {
+      expect((await desk.apply('recordViewed', { patientId: hp.james.patientId, viewedAt })).status).toBe('applied');
+    }
+    const to = Date.now();
+    const access = await james.get<{ at: string; what: string }[]>('/api/account/record-access');
+    expect(access.status).toBe(200);
+    const views = access.body.filter((e) => e.what === 'Viewed your medical record').map((e) => Date.parse(e.at));
+    expect(views.length).toBeGreaterThanOrEqual(4);
+    const shown = views.slice(0, 4);
+    expect(shown.every((t) => t >= from && t <= to)).toBe(true);
+    const details = (await hp.rows<{ detail: string }>("SELECT detail FROM audit_event WHERE action = 'record.view' AND entityId = ?", [hp.james.patientId])).map((r) => r.detail);
+    expect(details.filter((d) => /1970|2999|275760|271821/.test(d))).toEqual([]);
+    // A view is audited, nothing else changes.
+    expect(await hp.snapshot()).toEqual(before);
+  });
+});

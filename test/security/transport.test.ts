@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPortalServer } from '../../portal-server/server/index';
+import { readConfig, startPortalServer } from '../../portal-server/server/index';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../shared/sync/protocol';
 import { waitForMail } from '../fixtures/mail';
 import { TEST_CLINIC } from '../fixtures/portal';
-import type { HostilePortal, PatientBrowser } from './helpers';
+import type { ApiErrorResponse } from '../../shared/api/errors';
+import type { HostilePortal, HttpResult, PatientBrowser } from './helpers';
 import { expectRefused, http, nextIp, registrationBody, signInPatient, signInStaff, startHostilePortal } from './helpers';
 
 /** What every response carries, what is never served, and what the server does with bodies it should not accept. */
@@ -122,7 +124,7 @@ describe('bodies the server must not accept', () => {
     const before = await hp.snapshot();
     const sessions = await hp.count('patient_session');
     const results = [
-      await http(hp.url, '/api/session', { rawBody: `{"username": "${hp.ana.username}", "password": "${hp.ana.password}", "x": ${deep(5000, '1')}}`, headers: { origin: hp.url, 'x-forwarded-for': nextIp() } }),
+      await http(hp.url, '/api/session', { rawBody: `{"username": "${hp.ana.username}", "password": "${hp.ana.password}", "x": ${deep(2000, '1')}}`, headers: { origin: hp.url, 'x-forwarded-for': nextIp() } }),
       await http(hp.url, '/api/messages', { rawBody: `{"subject": "Deep", "body": "Deep", "x": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, headers: { cookie: ana.cookieHeader, 'x-csrf-token': ana.csrfToken, origin: hp.url } }),
       await http(hp.url, '/api/sync/push', {
         rawBody: `{"clientId": "${randomUUID()}", "mutations": [{"seq": 1, "name": "recordViewed", "argsVersion": 1, "args": ${deep(100, `{"patientId": "${hp.ana.patientId}"}`)}}]}`,
@@ -177,6 +179,89 @@ describe('bodies the server must not accept', () => {
   });
 });
 
+describe('malformed requests are the client\'s fault (4xx with a plain message, never 500)', () => {
+  const plain = (res: HttpResult, ...echoes: string[]) => {
+    const message = (res.body as ApiErrorResponse).error.message;
+    for (const echo of echoes) {
+      expect(message).not.toContain(echo);
+    }
+    expect(res.text).not.toMatch(/at .*\.(js|ts):\d+|Error:|node_modules|zlib|incorrect header/i);
+  };
+  const raw = async (path: string, body: Buffer | string, headers: Record<string, string>): Promise<HttpResult> => {
+    const res = await fetch(`${hp.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const text = await res.text();
+    return { status: res.status, text, headers: res.headers, body: res.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text };
+  };
+
+  it('an unknown or corrupt Content-Encoding or an unknown charset is refused (415/400) on public and signed-in routes, writing nothing', async () => {
+    const signIn = JSON.stringify({ username: hp.ana.username, password: hp.ana.password });
+    const message = JSON.stringify({ subject: 'Encoded', body: 'Encoded message' });
+    const before = await hp.snapshot();
+    const sessions = await hp.count('patient_session');
+    const publicHeaders = () => ({ origin: hp.url, 'x-forwarded-for': nextIp() });
+    const anaHeaders = { cookie: ana.cookieHeader, 'x-csrf-token': ana.csrfToken, origin: hp.url };
+    for (const [path, body, headers] of [
+      ['/api/session', signIn, publicHeaders()],
+      ['/api/messages', message, anaHeaders],
+    ] as const) {
+      const unknown = await raw(path, body, { ...headers, 'content-encoding': 'x-hostile-zip' });
+      expectRefused(unknown, 415, 'unsupported_media_type');
+      plain(unknown, 'x-hostile-zip');
+      const charset = await raw(path, body, { ...headers, 'content-type': 'application/json; charset=x-klingon' });
+      expectRefused(charset, 415, 'unsupported_media_type');
+      plain(charset, 'klingon');
+      for (const [encoding, corrupt] of [
+        ['gzip', Buffer.from('this is not gzip at all')],
+        ['gzip', gzipSync(Buffer.from(body)).subarray(0, 12)],
+        ['deflate', Buffer.from('not deflate')],
+        ['deflate', deflateSync(Buffer.from(body)).subarray(0, 6)],
+        ['br', Buffer.from([0xff, 0xff, 0xff, 0xff, 0x00, 0x11])],
+        ['br', brotliCompressSync(Buffer.from(body)).subarray(0, 5)],
+      ] as const) {
+        const res = await raw(path, corrupt, { ...headers, 'content-encoding': encoding });
+        expect({ path, encoding, status: res.status, code: (res.body as ApiErrorResponse).error?.code }).toEqual({ path, encoding, status: 400, code: 'validation_failed' });
+        plain(res);
+      }
+    }
+    expect(await hp.snapshot()).toEqual(before);
+    expect(await hp.count('patient_session')).toBe(sessions);
+    // A body compressed properly is still read.
+    const fine = await raw('/api/messages', gzipSync(Buffer.from(message)), { ...anaHeaders, 'content-encoding': 'gzip' });
+    expect(fine.status).toBe(201);
+  });
+
+  it('a bad %-escape in the path gets 400 on API routes, the web app and static files, writing nothing', async () => {
+    const before = await hp.snapshot();
+    const results: [string, HttpResult][] = [
+      ['patient GET', await ana.get('/api/messages/%E0%A4%A')],
+      ['patient POST', await ana.send('/api/appointments/%zz/cancel', {})],
+      ['staff POST', await http(hp.url, '/api/staff/users/%/password', { body: {}, headers: { authorization: `Bearer ${hp.admin.token}` } })],
+      ['static file', await http(hp.url, '/assets/%E0%A4%A.js')],
+      ['web app page', await http(hp.url, '/%')],
+    ];
+    for (const [what, res] of results) {
+      expect({ what, status: res.status, code: (res.body as ApiErrorResponse).error?.code }).toEqual({ what, status: 400, code: 'validation_failed' });
+      plain(res, '%E0', '%zz', 'decode');
+    }
+    expect(await hp.snapshot()).toEqual(before);
+  });
+
+  it('an audit filter date the database cannot hold (or that is not on the calendar) gets 400 naming the field, not a result or a 500', async () => {
+    for (const [query, field] of [
+      ['from=0000-01-01', 'from'],
+      ['from=1899-12-31T23:59:59Z', 'from'],
+      ['to=9999-12-31T23:59:59-23:59', 'to'],
+      ['from=2025-02-30', 'from'],
+      ['to=2025-13-01T00:00:00Z', 'to'],
+    ] as const) {
+      const res = await hp.admin.call<ApiErrorResponse>(`/api/staff/audit?${query}`);
+      expectRefused(res, 400, 'validation_failed');
+      expect(Object.keys(res.body.error.fields ?? {})).toEqual([field]);
+    }
+    expect((await hp.admin.call('/api/staff/audit?from=1900-01-01T00:00:00Z&to=9999-12-31T23:59:59Z')).status).toBe(200);
+  });
+});
+
 describe('links in mail', () => {
   it('always point at PUBLIC_URL, whatever Host or X-Forwarded-Host the request that caused them claimed', async () => {
     const email = `host.${randomUUID().slice(0, 8)}@example.com`;
@@ -226,6 +311,40 @@ describe('links in mail', () => {
     const mail = await waitForMail(hp.portal.mailDir, email);
     expect(mail.link?.startsWith(`${hp.url}/register#token=`)).toBe(true);
     expect(mail.html + mail.text).not.toContain('evil.example');
+  });
+});
+
+describe('configuration that would put patients in clear text', () => {
+  it('a set TRUST_PROXY alone no longer lets the server listen in plain HTTP on a non-loopback address; nothing is created', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'portal-config-'));
+    const dataDir = join(root, 'data');
+    try {
+      const refusals: [Record<string, string>, RegExp][] = [
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5' }, /PLAIN_HTTP_BEHIND_PROXY=1/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: 'loopback' }, /PLAIN_HTTP_BEHIND_PROXY=1/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: 'loopback', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org' }, /TRUST_PROXY/],
+        [{ HOST: '0.0.0.0', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org' }, /TRUST_PROXY/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1' }, /PUBLIC_URL/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: 'yes', PUBLIC_URL: 'https://portal.example.org' }, /must be 1/],
+        [{ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'http://portal.example.org' }, /PUBLIC_URL .* must use https/],
+        [{ PUBLIC_URL: 'http://portal.example.org' }, /must use https/],
+        [{ PUBLIC_URL: 'https://attacker:pw@portal.example.org' }, /user name/],
+        [{ PUBLIC_URL: 'not a url' }, /not an address/],
+      ];
+      for (const [env, message] of refusals) {
+        expect(() => readConfig({ ...env, DATA_DIR: dataDir, PORT: '0' }), JSON.stringify(env)).toThrow(message);
+      }
+      // A hand-built config is refused by the server itself, before it makes any folder or opens a port.
+      await expect(startPortalServer({ dataDir, port: 0, host: '0.0.0.0', trustProxy: '10.0.0.5' }, () => undefined)).rejects.toThrow(/PLAIN_HTTP_BEHIND_PROXY=1/);
+      await expect(startPortalServer({ dataDir, port: 0, host: '127.0.0.1', publicUrl: 'http://portal.example.org' }, () => undefined)).rejects.toThrow(/must use https/);
+      expect(existsSync(dataDir)).toBe(false);
+      // The documented opt-in, with the proxy named and the https address set, is accepted.
+      const ok = readConfig({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.5', PLAIN_HTTP_BEHIND_PROXY: '1', PUBLIC_URL: 'https://portal.example.org', DATA_DIR: dataDir, PORT: '0' });
+      expect([ok.plainHttpBehindProxy, ok.publicUrl]).toEqual([true, 'https://portal.example.org']);
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -24,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   protocol_outdated: 426,
   rate_limited: 429,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   offline: 503,
   internal: 500,
   not_applied: 409,
@@ -46,6 +47,38 @@ export function apiNotFound(_req: Request, res: Response): void {
   sendError(res, new DomainError('not_found', 'There is no such API endpoint.'));
 }
 
+/**
+ * A malformed request is the client's fault: the body parser's and the router's own errors (an
+ * unknown or corrupt Content-Encoding, an unknown charset, a bad %-escape in the path) carry a 4xx
+ * status. They get a plain message; their text (which may echo the request) never leaves.
+ */
+function clientFault(err: unknown): DomainError | null {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { type?: unknown; status?: unknown; statusCode?: unknown };
+  switch (e.type) {
+    case 'entity.too.large':
+      return new DomainError('payload_too_large', 'The request is too large.');
+    case JSON_TOO_DEEP:
+      return new DomainError('validation_failed', 'The request is nested too deeply.');
+    case 'entity.parse.failed':
+      return new DomainError('validation_failed', 'The request body is not valid JSON.');
+    case 'encoding.unsupported':
+      return new DomainError('unsupported_media_type', 'The request is compressed in a way the server does not read. Send it uncompressed, or as gzip, deflate or br.');
+    case 'charset.unsupported':
+      return new DomainError('unsupported_media_type', 'The request is in a character set the server does not read. Send it as UTF-8.');
+    default:
+      break;
+  }
+  if (err instanceof URIError) {
+    return new DomainError('validation_failed', 'The address of this request is not valid.');
+  }
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    // A corrupt compressed body (zlib) or a body cut short: whatever the parser says, in plain words.
+    return new DomainError('validation_failed', 'The request could not be read. Check that its body matches its headers and try again.');
+  }
+  return null;
+}
+
 /** The one place thrown errors become `{ error: { code, message, fields } }`. No stack traces leave. */
 export function errorHandler(log: (line: string) => void) {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
@@ -57,17 +90,9 @@ export function errorHandler(log: (line: string) => void) {
       sendError(res, err);
       return;
     }
-    const e = err as { type?: string; status?: number };
-    if (e.type === 'entity.too.large') {
-      sendError(res, new DomainError('payload_too_large', 'The request is too large.'));
-      return;
-    }
-    if (e.type === JSON_TOO_DEEP) {
-      sendError(res, new DomainError('validation_failed', 'The request is nested too deeply.'));
-      return;
-    }
-    if (e.type === 'entity.parse.failed') {
-      sendError(res, new DomainError('validation_failed', 'The request body is not valid JSON.'));
+    const refusal = clientFault(err);
+    if (refusal) {
+      sendError(res, refusal);
       return;
     }
     // Log the failure without the request's body or query string: they may hold health data.

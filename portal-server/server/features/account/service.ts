@@ -69,7 +69,8 @@ export async function recordAccess(c: PatientCall): Promise<RecordAccessEntry[]>
     const who = e.actorId ? staff.get(e.actorId) : undefined;
     return {
       id: e.id,
-      at: viewedAt(e.detail) ?? e.at,
+      // The server's clock only: older events may carry a console's claimed time in `detail`, never shown.
+      at: e.at,
       staffName: who?.displayName ?? 'A former member of the clinic staff',
       role: who?.role ?? null,
       what: WHAT[e.action] ?? 'Opened your medical record',
@@ -78,8 +79,3 @@ export async function recordAccess(c: PatientCall): Promise<RecordAccessEntry[]>
   return entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
-/** A console reports when the record was opened (it may have been offline): that time is the truth. */
-function viewedAt(detail: string | null): string | null {
-  const match = /viewedAt=(\S+)/.exec(detail ?? '');
-  return match?.[1] && !Number.isNaN(Date.parse(match[1])) ? match[1] : null;
-}

@@ -7,6 +7,8 @@ import { AppointmentEntity, MessageThreadEntity, RenewalRequestEntity } from '..
 import { AuditEventEntity, InvitationEntity, PatientAccountEntity, PatientEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { AuditEventRow } from '../../../../shared/node/entities/server';
 import type { ServerContext } from '../../context';
+import { parseIsoDate } from '../../../../shared/time/dateOnly';
+import { FIRST_STORABLE_YEAR, LAST_STORABLE_YEAR } from '../../../../shared/time/instant';
 import type { StaffPrincipal } from '../staff/service';
 import { requireRole } from '../staff/service';
 
@@ -58,9 +60,11 @@ export function parseAuditQuery(raw: Record<string, unknown>): ParsedQuery {
     if (value === undefined) {
       return undefined;
     }
-    const t = ISO_INSTANT.test(value) ? new Date(value).getTime() : NaN;
-    if (Number.isNaN(t)) {
-      fields[name] = 'Give a date and time like 2025-03-01T09:00:00Z.';
+    // A real calendar date (no 31 February rolled into March) and an instant the database holds.
+    const t = ISO_INSTANT.test(value) && parseIsoDate(value.slice(0, 10)) !== null ? new Date(value).getTime() : NaN;
+    const year = new Date(t).getUTCFullYear();
+    if (Number.isNaN(t) || year < FIRST_STORABLE_YEAR || year > LAST_STORABLE_YEAR) {
+      fields[name] = `Give a date and time like 2025-03-01T09:00:00Z, between the years ${FIRST_STORABLE_YEAR} and ${LAST_STORABLE_YEAR}.`;
       return undefined;
     }
     return new Date(t).toISOString();

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { ServerContext } from '../../context';
+import { publicBody } from '../../middleware/bodyLimits';
 import { rateLimit } from '../../middleware/rateLimit';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
 import { completePasswordReset, sendPasswordReset } from './service';
@@ -13,7 +14,7 @@ export function passwordResetRoutes(ctx: ServerContext): Router {
   router.post('/api/staff/patients/:patientId/password-reset', requireStaff(ctx), async (req, res) => {
     res.status(202).json(await sendPasswordReset(ctx, principalOf(res), req.params.patientId, req.ip ?? null));
   });
-  router.post('/api/password-reset', rateLimit({ windowMs: 10 * 60_000, max: 30 }), async (req, res) => {
+  router.post('/api/password-reset', publicBody, rateLimit({ windowMs: 10 * 60_000, max: 30 }), async (req, res) => {
     await completePasswordReset(ctx, req.body ?? {}, req.ip ?? null);
     res.status(204).end();
   });

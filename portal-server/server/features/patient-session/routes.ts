@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { DomainError } from '../../../../shared/api/errors';
 import { CSRF_HEADER, SESSION_COOKIE, SESSION_IDLE_HEADER } from '../../../../shared/api/types';
 import type { ServerContext } from '../../context';
+import { publicBody } from '../../middleware/bodyLimits';
 import { rateLimit } from '../../middleware/rateLimit';
 import type { PatientPrincipal } from './service';
 import { ABSOLUTE_LIFETIME_MS, findSession, idleRemainingMs, sessionView, signIn, signOut, signOutEverywhere } from './service';
@@ -50,7 +51,7 @@ export function patientOf(res: Response): PatientPrincipal {
 export function patientSessionRoutes(ctx: ServerContext): Router {
   const router = Router();
   const auth = requirePatient(ctx);
-  router.post('/api/session', rateLimit({ windowMs: 10 * 60_000, max: 30, auditAs: 'patient.sign_in_failed' }), async (req, res) => {
+  router.post('/api/session', publicBody, rateLimit({ windowMs: 10 * 60_000, max: 30, auditAs: 'patient.sign_in_failed' }), async (req, res) => {
     const { cookie, view } = await signIn(ctx, req.body, req.ip ?? null);
     setSessionCookie(res, cookie, ABSOLUTE_LIFETIME_MS);
     res.json(view);

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { ServerContext } from '../../context';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
+import { publicBody } from '../../middleware/bodyLimits';
 import { rateLimit } from '../../middleware/rateLimit';
 import { clinicView } from '../clinic/service';
 import { listDevices, revokeDevice } from './devices';
@@ -10,7 +11,7 @@ import { createStaff, listStaff, resetStaffPassword, setStaffActive, staffSignIn
 export function staffRoutes(ctx: ServerContext): Router {
   const router = Router();
   const auth = requireStaff(ctx);
-  router.post('/api/staff/sign-in', rateLimit({ windowMs: 10 * 60_000, max: 30, auditAs: 'staff.sign_in_failed' }), async (req, res) => {
+  router.post('/api/staff/sign-in', publicBody, rateLimit({ windowMs: 10 * 60_000, max: 30, auditAs: 'staff.sign_in_failed' }), async (req, res) => {
     res.json(await staffSignIn(ctx, req.body, req.ip ?? null));
   });
   router.post('/api/staff/sign-out', auth, async (_req, res) => {
