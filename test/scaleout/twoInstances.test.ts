@@ -11,7 +11,7 @@ import type { ApiErrorResponse } from '../../shared/api/errors';
 import { Database } from '../../shared/node/db';
 import { SERVER_ENTITIES } from '../../shared/node/entities/server';
 import { SERVER_MIGRATIONS } from '../../shared/node/migrations/server';
-import type { Mutation, MutationArgs, MutationName, MutationOutcome, PushResponse } from '../../shared/sync/protocol';
+import type { Mutation, MutationArgs, MutationName, MutationOutcome, PullResponse, PushResponse } from '../../shared/sync/protocol';
 import { killAllChildren, ServerProcess, tempDir } from '../faults/harness/processes';
 import { listenPokes } from '../fixtures/events';
 import type { PokeLog } from '../fixtures/events';
@@ -186,6 +186,51 @@ describe.skipIf(!testPostgresAdminUrl || !hasNginx)('two instances on one Postgr
     }
     const booked = await sql<{ n: string }>(`SELECT count(*) AS n FROM appointment WHERE "patientId" = '${owner.patientId}' AND status = 'scheduled'`);
     expect(Number(booked[0]?.n)).toBe(15);
+  });
+
+  it('lets a console pulling through both instances, while both commit, miss no change', async () => {
+    const token = team.desk.console.token;
+    const writers = [new Desk(nginx.url, token), new Desk(nginx.url, token)];
+    await Promise.all(writers.map((w) => w.claim()));
+    const made: string[] = [];
+    const seen = new Set<string>();
+    // Start from the head: only what commits from now on is pulled below.
+    const head = await api<PullResponse>(nginx.url, '/api/sync/pull?epoch=&seq=0&limit=1', { token });
+    let cursor: PullResponse['cursor'] = { epoch: head.body.cursor.epoch, seq: head.body.head };
+    let writing = true;
+    const pullOnce = async (i: number) => {
+      const check = cursor.check ? `&check=${cursor.check}` : '';
+      const res = await api<PullResponse>(nginx.url, `/api/sync/pull?epoch=${cursor.epoch}&seq=${cursor.seq}${check}&limit=1000`, { token, headers: through(i) });
+      expect(res.status).toBe(200);
+      expect(res.body.reset).toBe(false);
+      for (const c of res.body.changes) {
+        if (c.op === 'upsert' && c.table === 'patient') {
+          seen.add(c.row.id);
+        }
+      }
+      cursor = res.body.cursor;
+      return res.body.more;
+    };
+    const write = async (w: number) => {
+      for (let n = 0; n < 15; n += 1) {
+        const args = preRegistration(`Pull${w}x${n}`);
+        expect((await writers[w]?.push([writers[w].mutation('preRegisterPatient', args)], through(w)))?.body.outcomes[0]?.status).toBe('applied');
+        made.push(args.patientId);
+      }
+    };
+    const pulling = (async () => {
+      for (let i = 0; writing; i += 1) {
+        await pullOnce(i % 2);
+      }
+    })();
+    await Promise.all([write(0), write(1)]);
+    writing = false;
+    await pulling;
+    while (await pullOnce(0)) {
+      // Drain what is left.
+    }
+    expect(made).toHaveLength(30);
+    expect(made.filter((id) => !seen.has(id))).toEqual([]);
   });
 
   it('loses nothing it had answered when one instance is killed while requests flow', async () => {
