@@ -302,7 +302,8 @@ describe.skipIf(!testPostgresAdminUrl)('instances starting together on a fresh P
       const dbName = new URL(database.url).pathname.slice(1);
       await expect(Database.open({ databaseUrl: database.url, entities: SERVER_ENTITIES, migrations: [...SERVER_MIGRATIONS, Broken] })).rejects.toThrow(/migration failed/);
       await expect
-        .poll(async () => Number((await admin.read((m) => m.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [dbName])))[0]?.n), { timeout: 10_000 })
+        // Within 4 s: a pool left open would keep its idle connection for pg's 10 s idle timeout.
+        .poll(async () => Number((await admin.read((m) => m.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [dbName])))[0]?.n), { timeout: 4_000 })
         .toBe(0);
     } finally {
       await admin.close();
