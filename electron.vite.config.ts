@@ -25,6 +25,8 @@ export default defineConfig({
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
     plugins: [vue()],
+    // The UI kit both apps share (dialog, form field, base CSS, loading and empty states, dates).
+    resolve: { alias: { '@ui-kit': resolve(__dirname, 'ui-kit') } },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },

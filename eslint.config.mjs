@@ -18,6 +18,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   {
+    // Run inside the page under test by the accessibility walk.
+    files: ['test/e2e/**/inPage.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
   },
@@ -72,6 +77,15 @@ export default tseslint.config(
     files: ['src-renderer/**/*.{ts,vue}', 'portal-server/web/**/*.{ts,vue}'],
     rules: restrict([
       { group: ['**/shared/node/**', '**/src-main/**', '**/portal-server/server/**', 'electron', 'node:*', 'typeorm'], message: 'UI code talks to the main process through window.api and to the server over HTTP.' },
+    ]),
+  },
+  // The UI kit both apps import runs in the browser only: no Node, no server, no app code.
+  {
+    files: ['ui-kit/**/*.{ts,vue}'],
+    languageOptions: { globals: { ...Object.fromEntries(Object.keys(globals.node).map((name) => [name, 'off'])), ...globals.browser } },
+    rules: restrict([
+      { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'electron', 'typeorm', 'sqlite3', 'pg', 'argon2', 'express', 'helmet', 'nodemailer'], message: 'ui-kit/ runs in the browser: no Node or server packages.' },
+      { group: ['**/shared/node/**', '**/src-main/**', '**/portal-server/**', '**/src-renderer/**'], message: 'ui-kit/ is shared by both apps and depends on neither, nor on server code.' },
     ]),
   },
   {

@@ -9,6 +9,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   root: resolve(here, 'portal-server/web'),
   plugins: [vue()],
+  // The UI kit both apps share (dialog, form field, base CSS, loading and empty states, dates).
+  resolve: { alias: { '@ui-kit': resolve(here, 'ui-kit') } },
   build: {
     outDir: resolve(here, 'out/portal-web'),
     emptyOutDir: true,

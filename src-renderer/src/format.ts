@@ -1,5 +1,5 @@
 import type { PatientRecord } from '../../shared/domain/patient';
-import { formatInstant } from '../../shared/time/instant';
+import { formatInstant } from '@ui-kit/dates';
 
 export function patientName(patient: Pick<PatientRecord, 'givenName' | 'familyName'>): string {
   return `${patient.givenName} ${patient.familyName}`.trim();
@@ -27,25 +27,4 @@ export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** "9:30 AM" in the clinic's zone. */
-export function formatTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
-}
-
-/** "9:30 – 10:00 AM" in the clinic's zone; just the start when the end is unknown. */
-export function formatTimeRange(start: string, end: string | null, timeZone: string): string {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit' });
-  return end ? format.formatRange(new Date(start), new Date(end)) : format.format(new Date(start));
-}
-
-/** The zone's short name at that moment ("CST"), for saying which zone times are in. */
-export function zoneAbbreviation(timeZone: string, at: Date = new Date()): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName');
-  return part?.value ?? timeZone;
-}
-
-/** "America/Chicago (CST)": how a screen names the zone its times are in. */
-export function zoneName(timeZone: string, at: Date = new Date()): string {
-  const short = zoneAbbreviation(timeZone, at);
-  return short === timeZone ? timeZone.replaceAll('_', ' ') : `${timeZone.replaceAll('_', ' ')} (${short})`;
-}
+export { formatTime, formatTimeRange, zoneAbbreviation, zoneName } from '@ui-kit/dates';

@@ -46,8 +46,8 @@ router.beforeEach((to) => {
 });
 
 // After moving to another screen, put keyboard and screen-reader focus on its heading.
-router.afterEach((to, from) => {
-  document.title = typeof to.meta.title === 'string' ? `${to.meta.title} – Clinic Console` : 'Clinic Console';
+// The window's title follows the screen in App.vue.
+router.afterEach((_to, from) => {
   if (from.matched.length === 0) {
     return;
   }

@@ -3,6 +3,7 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { captureRegistrationToken } from './registrationLink';
 import { createPortalRouter } from './router';
+import '@ui-kit/base.css';
 import './styles.css';
 import './styles/layout.css';
 import './styles/content.css';

@@ -7,7 +7,7 @@ import { mockPortal, openPage, usePortalServer } from './portalMock';
 
 const url = usePortalServer(test);
 
-test('every section has its heading; tables have captions and headers', async ({ page }) => {
+test('every section has its heading; tables are named by it and have headers', async ({ page }) => {
   await mockPortal(page);
   await openPage(page, url('/record'), 'Medical Record');
 

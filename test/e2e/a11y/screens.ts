@@ -1,0 +1,222 @@
+import { expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+
+/**
+ * Every screen of both apps in the states a person sees them in, walked by axe-walk.spec.ts. This
+ * is the one list the walk reads; axe-walk.spec.ts also fails when either app's router has a named
+ * route that no entry here visits, so a new page cannot be added without being checked.
+ *
+ * Portal screens are checked at phone width, console screens at 640 CSS px (1280 px at 200% zoom).
+ */
+export type Who = 'guest' | 'patient' | 'admin' | 'physician';
+
+export interface Screen {
+  /** What a person is looking at, as the walk's test title says it. */
+  state: string;
+  /** The route names (from the app's router) this state shows. */
+  routes: string[];
+  who: Who;
+  /** The window's title there (WCAG 2.4.2), when the walk checks it. */
+  title?: string | RegExp;
+  /** Console only: against a portal server that is not set up yet (the console's setup screen). */
+  freshServer?: boolean;
+  /** From the signed-in home (or the start page for a guest) to the state, as a person gets there. */
+  open(page: Page, ctx: WalkContext): Promise<void>;
+}
+
+export interface WalkContext {
+  /** The portal's address (the patient web app) */
+  portalUrl: string;
+  /** A fresh invitation link for the registration page. */
+  invitationLink(): Promise<string>;
+}
+
+export const PHONE = { width: 375, height: 740 };
+export const CONSOLE_AT_200_PERCENT = { width: 640, height: 400 };
+
+const heading = (page: Page, name: string | RegExp) => expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+/** Follows a main-navigation link; on a phone the portal's links are behind its Menu button first. */
+const go = async (page: Page, link: string) => {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const menu = nav.getByRole('button', { name: 'Menu' });
+  if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') {
+    await menu.click();
+  }
+  await nav.getByRole('link', { name: new RegExp(`^${link}`) }).click();
+};
+const dialog = (page: Page, name: string | RegExp) => expect(page.getByRole('dialog', { name })).toBeVisible();
+/** At least one field says it is wrong, and the form's summary is there. */
+const errorsShown = (page: Page) => expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
+
+export const PORTAL_SCREENS: Screen[] = [
+  { state: 'Sign In, empty', routes: ['sign-in'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/sign-in`);
+    await heading(page, 'Sign In');
+  } },
+  { state: 'Sign In, with errors', routes: ['sign-in'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/sign-in`);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Sign In, wrong password', routes: ['sign-in'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/sign-in`);
+    await page.getByLabel('Username').fill('JamesWalker1');
+    await page.getByLabel('Password').fill('NotHisPassword9');
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await expect(page.getByRole('alert').first()).toBeVisible();
+  } },
+  { state: 'Forgot Password, empty and with errors', routes: ['recover-password'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/recover/password`);
+    await heading(page, 'Forgot Your Password');
+    await page.getByRole('button', { name: /Continue|Send code/ }).first().click();
+    await errorsShown(page);
+  } },
+  { state: 'Forgot Username, with errors', routes: ['recover-username'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/recover/username`);
+    await heading(page, 'Forgot Your Username');
+    await page.getByRole('button', { name: /Continue|Send/ }).first().click();
+    await errorsShown(page);
+  } },
+  { state: 'Set a New Password, link missing', routes: ['reset-password'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/reset-password`);
+    await heading(page, 'Set a New Password');
+  } },
+  { state: 'Complete Registration, empty', routes: ['register'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(await ctx.invitationLink());
+    await heading(page, 'Complete Registration');
+  } },
+  { state: 'Complete Registration, with errors', routes: ['register'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(await ctx.invitationLink());
+    await page.getByRole('button', { name: 'Register' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Home, filled', routes: ['home'], who: 'patient', open: async (page) => {
+    await heading(page, /^Welcome/);
+  } },
+  { state: 'Medical Record, filled', routes: ['record'], who: 'patient', open: async (page) => {
+    await go(page, 'Medical Record');
+    await expect(page.getByRole('table').first()).toBeVisible();
+  } },
+  { state: 'Appointments, filled, request form with errors', routes: ['appointments'], who: 'patient', open: async (page) => {
+    await go(page, 'Appointments');
+    await heading(page, 'Appointments');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Appointments, cancel dialog open', routes: ['appointments'], who: 'patient', open: async (page) => {
+    await go(page, 'Appointments');
+    await page.getByRole('button', { name: /^Cancel/ }).first().click();
+    await dialog(page, /Cancel/);
+  } },
+  { state: 'Prescription Renewals, filled, form with errors', routes: ['renewals'], who: 'patient', open: async (page) => {
+    await go(page, 'Prescription Renewals');
+    await page.getByRole('button', { name: 'Send renewal request' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Messages, filled, new message with errors', routes: ['messages'], who: 'patient', open: async (page) => {
+    await go(page, 'Messages');
+    await page.getByRole('button', { name: 'Send message' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Message thread, reply with errors', routes: ['message-thread'], who: 'patient', open: async (page) => {
+    await go(page, 'Messages');
+    await page.getByRole('main').getByRole('link').first().click();
+    await expect(page.getByRole('button', { name: 'Send reply' })).toBeVisible();
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Account, filled, change password with errors', routes: ['account'], who: 'patient', open: async (page) => {
+    await go(page, 'Account');
+    await heading(page, 'Account');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await errorsShown(page);
+  } },
+];
+
+export const CONSOLE_SCREENS: Screen[] = [
+  { state: 'Set up your clinic, empty', routes: [], who: 'guest', freshServer: true, title: 'Set up your clinic – Clinic Console', open: async (page) => {
+    await heading(page, 'Set up your clinic');
+  } },
+  { state: 'Set up your clinic, with errors', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await heading(page, 'Set up your clinic');
+    await page.getByRole('button', { name: /Set up|Save|Create/ }).first().click();
+    await errorsShown(page);
+  } },
+  { state: 'Staff sign in, empty', routes: [], who: 'guest', title: 'Staff sign in – Clinic Console', open: async (page) => {
+    await heading(page, 'Staff sign in');
+  } },
+  { state: 'Staff sign in, with errors', routes: [], who: 'guest', open: async (page) => {
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Patients, filled', routes: ['patients'], who: 'admin', title: 'Patients – Clinic Console', open: async (page) => {
+    await heading(page, 'Patients');
+    await expect(page.getByRole('table').first()).toBeVisible();
+  } },
+  { state: 'Pre-register patient, with errors', routes: ['patient-new'], who: 'admin', open: async (page) => {
+    await page.getByRole('button', { name: 'Pre-register patient' }).click();
+    await heading(page, 'Pre-register patient');
+    await page.getByRole('button', { name: 'Save and send invitation' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Patient page with medical record', routes: ['patient'], who: 'physician', open: async (page) => {
+    await go(page, 'Patients');
+    await page.getByRole('link', { name: 'Ana Silva' }).click();
+    await expect(page.getByRole('region', { name: 'Medical record' })).toBeVisible();
+  } },
+  { state: 'Patient page, add lab result dialog with errors', routes: ['patient'], who: 'physician', open: async (page) => {
+    await go(page, 'Patients');
+    await page.getByRole('link', { name: 'Ana Silva' }).click();
+    const labs = page.getByRole('region', { name: 'Lab results' });
+    await labs.getByRole('button', { name: 'Add lab result' }).click();
+    const add = page.getByRole('dialog', { name: 'Add lab result' });
+    await add.getByRole('button', { name: 'Add lab result' }).click();
+    await expect(add.getByText('Enter the test name.')).toBeVisible();
+  } },
+  { state: 'Appointment requests, filled', routes: ['appointments'], who: 'admin', open: async (page) => {
+    await go(page, 'Appointments');
+    await heading(page, 'Appointment requests');
+  } },
+  { state: 'Schedule, week grid', routes: ['schedule'], who: 'admin', open: async (page) => {
+    await go(page, 'Appointments');
+    await page.getByRole('link', { name: 'Schedule' }).click();
+    await heading(page, 'Schedule');
+  } },
+  { state: 'Prescription renewals, filled', routes: ['renewals'], who: 'physician', open: async (page) => {
+    await go(page, 'Renewals');
+    await heading(page, 'Prescription renewals');
+  } },
+  { state: 'Messages inbox, filled', routes: ['messages'], who: 'admin', open: async (page) => {
+    await go(page, 'Messages');
+    await heading(page, 'Messages');
+  } },
+  { state: 'Message thread, reply with errors', routes: ['thread'], who: 'admin', open: async (page) => {
+    await go(page, 'Messages');
+    await page.getByRole('main').getByRole('table').getByRole('link').first().click();
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Staff, form with errors', routes: ['staff'], who: 'admin', open: async (page) => {
+    await go(page, 'Staff');
+    await heading(page, 'Staff');
+    await page.getByRole('button', { name: 'Add staff member' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Clinic settings, filled', routes: ['settings'], who: 'admin', open: async (page) => {
+    await go(page, 'Clinic settings');
+    await heading(page, 'Clinic settings');
+  } },
+  { state: 'Devices, filled', routes: ['devices'], who: 'admin', open: async (page) => {
+    await go(page, 'Devices');
+    await heading(page, 'Devices');
+  } },
+  { state: 'Audit log, with rows', routes: ['audit'], who: 'admin', open: async (page) => {
+    await go(page, 'Audit log');
+    await heading(page, 'Audit log');
+    await expect(page.getByRole('table').first()).toBeVisible();
+  } },
+  { state: 'Console locked', routes: [], who: 'admin', title: 'Console locked – Clinic Console', open: async (page) => {
+    await page.getByRole('button', { name: 'Lock now' }).click();
+    await heading(page, 'Console locked');
+  } },
+];
