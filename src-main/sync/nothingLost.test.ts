@@ -67,7 +67,10 @@ describe('nothing a desk writes is lost', () => {
       const entries = await core.db.read((m) => m.find(OutboxEntity, { where: { status: 'pending' }, order: { seq: 'ASC' } }));
       expect(entries.map((e) => e.name)).toEqual(['preRegisterPatient', 'updatePatient']);
 
+      // Back online; the desk does not wait for the back-off (which may have grown to a minute on a
+      // slow machine): it syncs now, as the sync bar's button does.
       wifi.down = false;
+      await core.engine.syncNow();
       await expect.poll(async () => (await core.engine.status()).pending, { timeout: 15_000 }).toBe(0);
       expect((await core.engine.status()).rejected).toEqual([]);
       expect((await serverPatient(typo.patient.id)).email).toBe('maria.lopez@example.com');
