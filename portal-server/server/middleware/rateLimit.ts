@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { EntityManager } from 'typeorm';
 import { RateLimitEntity } from '../../../shared/node/entities/security';
@@ -25,16 +24,15 @@ function contextOf(req: Request): ServerContext {
 /**
  * A fixed-window limit per client address (req.ip, which honours TRUST_PROXY) and route, counted
  * in the database so several portal-server instances sharing it agree. `bucket` defaults to the
- * route ("POST /api/session"); `key` replaces the address (sync routes count per device token,
- * since a clinic's desks share one address); `now` overrides the server's clock; `auditAs` records each refusal
+ * route ("POST /api/session"); `now` overrides the server's clock; `auditAs` records each refusal
  * as that audit action (sign-in routes: a refused sign-in is a failed one).
  */
-export function rateLimit(options: { windowMs: number; max: number; now?: () => number; bucket?: string; auditAs?: string; key?: (req: Request) => string }) {
+export function rateLimit(options: { windowMs: number; max: number; now?: () => number; bucket?: string; auditAs?: string }) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const ctx = contextOf(req);
     const route = (req.route as { path?: unknown } | undefined)?.path;
     const bucket = (options.bucket ?? `${req.method} ${req.baseUrl}${typeof route === 'string' ? route : req.path}`).slice(0, 100);
-    const key = (options.key?.(req) ?? req.ip ?? 'unknown').slice(0, 128);
+    const key = (req.ip ?? 'unknown').slice(0, 128);
     const t = options.now?.() ?? ctx.now().getTime();
     const windowStart = Math.floor(t / options.windowMs) * options.windowMs;
     const count = await ctx.db.write((m) => countHit(m, bucket, key, windowStart, options.windowMs));
@@ -80,13 +78,4 @@ export async function countHit(m: EntityManager, bucket: string, key: string, wi
 export async function sweepRateLimits(m: EntityManager, now: Date): Promise<void> {
   const q = (name: string) => m.connection.driver.escape(name);
   await m.createQueryBuilder().delete().from(RateLimitEntity).where(`${q('expiresAt')} < :now`, { now: now.toISOString() }).execute();
-}
-
-/**
- * The key of a request's bearer token (a hash: the token itself is never stored), or its address
- * when it has none. Desks behind one clinic address are counted apart.
- */
-export function deviceTokenKey(req: Request): string {
-  const auth = req.get('authorization') ?? '';
-  return auth.startsWith('Bearer ') ? `token:${createHash('sha256').update(auth.slice(7)).digest('hex').slice(0, 32)}` : (req.ip ?? 'unknown');
 }

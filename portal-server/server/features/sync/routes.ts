@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { DomainError } from '../../../../shared/api/errors';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
-import { deviceTokenKey, rateLimit } from '../../middleware/rateLimit';
+import { deviceTokenKey, localRateLimit } from '../../middleware/localRateLimit';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
 import { claimClient } from './binding';
 import { readHead } from './changeLog';
@@ -24,19 +24,17 @@ function protocolCheck(req: Request, _res: Response, next: NextFunction): void {
 }
 
 /**
- * Per console (device token), per minute: loose enough for a 100,000-record catch-up (100 pages of
- * 1,000) and a busy desk, tight enough that one token cannot flood the server. PORTAL_SYNC_RATE
- * (requests per minute for push and pull) changes it.
+ * Per console (device token), per minute, per instance (localRateLimit): loose enough for a
+ * 100,000-record catch-up (100 pages of 1,000) and a busy desk, tight enough that one token cannot
+ * flood the server. PORTAL_SYNC_RATE (push and pull requests a minute) changes it.
  */
-function syncLimit(ctx: ServerContext, max: number) {
-  return rateLimit({ windowMs: 60_000, max: ctx.config.syncRequestsPerMinute ?? max, key: deviceTokenKey });
-}
+const syncLimit = (ctx: ServerContext) => localRateLimit({ windowMs: 60_000, max: () => ctx.config.syncRequestsPerMinute ?? 1200, key: deviceTokenKey });
 
 export function syncRoutes(ctx: ServerContext): Router {
   const router = Router();
   const auth = requireStaff(ctx);
-  const limit = syncLimit(ctx, 1200);
-  const streamLimit = rateLimit({ windowMs: 60_000, max: 60, key: deviceTokenKey });
+  const limit = syncLimit(ctx);
+  const streamLimit = localRateLimit({ windowMs: 60_000, max: () => 60, key: deviceTokenKey });
   router.post('/api/sync/push', protocolCheck, auth, limit, async (req, res) => {
     res.json(await push(ctx, principalOf(res), req.body, req.ip ?? null));
   });
