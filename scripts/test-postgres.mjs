@@ -55,11 +55,6 @@ async function throwawayCluster(bin) {
     chownSync(dir, uid, gid);
   }
   const data = join(dir, 'data');
-  pgTool(bin, 'initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
-  const port = await freePort();
-  // Loopback only, the socket in the temp folder; fsync off: a throwaway cluster need not survive a power cut.
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  pgTool(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
   let stopped = false;
   const stop = () => {
     if (stopped) {
@@ -69,10 +64,17 @@ async function throwawayCluster(bin) {
     try {
       pgTool(bin, 'pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
     } catch {
-      // Already gone.
+      // Never started, or already gone.
     }
     rmSync(dir, { recursive: true, force: true });
   };
+  // Removed however this process ends, also when initdb or the start fails (stop() is synchronous, as 'exit' needs).
+  process.on('exit', stop);
+  pgTool(bin, 'initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const port = await freePort();
+  // Loopback only, the socket in the temp folder; fsync off: a throwaway cluster need not survive a power cut.
+  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  pgTool(bin, 'pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
 }
 
@@ -89,8 +91,6 @@ async function main() {
     console.log(`== a throwaway PostgreSQL cluster (${bin})`);
     cluster = await throwawayCluster(bin);
     url = cluster.url;
-    // Removed however this process ends (stop() runs once; it is synchronous, as 'exit' needs).
-    process.on('exit', () => cluster.stop());
     for (const signal of ['SIGINT', 'SIGTERM']) {
       process.on(signal, () => process.exit(130));
     }

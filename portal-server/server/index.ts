@@ -143,8 +143,11 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     void claimTick(db, 'sweep', now(), EXPIRY_SWEEP_MS)
       .then(async (mine) => {
         if (mine) {
-          await expireInvitations(ctx);
-          await sweepSecurityRows(ctx);
+          // Each job on its own: one failing does not skip the other.
+          await expireInvitations(ctx).catch(() => undefined);
+          await sweepSecurityRows(ctx).catch(() => undefined);
+          // Mail another instance left (stopped, or killed mid-send once its lease ends) is picked up here.
+          mail.kick();
         }
       })
       .catch(() => undefined);

@@ -176,7 +176,8 @@ export class Database {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl });
+    // keepAlive: a half-open socket (a NAT or firewall timing out an idle connection) is noticed.
+    const client = new Client({ connectionString: this.databaseUrl, keepAlive: true, keepAliveInitialDelayMillis: 30_000 });
     const retry = () => {
       this.listener = null;
       client.removeAllListeners();

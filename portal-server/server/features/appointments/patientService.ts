@@ -1,4 +1,5 @@
 /** The patient's side of appointments: see, request, cancel, answer a proposed time. */
+import { lockKey } from '../../../../shared/node/db';
 import { In, IsNull } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
 import type { AppointmentsView, PhysicianOption } from '../../../../shared/api/patient';
@@ -48,6 +49,8 @@ export async function requestAppointment(c: PatientCall, body: unknown): Promise
   if (form.preferredPhysicianId) {
     await requirePhysician(c.m, c.clinic.id, form.preferredPhysicianId, 'preferredPhysicianId');
   }
+  // The count and the insert, one request at a time per patient (several instances too).
+  await lockKey(c.m, `patient-requests:${c.patient.id}`);
   const open = await c.m.count(AppointmentEntity, { where: { patientId: c.patient.id, status: In(['requested', 'proposed']), deletedAt: IsNull() } });
   if (open >= MAX_OPEN_REQUESTS) {
     throw new DomainError('conflict', `You already have ${open} requests waiting for the clinic. Please wait for an answer, or call ${c.clinic.name} at ${c.clinic.phone}.`);

@@ -62,7 +62,9 @@ export class MailDispatcher {
       this.again = true;
       return;
     }
-    this.running = this.pass().finally(() => {
+    // A failed pass (the database went away) is logged-free and retried on the next kick or timer;
+    // it must never become an unhandled rejection that ends the process.
+    this.running = this.pass().catch(() => this.retryLater()).finally(() => {
       this.running = null;
       if (this.again) {
         this.again = false;
@@ -116,6 +118,9 @@ export class MailDispatcher {
       const now = this.o.now();
       const notLive = await whyNotLive(m, current, now);
       if (!notLive) {
+        // The lease runs from now: a batch's later mails are not left to another instance while
+        // the earlier ones were being sent.
+        await m.update(MailOutboxEntity, { id: mail.id }, { claimedUntil: new Date(now.getTime() + (this.o.leaseMs ?? DEFAULT_LEASE_MS)).toISOString() });
         return 'send';
       }
       await m.update(MailOutboxEntity, { id: mail.id }, { status: 'cancelled', lastError: notLive.reason.slice(0, 200), payload: SCRUBBED, ...UNCLAIMED });
@@ -191,6 +196,14 @@ export class MailDispatcher {
     } else {
       const lastError = `The email could not be delivered (${error}).`.slice(0, 200);
       await updateSynced(w, 'invitation', inv, { status: 'failed', statusChangedAt: now, lastError }, { action: 'invitation.failed', detail: 'mail=failed' });
+    }
+  }
+
+  private retryLater(): void {
+    clearTimeout(this.timer);
+    if (!this.closed) {
+      this.timer = setTimeout(() => this.kick(), Math.max(1000, this.o.retryBaseMs));
+      this.timer.unref();
     }
   }
 

@@ -1,3 +1,4 @@
+import { lockKey } from '../../../../shared/node/db';
 import { IsNull } from 'typeorm';
 import { object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
@@ -92,7 +93,9 @@ export async function completePasswordReset(ctx: ServerContext, input: unknown, 
   requirePatientPassword(clinic.passwordPolicy, form.password, [owner?.username ?? '', clinic.name]);
   const passwordHash = await hashPassword(form.password);
   await ctx.db.write(async (m) => {
-    // Checked again inside the transaction: two tabs racing with one link change the password once.
+    // Checked again inside the transaction, under the link's lock: two tabs racing with one link
+    // change the password once, through one instance or several.
+    await lockKey(m, `password-reset:${keyedHash(ctx.secret, token)}`);
     const row = await m.findOneBy(PasswordResetEntity, { tokenHash: keyedHash(ctx.secret, token) });
     const now = ctx.now();
     if (!row || row.usedAt || row.expiresAt <= now.toISOString()) {

@@ -3,6 +3,7 @@
  * file AND the answer to one security question. Nothing the server says before the code is
  * proved depends on whether an account matched.
  */
+import { lockKey } from '../../../../shared/node/db';
 import { randomInt } from 'node:crypto';
 import { In, IsNull, LessThan, MoreThan } from 'typeorm';
 import type { EntityManager } from 'typeorm';
@@ -83,6 +84,10 @@ export async function startRecovery(ctx: ServerContext, body: unknown, ip: strin
     // Housekeeping: recoveries a day past their expiry are of no use to anyone.
     await m.delete(AccountRecoveryEntity, { expiresAt: LessThan(new Date(now.getTime() - 86_400_000).toISOString()) });
     const found = lookup.kind === 'password' ? await byUsername(m, clinic, lookup.username) : await byEmailAndBirth(m, clinic, lookup.email, lookup.dateOfBirth);
+    if (found) {
+      // The hourly count and the new code, one request at a time per account.
+      await lockKey(m, `recovery-start:${found.account.id}`);
+    }
     const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
     const mailable = found !== null && (await m.countBy(AccountRecoveryEntity, { accountId: found.account.id, createdAt: MoreThan(hourAgo) })) < MAX_CODES_PER_ACCOUNT_PER_HOUR;
     if (found && mailable) {
@@ -177,6 +182,8 @@ type CodeCheck = { ok: true; row: AccountRecoveryRow; account: PatientAccountRow
  * recovery counts as a try — on a row that matched no account too, so both behave alike.
  */
 async function checkCode(ctx: ServerContext, m: EntityManager, recoveryId: string | null, code: string, ip: string | null): Promise<CodeCheck> {
+  // Guesses at one code, sent at once to one or several instances, are counted one after another.
+  await lockKey(m, `recovery:${recoveryId ?? ''}`);
   const row = recoveryId ? await m.findOneBy(AccountRecoveryEntity, { id: recoveryId }) : null;
   if (!row || !isLive(ctx, row)) {
     return { ok: false };
@@ -232,6 +239,7 @@ export async function completeRecovery(ctx: ServerContext, body: unknown, ip: st
   const passwordHash = answerOk && newPassword !== null ? await hashPassword(newPassword) : null;
 
   const result = await ctx.db.write(async (m): Promise<Completion> => {
+    await lockKey(m, `recovery:${check.row.id}`);
     const row = await m.findOneBy(AccountRecoveryEntity, { id: check.row.id });
     if (!row || !isLive(ctx, row)) {
       return { ok: false, error: failed() };

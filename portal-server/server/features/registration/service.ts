@@ -1,3 +1,4 @@
+import { lockKey } from '../../../../shared/node/db';
 import type { EntityManager } from 'typeorm';
 import { object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
@@ -59,6 +60,7 @@ export async function registerPatient(ctx: ServerContext, body: RegistrationRequ
   ]);
   // Phase 3: re-check and create, atomically.
   await ctx.db.write(async (m) => {
+    await lockKey(m, `invitation:${tokenHash}`);
     const inv = await m.findOneBy(InvitationEntity, { tokenHash });
     if (!inv || inv.status !== 'sent') {
       throw inv ? NOT_LIVE[inv.status as Exclude<InvitationRow['status'], 'sent'>] : NOT_LIVE.queued;
@@ -104,6 +106,8 @@ async function verify(
   registrationId: string,
   ip: string | null,
 ): Promise<Check> {
+  // Wrong tries at one invitation are counted one after another, whatever the instance.
+  await lockKey(m, `invitation:${tokenHash}`);
   const inv = await m.findOneBy(InvitationEntity, { tokenHash, clinicId: clinic.id });
   if (!inv) {
     return { ok: false, error: NOT_LIVE.queued };

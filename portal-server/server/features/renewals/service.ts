@@ -1,4 +1,5 @@
 /** Prescription renewals: the patient asks, a physician decides. */
+import { lockKey } from '../../../../shared/node/db';
 import { IsNull } from 'typeorm';
 import { number } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
@@ -49,6 +50,8 @@ export async function requestRenewal(c: PatientCall, body: unknown): Promise<Ren
   if (!fields.active) {
     throw new DomainError('validation_failed', 'That medication is no longer active.', { medicationId: 'This medication is no longer active. Message your doctor if you still need it.' });
   }
+  // One open request per medication, also when two arrive at once (several instances too).
+  await lockKey(c.m, `patient-requests:${c.patient.id}`);
   if (await c.m.findOneBy(RenewalRequestEntity, { patientId: c.patient.id, medicationId: medication.id, status: 'requested', deletedAt: IsNull() })) {
     throw new DomainError('conflict', `You have already asked to renew ${fields.name}. Your doctor will answer that request first.`);
   }

@@ -21,6 +21,7 @@
  *
  * Bindings are only ever added, so a check made before a push's transactions stays true for it.
  */
+import { lockKey } from '../../../../shared/node/db';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
 import { ClientBindingEntity, ClientMutationEntity } from '../../../../shared/node/entities/server';
@@ -56,6 +57,8 @@ export async function requireBinding(ctx: ServerContext, p: StaffPrincipal, clie
     return;
   }
   await ctx.db.write(async (m) => {
+    // Two first pushes under different ids at once: the second finds the token bound.
+    await lockKey(m, `binding:${p.device.id}`);
     if (!(await isUnbound(m, p))) {
       throw NOT_THIS_CONSOLE;
     }
