@@ -80,7 +80,6 @@ async function throwawayCluster(bin) {
 
 async function main() {
   let url = process.env.PORTAL_TEST_POSTGRES_URL;
-  let cluster = null;
   if (!url) {
     const bin = postgresBin();
     if (!bin) {
@@ -89,8 +88,7 @@ async function main() {
       process.exit(required ? 1 : 0);
     }
     console.log(`== a throwaway PostgreSQL cluster (${bin})`);
-    cluster = await throwawayCluster(bin);
-    url = cluster.url;
+    url = (await throwawayCluster(bin)).url;
     for (const signal of ['SIGINT', 'SIGTERM']) {
       process.on(signal, () => process.exit(130));
     }
