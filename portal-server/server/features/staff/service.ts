@@ -214,9 +214,14 @@ export async function resetStaffPassword(ctx: ServerContext, p: StaffPrincipal, 
     // The row's updatedAt reaches consoles: a new version, like any change of a directory entry.
     await updateSynced(writerOf(ctx, m, p, ip), 'staff', row, { passwordHash }, { action: 'staff.reset_password' });
     await clearAccountLockout(m, 'staff', id);
-    if (id !== p.staff.id) {
-      await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
+    // A new password ends every console signed in with the old one. An admin resetting their own
+    // keeps the console they did it from (they just proved the password) and loses the others:
+    // someone who knew the old password may be signed in there.
+    const others = m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id });
+    if (id === p.staff.id) {
+      others.andWhere('id <> :current', { current: p.device.id });
     }
+    await others.execute();
     return staffView(row);
   });
 }
