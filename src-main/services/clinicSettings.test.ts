@@ -18,6 +18,9 @@ const settings: ClinicSettingsForm = {
   passwordPolicy: 'default',
   invitationLifetimeDays: 14,
   appointmentCancelHours: 24,
+  staffTokenLifetimeDays: 30,
+  staffTokenIdleDays: 7,
+  messageRepliers: 'physicians_receptionists',
 };
 
 beforeAll(async () => {

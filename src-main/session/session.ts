@@ -181,6 +181,7 @@ export class Session {
       await setState(m, 'clinic', signIn.clinic);
       await setState(m, 'serverUrl', serverUrl);
       await setState(m, 'locked', false);
+      await deleteState(m, 'signInReason');
       return { retiredRefs: retired, replicaReset: reset };
     });
     this.cachedToken = signIn.token;
@@ -217,11 +218,20 @@ export class Session {
   }
 
   /** Forgets the session only if `token` is still its token (a stale refusal must not sign out whoever came next). */
-  async forgetIfCurrent(token: string): Promise<boolean> {
+  async forgetIfCurrent(token: string, reason?: string): Promise<boolean> {
     if ((await this.token()) !== token) {
       return false;
     }
+    // Like signing out, the replica and the outbox stay: the next sign-in sends what waits.
     await this.forget();
+    if (reason) {
+      await this.db.write((m) => setState(m, 'signInReason', reason));
+    }
     return true;
+  }
+
+  /** The server's reason for the last forced sign-out, until someone signs in again. */
+  signInReason(): Promise<string | null> {
+    return this.db.read((m) => getState(m, 'signInReason'));
   }
 }

@@ -6,6 +6,7 @@ import { ServerMutationIntent1764400000000 } from './1764400000000-MutationInten
 import { ServerMailLiveness1764500000000 } from './1764500000000-MailLiveness';
 import { ServerChangeLogNonce1764550000000 } from './1764550000000-ChangeLogNonce';
 import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding';
+import { ServerClinicSecuritySettings1764720000000 } from './1764720000000-ClinicSecuritySettings';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const SERVER_MIGRATIONS = [
   ServerMailLiveness1764500000000,
   ServerChangeLogNonce1764550000000,
   ServerClientBinding1764600000000,
+  ServerClinicSecuritySettings1764720000000,
 ];
