@@ -37,6 +37,12 @@ export function rolesThatMayReply(clinic: { messageRepliers?: MessageRepliers })
   return REPLYING_ROLES[clinic.messageRepliers ?? DEFAULT_MESSAGE_REPLIERS] ?? REPLYING_ROLES[DEFAULT_MESSAGE_REPLIERS];
 }
 
+/** Said to a staff member whose role may not write to patients under the clinic's setting (server and console alike). */
+export function replyRefusal(clinic: { messageRepliers?: MessageRepliers }): string {
+  const who = clinic.messageRepliers === 'physicians' ? 'only physicians answer' : 'only physicians and receptionists answer';
+  return `Under this clinic's settings, ${who} patients' messages. Assign the conversation to a colleague instead.`;
+}
+
 export function mayReplyToPatients(clinic: { messageRepliers?: MessageRepliers }, role: StaffRole): boolean {
   return rolesThatMayReply(clinic).includes(role);
 }
