@@ -82,9 +82,12 @@ export class Session {
     return this.cachedLocked && (await this.token()) !== null;
   }
 
-  /** The last known lock state without waiting, for filtering events on their way out. */
+  /**
+   * The last known lock state without waiting, for filtering events on their way out. Not read yet
+   * counts as locked: hiding a status for a moment is harmless, showing patient names is not.
+   */
   get lockedHint(): boolean {
-    return this.cachedLocked === true;
+    return this.cachedLocked !== false;
   }
 
   async setLocked(locked: boolean): Promise<void> {
