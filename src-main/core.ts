@@ -127,6 +127,9 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
   };
   const registry = createIpcRegistry(services, log);
+  // The lock is read before the engine starts: its first status events already know to hide the
+  // patient names in refused changes from a console that was restarted while locked.
+  await session.isLocked();
   if ((await session.state()).signedIn) {
     engine.start();
   }

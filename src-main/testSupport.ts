@@ -18,6 +18,9 @@ export const TEST_CLINIC_VIEW: ClinicView = {
   passwordPolicy: 'default',
   invitationLifetimeDays: 14,
   appointmentCancelHours: 24,
+  staffTokenLifetimeDays: 30,
+  staffTokenIdleDays: 7,
+  messageRepliers: 'physicians_receptionists',
 };
 
 /** Nothing listens on port 9 of loopback: every request fails like an unplugged network. */

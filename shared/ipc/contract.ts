@@ -33,6 +33,8 @@ export interface AppStatus {
   locked: boolean;
   /** Lock after this many seconds without keyboard or mouse activity (this computer's setting). */
   idleLockSeconds: number;
+  /** On the sign-in screen: why the server ended the last sign-in (it expired, or was revoked). */
+  signInReason?: string;
 }
 
 /** The idle-lock setting's range in whole minutes (the form and the main process check the same). */

@@ -1,10 +1,12 @@
 import { number, object, string } from 'yup';
 import type { InferType } from 'yup';
-import { PASSWORD_POLICIES } from '../domain/clinic';
+import { MESSAGE_REPLIERS, PASSWORD_POLICIES } from '../domain/clinic';
 import { isValidTimeZone } from '../time/dateOnly';
 
 export const INVITATION_LIFETIME_DAYS = { min: 1, max: 90 } as const;
 export const APPOINTMENT_CANCEL_HOURS = { min: 0, max: 168 } as const;
+export const STAFF_TOKEN_LIFETIME_DAYS = { min: 1, max: 365 } as const;
+export const STAFF_TOKEN_IDLE_DAYS = { min: 1, max: 90 } as const;
 
 /**
  * Line breaks (CR, LF, NEL, U+2028/2029) and other control characters. The clinic's name, phone
@@ -45,5 +47,15 @@ export const clinicSettingsSchema = object({
   passwordPolicy: string().required('Choose a password policy.').oneOf([...PASSWORD_POLICIES], 'Choose a password policy.'),
   invitationLifetimeDays: wholeNumber('days', INVITATION_LIFETIME_DAYS),
   appointmentCancelHours: wholeNumber('hours', APPOINTMENT_CANCEL_HOURS),
+  staffTokenLifetimeDays: wholeNumber('days', STAFF_TOKEN_LIFETIME_DAYS),
+  staffTokenIdleDays: wholeNumber('days', STAFF_TOKEN_IDLE_DAYS).test(
+    'within-lifetime',
+    'The unused limit cannot be longer than the sign-in lifetime.',
+    function withinLifetime(v) {
+      const lifetime = (this.parent as { staffTokenLifetimeDays?: unknown }).staffTokenLifetimeDays;
+      return typeof v !== 'number' || typeof lifetime !== 'number' || v <= lifetime;
+    },
+  ),
+  messageRepliers: string().required('Choose who may answer patients.').oneOf([...MESSAGE_REPLIERS], 'Choose who may answer patients.'),
 });
 export type ClinicSettingsForm = InferType<typeof clinicSettingsSchema>;

@@ -39,6 +39,8 @@ export interface SyncStateValues {
   clientIdReplaced: { at: string; waiting: number };
   /** The console is locked (idle or "Lock now"): no patient data until a staff member signs in again. */
   locked: boolean;
+  /** Why the server ended this console's sign-in (expired, revoked), shown on the sign-in screen until someone signs in. */
+  signInReason: string;
   /** Lock after this many seconds without keyboard or mouse activity (this computer's setting). */
   idleLockSeconds: number;
   /**

@@ -3,7 +3,7 @@ import type { AppStatus } from '../../shared/ipc/contract';
 import { clinicSettingsSchema } from '../../shared/validation/clinic';
 import type { ClinicSettingsForm } from '../../shared/validation/clinic';
 import { validateOrThrow } from '../../shared/validation/validate';
-import { callOnline } from './onlineCall';
+import { callOnline, requireAdmin } from './onlineCall';
 import type { OnlineCallDeps } from './onlineCall';
 
 export interface ClinicSettingsDeps extends OnlineCallDeps {
@@ -18,6 +18,7 @@ export class ClinicSettingsService {
   constructor(private readonly o: ClinicSettingsDeps) {}
 
   async update(form: ClinicSettingsForm): Promise<AppStatus> {
+    await requireAdmin(this.o.session, 'Only a clinic administrator can change the clinic settings.');
     const { clinic: known, staff } = await this.o.session.requireSignedIn();
     const valid = validateOrThrow(clinicSettingsSchema, form);
     // Only what this admin changed is sent: the console's copy of the clinic may be older than the
@@ -28,7 +29,7 @@ export class ClinicSettingsService {
         Object.assign(changes, { [field]: valid[field] });
       }
     }
-    // The server decides who may (admins only); its refusal comes back as a DomainError.
+    // The server checks the role again; its refusal comes back as a DomainError.
     const clinic = await callOnline<ClinicView>(
       this.o,
       { method: 'PATCH', path: '/api/staff/clinic', body: changes },

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
+import { mayReplyToPatients, replyRefusal } from '../../shared/domain/clinic';
+import type { ClinicView } from '../../shared/domain/clinic';
 import type { MessageRecord, ThreadRecord, ThreadStatus } from '../../shared/domain/message';
+import type { StaffUserView } from '../../shared/domain/staff';
 import { THREAD_STATUSES } from '../../shared/domain/message';
 import type { ThreadDetail, ThreadListItem } from '../../shared/ipc/contract';
 import type { MutationArgs, MutationName } from '../../shared/sync/protocol';
@@ -48,7 +51,7 @@ export class MessageService {
 
   /** A new conversation from the clinic to a patient; it shows in the inbox at once. */
   async start(args: { patientId: string; subject: string; body: string }): Promise<ThreadDetail> {
-    const { staff } = await this.deps.session.requireSignedIn();
+    const { staff } = await this.requireMayReply();
     const { subject, body } = validateOrThrow(newThreadSchema, args);
     const now = this.deps.now().toISOString();
     const threadId = randomUUID();
@@ -82,7 +85,7 @@ export class MessageService {
    * unassigned thread takes it. `shownThrough`: see `seenOf`.
    */
   async reply(threadId: string, text: string, shownThrough?: string | null): Promise<ThreadDetail> {
-    const { staff } = await this.deps.session.requireSignedIn();
+    const { staff } = await this.requireMayReply();
     const { body } = validateOrThrow(replySchema, { body: text });
     const now = this.deps.now().toISOString();
     const messageId = randomUUID();
@@ -97,6 +100,15 @@ export class MessageService {
       const description = `Reply to ${await nameOfPatient(m, current.record.patientId)}: “${current.record.subject}”`;
       return { name: 'replyToThread', args: { threadId, messageId, body, seenThroughMessageId }, description, rows: [rowKey('message', messageId), rowKey('thread', threadId), ...read] };
     });
+  }
+
+  /** The clinic's setting, as the server will judge it: a refused reply is better never queued. */
+  private async requireMayReply(): Promise<{ staff: StaffUserView; clinic: ClinicView }> {
+    const signedIn = await this.deps.session.requireSignedIn();
+    if (!mayReplyToPatients(signedIn.clinic, signedIn.staff.role)) {
+      throw new DomainError('forbidden', replyRefusal(signedIn.clinic));
+    }
+    return signedIn;
   }
 
   /** Routes the thread to a colleague (null: back to the care team's inbox). */

@@ -10,6 +10,17 @@ export interface OnlineCallDeps {
 }
 
 /**
+ * Admin-only work is refused here before any request leaves the console, as the other channels
+ * check their roles locally; the server checks again on its own.
+ */
+export async function requireAdmin(session: Session, message: string): Promise<void> {
+  const { staff } = await session.requireSignedIn();
+  if (staff.role !== 'admin') {
+    throw new DomainError('forbidden', message);
+  }
+}
+
+/**
  * A call for what lives only on the server (staff accounts, clinic settings): it never queues.
  * Unreachable → DomainError('offline', offlineMessage); the server's own errors keep their code,
  * message and fields (callServer rethrows them as DomainError).

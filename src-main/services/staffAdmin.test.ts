@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DomainError } from '../../shared/api/errors';
 import { TEST_CLINIC, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
-import { signInOffline, startTestCore } from '../testSupport';
+import { TEST_STAFF, signInOffline, startTestCore } from '../testSupport';
 import type { TestCore } from '../testSupport';
 
 let portal: TestPortal;
@@ -48,7 +48,7 @@ describe('staff administration (online only)', () => {
     const fetchSpy = vi.fn(fetch);
     const local = await startTestCore({ serverUrl: portal.url, fetch: fetchSpy });
     try {
-      await signInOffline(local, portal.url);
+      await signInOffline(local, portal.url, { ...TEST_STAFF, role: 'admin' });
       const err = await failure(local.services.staff.create({ username: 'ab', displayName: '', role: 'boss' as 'admin', password: 'short' }));
       expect(err?.code).toBe('validation_failed');
       expect(Object.keys(err?.fields ?? {}).sort()).toEqual(['displayName', 'password', 'role', 'username']);

@@ -4,7 +4,7 @@ import { staffPasswordSchema, staffUserSchema } from '../../shared/validation/st
 import type { StaffUserForm } from '../../shared/validation/staff';
 import { validateOrThrow } from '../../shared/validation/validate';
 import { object } from 'yup';
-import { callOnline } from './onlineCall';
+import { callOnline, requireAdmin } from './onlineCall';
 import type { OnlineCallDeps } from './onlineCall';
 import type { ServerRequest } from '../net/serverClient';
 
@@ -15,22 +15,31 @@ export class StaffAdminService {
   constructor(private readonly o: OnlineCallDeps) {}
 
   async list(): Promise<StaffUserView[]> {
+    await this.admin();
     return this.call<StaffUserView[]>({ method: 'GET', path: '/api/staff/users' });
   }
 
   async create(form: StaffUserForm): Promise<StaffUserView> {
+    await this.admin();
     const valid = validateOrThrow(staffUserSchema, form);
     const body: CreateStaffRequest = { username: valid.username, displayName: valid.displayName, role: valid.role as StaffRole, password: valid.password };
     return this.call<StaffUserView>({ method: 'POST', path: '/api/staff/users', body });
   }
 
   async setActive(staffUserId: string, active: boolean): Promise<StaffUserView> {
+    await this.admin();
     return this.call<StaffUserView>({ method: 'PATCH', path: `/api/staff/users/${encodeURIComponent(staffUserId)}`, body: { active } });
   }
 
   async resetPassword(staffUserId: string, password: string): Promise<StaffUserView> {
+    await this.admin();
     const valid = validateOrThrow(passwordOnly, { password });
     return this.call<StaffUserView>({ method: 'POST', path: `/api/staff/users/${encodeURIComponent(staffUserId)}/password`, body: { password: valid.password } });
+  }
+
+  /** Every staff-account channel is an administrator's (list, create, activate, reset a password): checked before the form. */
+  private admin(): Promise<void> {
+    return requireAdmin(this.o.session, 'Only a clinic administrator can manage staff accounts.');
   }
 
   private call<T>(req: Omit<ServerRequest, 'token'>): Promise<T> {

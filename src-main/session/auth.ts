@@ -45,7 +45,9 @@ export class AuthService {
     }
     const s = await this.o.session.state();
     const locked = s.signedIn && (await this.o.session.isLocked());
-    return { mode: s.signedIn ? 'ready' : 'sign-in', hostsServer, serverUrl: this.o.serverUrl, clinic: s.clinic, staff: s.signedIn ? s.staff : null, locked, idleLockSeconds };
+    const status: AppStatus = { mode: s.signedIn ? 'ready' : 'sign-in', hostsServer, serverUrl: this.o.serverUrl, clinic: s.clinic, staff: s.signedIn ? s.staff : null, locked, idleLockSeconds };
+    const reason = s.signedIn ? null : await this.o.session.signInReason();
+    return reason ? { ...status, signInReason: reason } : status;
   }
 
   async createClinic(form: ClinicSetupForm): Promise<AppStatus> {

@@ -82,9 +82,12 @@ export class Session {
     return this.cachedLocked && (await this.token()) !== null;
   }
 
-  /** The last known lock state without waiting, for filtering events on their way out. */
+  /**
+   * The last known lock state without waiting, for filtering events on their way out. Not read yet
+   * counts as locked: hiding a status for a moment is harmless, showing patient names is not.
+   */
   get lockedHint(): boolean {
-    return this.cachedLocked === true;
+    return this.cachedLocked !== false;
   }
 
   async setLocked(locked: boolean): Promise<void> {
@@ -181,6 +184,7 @@ export class Session {
       await setState(m, 'clinic', signIn.clinic);
       await setState(m, 'serverUrl', serverUrl);
       await setState(m, 'locked', false);
+      await deleteState(m, 'signInReason');
       return { retiredRefs: retired, replicaReset: reset };
     });
     this.cachedToken = signIn.token;
@@ -217,11 +221,20 @@ export class Session {
   }
 
   /** Forgets the session only if `token` is still its token (a stale refusal must not sign out whoever came next). */
-  async forgetIfCurrent(token: string): Promise<boolean> {
+  async forgetIfCurrent(token: string, reason?: string): Promise<boolean> {
     if ((await this.token()) !== token) {
       return false;
     }
+    // Like signing out, the replica and the outbox stay: the next sign-in sends what waits.
     await this.forget();
+    if (reason) {
+      await this.db.write((m) => setState(m, 'signInReason', reason));
+    }
     return true;
+  }
+
+  /** The server's reason for the last forced sign-out, until someone signs in again. */
+  signInReason(): Promise<string | null> {
+    return this.db.read((m) => getState(m, 'signInReason'));
   }
 }

@@ -443,9 +443,10 @@ export class SyncEngine {
     this.online = true;
     this.lastError = err.code === 'not_signed_in' ? SIGNED_OUT_MESSAGE : err.message;
     if (err.code === 'not_signed_in') {
-      // The token was revoked (signed out elsewhere, account deactivated): back to the sign-in
-      // screen — unless someone has signed in since this sync began with the old token.
-      if (await this.o.session.forgetIfCurrent(token)) {
+      // The token was revoked (signed out elsewhere, account deactivated) or has expired (the
+      // clinic's lifetime or idle limit): back to the sign-in screen with the server's reason,
+      // outbox kept — unless someone has signed in since this sync began with the old token.
+      if (await this.o.session.forgetIfCurrent(token, err.message)) {
         void this.stop();
         this.o.onSessionEnded();
       } else {

@@ -56,7 +56,8 @@ describe('replayed pushes', () => {
     const batch = await realBatch(victim);
     expect((await victim.push(batch)).body.outcomes.every((o) => o.status === 'applied')).toBe(true);
     const before = await hp.snapshot();
-    const thief = new Desk(hp.url, hp.admin.token, hp.admin.staffId);
+    // Another receptionist's console (an admin may not answer patients by default: that refusal is not this case's).
+    const thief = new Desk(hp.url, hp.receptionist.token, hp.receptionist.staffId);
     const replay = await thief.push(batch);
     expect(replay.body.outcomes.map((o) => [o.status, o.error?.code])).toEqual([
       ['rejected', 'conflict'],

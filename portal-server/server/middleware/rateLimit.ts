@@ -5,6 +5,7 @@ import type { ServerContext } from '../context';
 import { audit } from '../features/audit/audit';
 import { findClinic } from '../features/clinic/service';
 import { TooManyTries } from '../features/sign-in-lockout/lockout';
+import { addressKey } from './addressKey';
 
 const CONTEXT_KEY = 'serverContext';
 
@@ -22,17 +23,18 @@ function contextOf(req: Request): ServerContext {
 }
 
 /**
- * A fixed-window limit per client address (req.ip, which honours TRUST_PROXY) and route, counted
- * in the database so several portal-server instances sharing it agree. `bucket` defaults to the
- * route ("POST /api/session"); `now` overrides the server's clock; `auditAs` records each refusal
- * as that audit action (sign-in routes: a refused sign-in is a failed one).
+ * A fixed-window limit per client address (req.ip, which honours TRUST_PROXY; IPv6 grouped by its
+ * /64, see addressKey) and route, counted in the database so several portal-server instances
+ * sharing it agree. `key` counts by something else (a signed-in patient's account); `bucket`
+ * defaults to the route ("POST /api/session"); `now` overrides the server's clock; `auditAs`
+ * records each refusal as that audit action (sign-in routes: a refused sign-in is a failed one).
  */
-export function rateLimit(options: { windowMs: number; max: number; now?: () => number; bucket?: string; auditAs?: string }) {
+export function rateLimit(options: { windowMs: number; max: number; now?: () => number; bucket?: string; auditAs?: string; key?: (req: Request) => string }) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const ctx = contextOf(req);
     const route = (req.route as { path?: unknown } | undefined)?.path;
     const bucket = (options.bucket ?? `${req.method} ${req.baseUrl}${typeof route === 'string' ? route : req.path}`).slice(0, 100);
-    const key = (req.ip ?? 'unknown').slice(0, 128);
+    const key = (options.key?.(req) ?? addressKey(req.ip)).slice(0, 128);
     const t = options.now?.() ?? ctx.now().getTime();
     const windowStart = Math.floor(t / options.windowMs) * options.windowMs;
     const count = await ctx.db.write((m) => countHit(m, bucket, key, windowStart, options.windowMs));

@@ -3,10 +3,11 @@
  * PostgreSQL store and sort them the same way; dates of birth are `YYYY-MM-DD` in varchar(10).
  */
 import { EntitySchema } from 'typeorm';
+import { DEFAULT_MESSAGE_REPLIERS, DEFAULT_STAFF_TOKEN_IDLE_DAYS, DEFAULT_STAFF_TOKEN_LIFETIME_DAYS } from '../../domain/clinic';
 import { CLINICAL_ENTITIES } from './clinical';
 import { AccountRecoveryEntity } from './recovery';
 import { SECURITY_ENTITIES } from './security';
-import type { PasswordPolicy } from '../../domain/clinic';
+import type { MessageRepliers, PasswordPolicy } from '../../domain/clinic';
 import type { InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
 
@@ -26,6 +27,9 @@ export interface ClinicRow {
   invitationLifetimeDays: number;
   /** How many hours before its start a patient may still cancel an appointment online. */
   appointmentCancelHours: number;
+  staffTokenLifetimeDays: number;
+  staffTokenIdleDays: number;
+  messageRepliers: MessageRepliers;
   createdAt: string;
   updatedAt: string;
 }
@@ -41,6 +45,9 @@ export const ClinicEntity = new EntitySchema<ClinicRow>({
     passwordPolicy: { type: 'varchar', length: 16 },
     invitationLifetimeDays: { type: 'integer' },
     appointmentCancelHours: { type: 'integer', default: 24 },
+    staffTokenLifetimeDays: { type: 'integer', default: DEFAULT_STAFF_TOKEN_LIFETIME_DAYS },
+    staffTokenIdleDays: { type: 'integer', default: DEFAULT_STAFF_TOKEN_IDLE_DAYS },
+    messageRepliers: { type: 'varchar', length: 32, default: DEFAULT_MESSAGE_REPLIERS },
     createdAt: instant,
     updatedAt: instant,
   },

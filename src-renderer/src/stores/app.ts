@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
+import { mayReplyToPatients as mayReply } from '../../../shared/domain/clinic';
 import type { AppStatus } from '../../../shared/ipc/contract';
 import type { ClinicSettingsForm } from '../../../shared/validation/clinic';
 import type { ClinicSetupForm } from '../../../shared/validation/staff';
@@ -22,6 +23,8 @@ export const useAppStore = defineStore('app', () => {
   const isPhysician = computed(() => staff.value?.role === 'physician');
   /** The front desk and admins look after patients' portal accounts. */
   const isFrontDesk = computed(() => staff.value?.role === 'receptionist' || staff.value?.role === 'admin');
+  /** Who may write to patients is the clinic's setting; the main process and the server check it too. */
+  const mayReplyToPatients = computed(() => (clinic.value && staff.value ? mayReply(clinic.value, staff.value.role) : false));
   /** Signed in but locked: only the unlock form shows, no patient data. */
   const locked = computed(() => status.value?.mode === 'ready' && status.value.locked);
   const idleLockSeconds = computed(() => status.value?.idleLockSeconds ?? 600);
@@ -107,6 +110,7 @@ export const useAppStore = defineStore('app', () => {
     isAdmin,
     isPhysician,
     isFrontDesk,
+    mayReplyToPatients,
     locked,
     idleLockSeconds,
     timeZone,

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
 import { DEFAULT_CANCEL_CUTOFF_HOURS } from '../../../../shared/domain/appointment';
-import { DEFAULT_INVITATION_LIFETIME_DAYS } from '../../../../shared/domain/clinic';
+import { DEFAULT_INVITATION_LIFETIME_DAYS, DEFAULT_MESSAGE_REPLIERS, DEFAULT_STAFF_TOKEN_IDLE_DAYS, DEFAULT_STAFF_TOKEN_LIFETIME_DAYS } from '../../../../shared/domain/clinic';
 import type { ClinicPublicInfo, ClinicView } from '../../../../shared/domain/clinic';
 import { ClinicEntity } from '../../../../shared/node/entities/server';
 import type { ClinicRow, StaffUserRow } from '../../../../shared/node/entities/server';
@@ -38,6 +38,9 @@ export function clinicView(c: ClinicRow): ClinicView {
     passwordPolicy: c.passwordPolicy,
     invitationLifetimeDays: c.invitationLifetimeDays,
     appointmentCancelHours: c.appointmentCancelHours,
+    staffTokenLifetimeDays: c.staffTokenLifetimeDays,
+    staffTokenIdleDays: c.staffTokenIdleDays,
+    messageRepliers: c.messageRepliers,
   };
 }
 
@@ -82,6 +85,9 @@ export async function createClinicWithAdmin(ctx: ServerContext, input: ClinicSet
       passwordPolicy: 'default',
       invitationLifetimeDays: DEFAULT_INVITATION_LIFETIME_DAYS,
       appointmentCancelHours: DEFAULT_CANCEL_CUTOFF_HOURS,
+      staffTokenLifetimeDays: DEFAULT_STAFF_TOKEN_LIFETIME_DAYS,
+      staffTokenIdleDays: DEFAULT_STAFF_TOKEN_IDLE_DAYS,
+      messageRepliers: DEFAULT_MESSAGE_REPLIERS,
       createdAt: now,
       updatedAt: now,
     };

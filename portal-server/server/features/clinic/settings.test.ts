@@ -19,6 +19,9 @@ const DEFAULTS = {
   passwordPolicy: 'default',
   invitationLifetimeDays: 14,
   appointmentCancelHours: 24,
+  staffTokenLifetimeDays: 30,
+  staffTokenIdleDays: 7,
+  messageRepliers: 'physicians_receptionists',
 };
 
 beforeAll(async () => {
@@ -102,6 +105,24 @@ describe('PATCH /api/staff/clinic', () => {
     expect(Object.keys(tooMany.body.error.fields ?? {}).sort()).toEqual(['appointmentCancelHours', 'invitationLifetimeDays']);
     expect(await clinicRow()).toEqual(rowBefore);
     expect(await auditCount()).toBe(auditsBefore);
+  });
+
+  it('checks the console sign-in limits and who may answer patients, and changes nothing when one is wrong', async () => {
+    const rowBefore = await clinicRow();
+    const res = await patchClinic(adminToken, { staffTokenLifetimeDays: 0, staffTokenIdleDays: 91, messageRepliers: 'everyone' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields).toEqual({
+      staffTokenLifetimeDays: 'Enter a whole number of days from 1 to 365.',
+      staffTokenIdleDays: 'Enter a whole number of days from 1 to 90.',
+      messageRepliers: 'Choose who may answer patients.',
+    });
+    const idleTooLong = await patchClinic(adminToken, { staffTokenLifetimeDays: 5, staffTokenIdleDays: 6 });
+    expect(idleTooLong.body.error.fields).toEqual({ staffTokenIdleDays: 'The unused limit cannot be longer than the sign-in lifetime.' });
+    expect(await clinicRow()).toEqual(rowBefore);
+
+    const ok = await patchClinic(adminToken, { staffTokenLifetimeDays: 5, staffTokenIdleDays: 2, messageRepliers: 'physicians' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ staffTokenLifetimeDays: 5, staffTokenIdleDays: 2, messageRepliers: 'physicians' });
   });
 
   it('gives the next invitation the new lifetime; an earlier invitation keeps its own', async () => {

@@ -21,6 +21,9 @@ function settingsOf(c: ClinicRow): ClinicSettingsForm {
     passwordPolicy: c.passwordPolicy,
     invitationLifetimeDays: c.invitationLifetimeDays,
     appointmentCancelHours: c.appointmentCancelHours,
+    staffTokenLifetimeDays: c.staffTokenLifetimeDays,
+    staffTokenIdleDays: c.staffTokenIdleDays,
+    messageRepliers: c.messageRepliers,
   };
 }
 

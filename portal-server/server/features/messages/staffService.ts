@@ -1,6 +1,10 @@
-/** The care team's side of messaging, arriving as sync mutations. Any staff member may do these. */
+/**
+ * The care team's side of messaging, arriving as sync mutations. Every desk role may route, close
+ * and read; who may write to patients is the clinic's setting (messageRepliers).
+ */
 import { mixed, object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
+import { mayReplyToPatients, replyRefusal } from '../../../../shared/domain/clinic';
 import { THREAD_STATUSES } from '../../../../shared/domain/message';
 import type { ThreadStatus } from '../../../../shared/domain/message';
 import { MessageEntity, MessageThreadEntity } from '../../../../shared/node/entities/clinical';
@@ -25,6 +29,13 @@ const statusArgs = object({ threadId: uuidSchema, status: mixed<ThreadStatus>().
 const readArgs = object({ threadId: uuidSchema, seenThroughMessageId });
 
 export const UNSEEN_PATIENT_MESSAGE = 'The patient wrote again after you looked at this conversation: read the new message before closing it.';
+
+/** Judged by the acting person's role on the server and the clinic row read for this request. */
+function requireMayReply(c: StaffCall): void {
+  if (!mayReplyToPatients(c.clinic, c.staff.role)) {
+    throw new DomainError('forbidden', replyRefusal(c.clinic));
+  }
+}
 
 async function findThread(c: StaffCall, id: string): Promise<MessageThreadRow> {
   const thread = await c.m.findOneBy(MessageThreadEntity, { id, clinicId: c.clinic.id });
@@ -55,6 +66,7 @@ async function assertNewMessageId(c: StaffCall, id: string): Promise<void> {
 
 export async function startThread(c: StaffCall, input: MutationArgs['startThread']): Promise<void> {
   requireStaffRole(c, DESK_ROLES, 'write to patients');
+  requireMayReply(c);
   const args = validateOrThrow(startArgs, input);
   const patient = await c.m.findOneBy(PatientEntity, { id: args.patientId, clinicId: c.clinic.id });
   if (!patient || patient.deletedAt) {
@@ -91,6 +103,7 @@ export async function startThread(c: StaffCall, input: MutationArgs['startThread
  */
 export async function replyToThread(c: StaffCall, input: MutationArgs['replyToThread']): Promise<void> {
   requireStaffRole(c, DESK_ROLES, 'write to patients');
+  requireMayReply(c);
   const args = validateOrThrow(replyArgs, input);
   const thread = await findThread(c, args.threadId);
   await assertNewMessageId(c, args.messageId);

@@ -3,12 +3,20 @@ import { DomainError } from '../../../../shared/api/errors';
 import { PatientAccountEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import { SignInThrottleEntity } from '../../../../shared/node/entities/security';
 import { keyedHash } from '../../../../shared/node/secrets';
+import { addressKey } from '../../middleware/addressKey';
 import type { ServerContext } from '../../context';
 
 /** After this many failed sign-ins in a row an account (or unknown username) waits 1, 2, 4 … minutes. */
 export const ACCOUNT_LOCK_AFTER = 5;
-/** After this many failed sign-ins from one address, across usernames, the address waits likewise. */
+/**
+ * After failed sign-ins for this many different usernames from one address (IPv6: one /64), the
+ * address waits likewise. One person's repeated mistakes count once: a clinic's patients behind one
+ * NAT address are not locked out together because one of them forgot a password (their account
+ * locks instead). Guessing across many usernames is what this lock is for.
+ */
 export const ADDRESS_LOCK_AFTER = 20;
+/** An address's usernames are forgotten an hour after its last failure. */
+export const ADDRESS_FORGET_AFTER_MS = 60 * 60_000;
 export const MAX_LOCK_MINUTES = 60;
 /** Failures are forgotten a day after the last one (longer than any lock, so waiting never resets the count). */
 export const FORGET_FAILURES_AFTER_MS = 24 * 60 * 60_000;
@@ -82,7 +90,7 @@ async function readCounter(m: EntityManager, c: Counter): Promise<CounterState |
  * threshold. One conditional UPDATE does check and count together, so concurrent tries (on any
  * instance sharing the database) can never all slip past the lock.
  */
-async function countFailure(m: EntityManager, c: Counter, threshold: number, now: Date): Promise<{ locked: boolean; state: CounterState }> {
+async function countFailure(m: EntityManager, c: Counter, threshold: number, now: Date, forgetAfterMs = FORGET_FAILURES_AFTER_MS): Promise<{ locked: boolean; state: CounterState }> {
   const spec = specOf(c);
   if (c.kind === 'throttle') {
     await m.createQueryBuilder().insert().into(SignInThrottleEntity).values({ scope: c.scope, key: c.key, failures: 0, lockedUntil: null, lastFailureAt: null }).orIgnore().execute();
@@ -98,7 +106,7 @@ async function countFailure(m: EntityManager, c: Counter, threshold: number, now
     })
     .where(spec.where)
     .andWhere(`(${q('lockedUntil')} IS NULL OR ${q('lockedUntil')} <= :now)`)
-    .setParameters({ now: nowIso, forgetBefore: new Date(now.getTime() - FORGET_FAILURES_AFTER_MS).toISOString() })
+    .setParameters({ now: nowIso, forgetBefore: new Date(now.getTime() - forgetAfterMs).toISOString() })
     .execute();
   const state = (await readCounter(m, c)) ?? { failures: 0, lockedUntil: null };
   if (!result.affected) {
@@ -126,6 +134,8 @@ export async function clearAccountLockout(m: EntityManager, audience: SignInAudi
 export interface SignInAttempt {
   audience: SignInAudience;
   address: Counter;
+  /** This username from this address: the address counts a username once per ADDRESS_FORGET_AFTER_MS. */
+  addressUsername: Counter;
   subject: Counter;
   /** Set when this try's failure (already counted) locked the account or username. */
   lockedUntil: string | null;
@@ -147,7 +157,9 @@ export async function admitSignIn(
   m: EntityManager,
   o: { audience: SignInAudience; accountId: string | null; usernameNormalized: string; ip: string | null; now: Date },
 ): Promise<AdmitResult> {
-  const address: Counter = { kind: 'throttle', scope: `${o.audience}-address`, key: (o.ip ?? 'unknown').slice(0, 128) };
+  const from = addressKey(o.ip);
+  const address: Counter = { kind: 'throttle', scope: `${o.audience}-address`, key: from };
+  const addressUsername: Counter = { kind: 'throttle', scope: `${o.audience}-address-user`, key: keyedHash(ctx.secret, `${o.audience}:${from}:${o.usernameNormalized}`) };
   const subject: Counter = o.accountId
     ? { kind: 'account', audience: o.audience, id: o.accountId }
     : { kind: 'throttle', scope: `${o.audience}-username`, key: keyedHash(ctx.secret, `${o.audience}:${o.usernameNormalized}`) };
@@ -159,7 +171,7 @@ export async function admitSignIn(
   if (counted.locked && counted.state.lockedUntil) {
     return { admitted: false, reason: 'locked', lockedUntil: counted.state.lockedUntil };
   }
-  return { admitted: true, attempt: { audience: o.audience, address, subject, lockedUntil: counted.state.lockedUntil } };
+  return { admitted: true, attempt: { audience: o.audience, address, addressUsername, subject, lockedUntil: counted.state.lockedUntil } };
 }
 
 /**
@@ -168,8 +180,10 @@ export async function admitSignIn(
  * (the caller answers "username or password is not right").
  */
 export async function signInFailed(m: EntityManager, attempt: SignInAttempt, now: Date): Promise<TooManyTries | null> {
-  const address = await countFailure(m, attempt.address, ADDRESS_LOCK_AFTER, now);
-  const locks = [attempt.lockedUntil, address.state.lockedUntil].filter((l): l is string => l !== null && l > now.toISOString());
+  const seen = await countFailure(m, attempt.addressUsername, Number.MAX_SAFE_INTEGER, now, ADDRESS_FORGET_AFTER_MS);
+  // A username that already failed from here lately is not counted against the address again.
+  const address = seen.state.failures === 1 ? (await countFailure(m, attempt.address, ADDRESS_LOCK_AFTER, now, ADDRESS_FORGET_AFTER_MS)).state : ((await readCounter(m, attempt.address)) ?? { failures: 0, lockedUntil: null });
+  const locks = [attempt.lockedUntil, address.lockedUntil].filter((l): l is string => l !== null && l > now.toISOString());
   const longest = locks.sort().at(-1);
   return longest ? TooManyTries.until(longest, now) : null;
 }

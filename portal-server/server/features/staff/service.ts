@@ -83,7 +83,32 @@ export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string
   return { token, deviceId: device.id, staff: staffView(found), clinic: clinicView(clinic) };
 }
 
-/** Finds the staff member behind a bearer device token; revoked devices and inactive staff are refused. */
+const DAY_MS = 86_400_000;
+
+export const SIGN_IN_EXPIRED_MESSAGE = 'Your sign-in on this console has expired. Sign in again; changes waiting on this console are kept and will be sent.';
+
+/**
+ * Why a console's sign-in has run out under the clinic's settings, or null while it holds: its age
+ * (created more than staffTokenLifetimeDays ago) or its idleness (it last reached the server more
+ * than staffTokenIdleDays ago).
+ */
+export function deviceExpiry(device: Pick<DeviceRow, 'createdAt' | 'lastSeenAt'>, clinic: Pick<ClinicRow, 'staffTokenLifetimeDays' | 'staffTokenIdleDays'>, now: Date): 'lifetime' | 'idle' | null {
+  const t = now.getTime();
+  if (t - new Date(device.createdAt).getTime() >= clinic.staffTokenLifetimeDays * DAY_MS) {
+    return 'lifetime';
+  }
+  if (t - new Date(device.lastSeenAt).getTime() >= clinic.staffTokenIdleDays * DAY_MS) {
+    return 'idle';
+  }
+  return null;
+}
+
+/**
+ * Finds the staff member behind a bearer device token; revoked devices and inactive staff are
+ * refused (null). A token past the clinic's lifetime or idle limit is ended here for good (marked
+ * revoked, so the device list and live pokes see it too, and audited) and refused with
+ * "sign in again".
+ */
 export async function authenticateDevice(ctx: ServerContext, token: string): Promise<StaffPrincipal | null> {
   const tokenHash = keyedHash(ctx.secret, token);
   // One statement: every staff request and every sync push starts here.
@@ -99,10 +124,26 @@ export async function authenticateDevice(ctx: ServerContext, token: string): Pro
     return null;
   }
   const { staff, clinic, ...device } = found as DeviceRow & { staff: StaffUserRow; clinic: ClinicRow };
-  const principal = device.revokedAt || !staff.active ? null : { staff, device, clinic };
-  if (principal) {
-    await touchDevice(ctx, principal.device);
+  if (device.revokedAt && staff.active && deviceExpiry(device, clinic, new Date(device.revokedAt))) {
+    // Ended by its age or idleness (below, at an earlier request): every later call hears why.
+    throw new DomainError('not_signed_in', SIGN_IN_EXPIRED_MESSAGE);
   }
+  const principal = device.revokedAt || !staff.active ? null : { staff, device, clinic };
+  if (!principal) {
+    return null;
+  }
+  const expired = deviceExpiry(device, clinic, ctx.now());
+  if (expired) {
+    await ctx.db.write(async (m) => {
+      const at = ctx.now().toISOString();
+      const ended = await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: at }).where('id = :id AND revokedAt IS NULL', { id: device.id }).execute();
+      if (ended.affected) {
+        await audit(m, clinic.id, { kind: 'staff', id: staff.id }, 'staff.sign_in_expired', { type: 'device', id: device.id }, ctx.now(), `reason=${expired}`);
+      }
+    });
+    throw new DomainError('not_signed_in', SIGN_IN_EXPIRED_MESSAGE);
+  }
+  await touchDevice(ctx, principal.device);
   return principal;
 }
 
@@ -218,9 +259,14 @@ export async function resetStaffPassword(ctx: ServerContext, p: StaffPrincipal, 
     // The row's updatedAt reaches consoles: a new version, like any change of a directory entry.
     await updateSynced(writerOf(ctx, m, p, ip), 'staff', row, { passwordHash }, { action: 'staff.reset_password' });
     await clearAccountLockout(m, 'staff', id);
-    if (id !== p.staff.id) {
-      await m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id }).execute();
+    // A new password ends every console signed in with the old one. An admin resetting their own
+    // keeps the console they did it from (they just proved the password) and loses the others:
+    // someone who knew the old password may be signed in there.
+    const others = m.createQueryBuilder().update(DeviceEntity).set({ revokedAt: now }).where('staffUserId = :id AND revokedAt IS NULL', { id });
+    if (id === p.staff.id) {
+      others.andWhere('id <> :current', { current: p.device.id });
     }
+    await others.execute();
     return staffView(row);
   });
 }

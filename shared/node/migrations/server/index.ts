@@ -7,6 +7,7 @@ import { ServerMailLiveness1764500000000 } from './1764500000000-MailLiveness';
 import { ServerChangeLogNonce1764550000000 } from './1764550000000-ChangeLogNonce';
 import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding';
 import { ServerSeveralInstances1764700000000 } from './1764700000000-SeveralInstances';
+import { ServerClinicSecuritySettings1764720000000 } from './1764720000000-ClinicSecuritySettings';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const SERVER_MIGRATIONS = [
   ServerChangeLogNonce1764550000000,
   ServerClientBinding1764600000000,
   ServerSeveralInstances1764700000000,
+  ServerClinicSecuritySettings1764720000000,
 ];
