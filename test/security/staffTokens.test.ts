@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../shared/api/errors';
+import { StaffUserEntity } from '../../shared/node/entities/server';
+import { hashPassword } from '../../shared/node/secrets';
 import type { HostilePortal } from './helpers';
 import { DEMO, Desk, expectRefused, signInStaff, startHostilePortal } from './helpers';
 import { getState } from '../../src-main/replica/syncState';
@@ -27,7 +29,7 @@ describe('an admin resetting their own password', () => {
     const here = await secondConsole(DEMO.admin);
     expect((await elsewhere.call('/api/staff/me')).status).toBe(200);
 
-    const reset = await here.call(`/api/staff/users/${here.staffId}/password`, { body: { password: 'Admin2GoAgain' } });
+    const reset = await here.call(`/api/staff/users/${here.staffId}/password`, { body: { password: 'Violet-Harbor-Lantern-27' } });
     expect(reset.status).toBe(200);
 
     expectRefused(await elsewhere.call('/api/staff/me'), 401, 'not_signed_in');
@@ -35,8 +37,9 @@ describe('an admin resetting their own password', () => {
     expectRefused(await elsewhere.call('/api/staff/users', { body: { username: 'sneaky', displayName: 'Sneaky', role: 'admin', password: 'Sneaky2Go' } }), 401, 'not_signed_in');
     expect(await hp.snapshot(['staff_user', 'change_log'])).toEqual(staffBefore);
     expect((await here.call('/api/staff/me')).status).toBe(200);
-    // Put the demo password back for the other cases.
-    expect((await here.call(`/api/staff/users/${here.staffId}/password`, { body: { password: DEMO.admin.password } })).status).toBe(200);
+    // Put the demo password back for the other cases, as the demo seeds it (it would not pass today's strength check).
+    const demoHash = await hashPassword(DEMO.admin.password);
+    await hp.db.write((m) => m.update(StaffUserEntity, { id: here.staffId }, { passwordHash: demoHash }));
   });
 });
 

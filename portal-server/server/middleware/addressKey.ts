@@ -4,10 +4,10 @@ import { isIP } from 'node:net';
 function ipv6Groups(address: string): number[] | null {
   let text = address;
   // An embedded IPv4 tail (::ffff:192.0.2.1) becomes the two groups it stands for.
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  const v4 = /:(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (v4) {
     const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    text = `${text.slice(0, v4.index + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head = '', tail] = text.split('::');
   const parse = (part: string) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
@@ -26,7 +26,8 @@ export function addressKey(ip: string | null | undefined): string {
   if (!ip) {
     return 'unknown';
   }
-  const address = ip.replace(/%.*$/, '');
+  const zone = ip.indexOf('%');
+  const address = zone >= 0 ? ip.slice(0, zone) : ip;
   if (isIP(address) !== 6) {
     return address.slice(0, 128);
   }
