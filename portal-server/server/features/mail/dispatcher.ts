@@ -111,16 +111,22 @@ export class MailDispatcher {
    */
   private async claim(mail: MailOutboxRow): Promise<'send' | 'cancelled' | 'gone'> {
     return this.o.db.write(async (m) => {
-      const current = await m.findOneBy(MailOutboxEntity, { id: mail.id });
-      if (!current || current.status !== 'pending' || current.claimToken !== mail.claimToken) {
+      const now = this.o.now();
+      // Written first, read after: the lease runs from now (a batch's later mails are not left to
+      // another instance while the earlier ones were sent), and on SQLite a transaction that
+      // writes first takes the file's write lock before it reads (a read-then-write transaction
+      // fails at once when another process wrote in between).
+      const renewed = await m.update(
+        MailOutboxEntity,
+        { id: mail.id, claimToken: mail.claimToken ?? '', status: 'pending' },
+        { claimedUntil: new Date(now.getTime() + (this.o.leaseMs ?? DEFAULT_LEASE_MS)).toISOString() },
+      );
+      const current = renewed.affected === 0 ? null : await m.findOneBy(MailOutboxEntity, { id: mail.id });
+      if (!current) {
         return 'gone';
       }
-      const now = this.o.now();
       const notLive = await whyNotLive(m, current, now);
       if (!notLive) {
-        // The lease runs from now: a batch's later mails are not left to another instance while
-        // the earlier ones were being sent.
-        await m.update(MailOutboxEntity, { id: mail.id }, { claimedUntil: new Date(now.getTime() + (this.o.leaseMs ?? DEFAULT_LEASE_MS)).toISOString() });
         return 'send';
       }
       await m.update(MailOutboxEntity, { id: mail.id }, { status: 'cancelled', lastError: notLive.reason.slice(0, 200), payload: SCRUBBED, ...UNCLAIMED });
