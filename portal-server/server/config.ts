@@ -30,6 +30,8 @@ export interface PortalConfig {
   mailMaxTries?: number;
   /** A patient session ends after this long without a request (default 15 minutes; tests shorten it). */
   patientIdleTimeoutMs?: number;
+  /** A signed-in patient's writes (messages, replies, requests) per hour and account; 0 turns the limit off (load benchmarks). */
+  patientWritesPerHour?: number;
 }
 
 export class ConfigError extends Error {}
@@ -55,10 +57,19 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
     databaseUrl: env.DATABASE_URL,
     webDir: env.PORTAL_WEB_DIR,
     logRequests: env.LOG_REQUESTS !== '0',
+    patientWritesPerHour: env.PATIENT_WRITES_PER_HOUR === undefined ? undefined : wholeNumberOf('PATIENT_WRITES_PER_HOUR', env.PATIENT_WRITES_PER_HOUR),
     ...overrides,
   };
   assertSafeToListen(config);
   return config;
+}
+
+function wholeNumberOf(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new ConfigError(`${name} must be a whole number (0 turns the limit off), not "${text}".`);
+  }
+  return value;
 }
 
 export function isLoopbackHost(host: string): boolean {
