@@ -33,4 +33,12 @@ describe('readConfig', () => {
     expect(() => readConfig({ TLS_CERT: 'c.pem' })).toThrow(/both/);
     expect(() => readConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
+
+  it('reads the patient write limit (0 turns it off, for load benchmarks) and refuses anything but a whole number', () => {
+    expect(readConfig({}).patientWritesPerHour).toBeUndefined();
+    expect(readConfig({ PATIENT_WRITES_PER_HOUR: '0' }).patientWritesPerHour).toBe(0);
+    expect(readConfig({ PATIENT_WRITES_PER_HOUR: '500' }).patientWritesPerHour).toBe(500);
+    expect(() => readConfig({ PATIENT_WRITES_PER_HOUR: 'lots' })).toThrow(/PATIENT_WRITES_PER_HOUR/);
+    expect(() => readConfig({ PATIENT_WRITES_PER_HOUR: '-1' })).toThrow(ConfigError);
+  });
 });

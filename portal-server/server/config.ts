@@ -39,6 +39,8 @@ export interface PortalConfig {
   mailLeaseMs?: number;
   /** A patient session ends after this long without a request (default 15 minutes; tests shorten it). */
   patientIdleTimeoutMs?: number;
+  /** A signed-in patient's writes (messages, replies, requests) per hour and account; 0 turns the limit off (load benchmarks). */
+  patientWritesPerHour?: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +80,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
     webDir: env.PORTAL_WEB_DIR,
     logRequests: env.LOG_REQUESTS !== '0',
     syncRequestsPerMinute: positiveIntOf(env, 'PORTAL_SYNC_RATE'),
+    patientWritesPerHour: env.PATIENT_WRITES_PER_HOUR === undefined ? undefined : wholeNumberOf('PATIENT_WRITES_PER_HOUR', env.PATIENT_WRITES_PER_HOUR),
     ...overrides,
   };
   assertSafeToListen(config);
@@ -94,6 +97,14 @@ function readSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
     return true;
   }
   throw new ConfigError(`${name} must be 1 (on) or 0 (off), not "${value}".`);
+}
+
+function wholeNumberOf(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new ConfigError(`${name} must be a whole number (0 turns the limit off), not "${text}".`);
+  }
+  return value;
 }
 
 export function isLoopbackHost(host: string): boolean {

@@ -1,9 +1,10 @@
 /**
  * The patient portal's API after sign-in (cookie session; state-changing calls send x-csrf-token).
- * Every route is scoped on the server to the signed-in patient's own rows.
+ * Every route is scoped on the server to the signed-in patient's own rows. Writes (POST/DELETE
+ * except sign-out and opening) count against PATIENT_WRITES_PER_HOUR per account.
  *
  *   GET  /api/home                      → HomeSummary
- *   GET  /api/record                    → RecordBundle (shared/domain/record)
+ *   POST /api/record/view               → RecordBundle (shared/domain/record; audited, so a POST)
  *   GET  /api/physicians                → PhysicianOption[]
  *   GET  /api/appointments              → AppointmentsView
  *   POST /api/appointments              AppointmentRequestForm → AppointmentView (201)
@@ -14,7 +15,7 @@
  *   POST /api/renewals                  RenewalRequestForm → RenewalView (201)
  *   GET  /api/messages                  → ThreadSummaryView[]
  *   POST /api/messages                  NewThreadForm → ThreadView (201)
- *   GET  /api/messages/:id              → ThreadView (marks the clinic's messages read)
+ *   POST /api/messages/:id/read         → ThreadView (marks the clinic's messages read, so a POST)
  *   POST /api/messages/:id/replies      ReplyForm → ThreadView (201)
  */
 import type { AppointmentView } from '../domain/appointment';

@@ -47,7 +47,7 @@ describe('a renewal request', () => {
 
     const seen = await patient.get<RenewalView[]>('/api/renewals');
     expect(seen.body).toEqual([expect.objectContaining({ id: asked.body.id, status: 'approved', decidedByName: 'Dr. Sam Patel' })]);
-    const record = await patient.get<RecordBundle>('/api/record');
+    const record = await patient.post<RecordBundle>('/api/record/view');
     expect(record.body.medication[0]?.refillsLeft).toBe(3);
   });
 });
@@ -76,7 +76,7 @@ describe('a patient’s message', () => {
       ['staff', true, false],
     ]);
 
-    const read = await patient.get<ThreadView>(`/api/messages/${started.body.id}`);
+    const read = await patient.post<ThreadView>(`/api/messages/${started.body.id}/read`);
     expect(read.body.messages.map((m) => [m.mine, m.body])).toEqual([
       [true, 'Can I take it with food?'],
       [false, 'Yes, with breakfast is best.'],
@@ -105,7 +105,7 @@ describe('the medical record', () => {
     const bundle = await doctor.services.record.get(patient.patientId);
     expect(bundle.allergy).toEqual([expect.objectContaining({ id: allergyId, reaction: 'Hives and swelling', severity: 'severe', version: 1 })]);
     expect(bundle.labResult).toEqual([]);
-    const seen = await patient.get<RecordBundle>('/api/record');
+    const seen = await patient.post<RecordBundle>('/api/record/view');
     expect(seen.body.allergy).toEqual([expect.objectContaining({ id: allergyId, severity: 'severe' })]);
     expect(seen.body.labResult).toEqual([]);
     // Opened twice within a few minutes: reported once.

@@ -126,7 +126,7 @@ describe('crossing between the patient and staff APIs', () => {
     expectRefused(await http(hp.url, '/api/sync/pull?epoch=&seq=0', { headers: cookie }), 401, 'not_signed_in');
     expectRefused(await http(hp.url, '/api/sync/push', { body: { clientId: randomUUID(), mutations: [] }, headers: cookie }), 401, 'not_signed_in');
     const bearer = { authorization: `Bearer ${hp.physician.token}` };
-    expectRefused(await http(hp.url, '/api/record', { headers: bearer }), 401, 'not_signed_in');
+    expectRefused(await http(hp.url, '/api/record/view', { body: {}, headers: bearer }), 401, 'not_signed_in');
     expectRefused(await http(hp.url, '/api/messages', { body: { subject: 'From staff', body: 'As a patient' }, headers: bearer }), 401, 'not_signed_in');
     expect(await hp.snapshot()).toEqual(before);
   });

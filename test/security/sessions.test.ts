@@ -146,7 +146,7 @@ describe('the session cookie', () => {
     expect(out.status).toBe(204);
     expect(out.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`));
     const before = await hp.snapshot();
-    expectRefused(await browser.get('/api/record'), 401, 'not_signed_in');
+    expectRefused(await browser.send('/api/record/view'), 401, 'not_signed_in');
     expectRefused(await browser.send('/api/messages', { subject: 'Still here?', body: 'Replay after sign-out' }), 401, 'not_signed_in');
     expect(await hp.snapshot()).toEqual(before);
   });

@@ -47,14 +47,19 @@ describe('response headers', () => {
   });
 
   it('every answer that can carry health data says Cache-Control: no-store — successes and refusals alike', async () => {
-    const phi = ['/api/record', '/api/home', '/api/appointments', '/api/renewals', '/api/messages', `/api/messages/${anaThread}`, '/api/session', '/api/physicians'];
+    const phi = ['/api/home', '/api/appointments', '/api/renewals', '/api/messages', '/api/session', '/api/physicians'];
     for (const path of phi) {
       const res = await ana.get(path);
       expect({ path, status: res.status, cacheControl: res.headers.get('cache-control') }).toEqual({ path, status: 200, cacheControl: 'no-store' });
     }
+    // Opening the record and a thread are POSTs (they write an audit event and read marks).
+    for (const path of ['/api/record/view', `/api/messages/${anaThread}/read`]) {
+      const res = await ana.send(path);
+      expect({ path, status: res.status, cacheControl: res.headers.get('cache-control') }).toEqual({ path, status: 200, cacheControl: 'no-store' });
+    }
     const pull = await hp.physician.call('/api/sync/pull?epoch=&seq=0');
     expect([pull.status, pull.headers.get('cache-control')]).toEqual([200, 'no-store']);
-    const refused = await http(hp.url, '/api/record');
+    const refused = await http(hp.url, '/api/home');
     expect([refused.status, refused.headers.get('cache-control')]).toEqual([401, 'no-store']);
   });
 });
@@ -233,7 +238,7 @@ describe('malformed requests are the client\'s fault (4xx with a plain message, 
   it('a bad %-escape in the path gets 400 on API routes, the web app and static files, writing nothing', async () => {
     const before = await hp.snapshot();
     const results: [string, HttpResult][] = [
-      ['patient GET', await ana.get('/api/messages/%E0%A4%A')],
+      ['patient opening a thread', await ana.send('/api/messages/%E0%A4%A/read', {})],
       ['patient POST', await ana.send('/api/appointments/%zz/cancel', {})],
       ['staff POST', await http(hp.url, '/api/staff/users/%/password', { body: {}, headers: { authorization: `Bearer ${hp.admin.token}` } })],
       ['static file', await http(hp.url, '/assets/%E0%A4%A.js')],

@@ -76,9 +76,9 @@ describe('markup goes in and comes out as the same characters, as JSON', () => {
     const thread = await xss.send<ThreadView>('/api/messages', { subject: 'Question', body: 'Hello' });
     const replied = await hp.physician.apply('replyToThread', { threadId: thread.body.id, messageId: randomUUID(), body: XSS_IMG });
     expect(replied.status).toBe('applied');
-    const read = await xss.get<ThreadView>(`/api/messages/${thread.body.id}`);
+    const read = await xss.send<ThreadView>(`/api/messages/${thread.body.id}/read`);
     expect(read.body.messages.map((m) => m.body)).toEqual(['Hello', XSS_IMG]);
-    const record = await xss.get<RecordBundle>('/api/record');
+    const record = await xss.send<RecordBundle>('/api/record/view');
     expect(record.body.medication.find((m) => m.id === medicationId)).toMatchObject({ name: XSS_IMG, dose: XSS_SCRIPT, instructions: XSS_IMG });
     await hp.portal.handle.flushMail();
     const mails = (await readMails(hp.portal.mailDir)).filter((m) => m.to.includes('invitee.'));

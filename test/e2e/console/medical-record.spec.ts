@@ -63,8 +63,8 @@ test('a physician keeps the medical record: adds a flagged lab result, edits a m
   // The sync bar can still show the previous "All changes sent" for a moment after the last
   // local change: wait until the server has the removal, as the patient would by reloading.
   const ana2 = await patient(ana);
-  await expect.poll(async () => (await ana2.get<RecordBundle>('/api/record')).body.allergy.map((a) => a.substance)).toEqual(['Peanuts']);
-  const seen = await ana2.get<RecordBundle>('/api/record');
+  await expect.poll(async () => (await ana2.post<RecordBundle>('/api/record/view')).body.allergy.map((a) => a.substance)).toEqual(['Peanuts']);
+  const seen = await ana2.post<RecordBundle>('/api/record/view');
   expect(seen.body.labResult.find((r) => r.test === 'Vitamin D')).toMatchObject({ value: '52', unit: 'ng/mL', flag: 'high' });
   expect(seen.body.medication.find((m) => m.name === 'Ferrous sulfate')?.refillsLeft).toBe(5);
   expect(seen.body.allergy.map((a) => a.substance)).toEqual(['Peanuts']);

@@ -211,7 +211,7 @@ test('a physician approves a renewal the receptionist could only read; the patie
   expect(albuterol?.status).toBe('approved');
   expect(albuterol?.decisionNote).toBe('Enjoy your trip.');
   expect(albuterol?.decidedByName).toBe(physician.displayName);
-  const record = await anaApi.get<RecordBundle>('/api/record');
+  const record = await anaApi.post<RecordBundle>('/api/record/view');
   // The demo gave Ana 1 refill left; approving added 2.
   expect(record.body.medication.find((m) => m.name === 'Albuterol inhaler')?.refillsLeft).toBe(3);
 });
@@ -252,7 +252,7 @@ test('a physician replies to a patient message shown as plain text; the patient 
   await expectAllSent(page);
 
   // Ana opens the thread in the portal; the console learns she read the reply.
-  const thread = await anaApi.get<ThreadView>(`/api/messages/${started.body.id}`);
+  const thread = await anaApi.post<ThreadView>(`/api/messages/${started.body.id}/read`);
   const reply = thread.body.messages.find((m) => !m.mine);
   expect(reply?.body).toBe('Take the iron with water or orange juice.\nCoffee an hour later is fine.');
   expect(reply?.authorName).toBe(physician.displayName);

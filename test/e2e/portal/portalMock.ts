@@ -99,7 +99,7 @@ export async function mockPortal(page: Page, overrides: Partial<PortalState> = {
 
   function answerFor(method: string, path: string, body: unknown): Answer {
     const key = `${method} ${path}`;
-    const thread = /^\/api\/messages\/([^/]+)(\/replies)?$/.exec(path);
+    const thread = /^\/api\/messages\/([^/]+)\/(replies|read)$/.exec(path);
     const action = /^\/api\/appointments\/([^/]+)\/(cancel|accept|decline)$/.exec(path);
     if (key === 'GET /api/clinic') {
       return { status: 200, body: CLINIC };
@@ -121,7 +121,7 @@ export async function mockPortal(page: Page, overrides: Partial<PortalState> = {
     if (key === 'GET /api/home') {
       return { status: 200, body: { ...state.home, unreadMessages: state.threads.reduce((n, t) => n + t.unread, 0) } };
     }
-    if (key === 'GET /api/record') {
+    if (key === 'POST /api/record/view') {
       return { status: 200, body: state.record };
     }
     if (key === 'GET /api/physicians') {
@@ -175,11 +175,11 @@ export async function mockPortal(page: Page, overrides: Partial<PortalState> = {
       if (!found) {
         return { status: 404, body: { error: { code: 'not_found', message: 'That conversation was not found.' } } };
       }
-      if (method === 'GET' && !thread[2]) {
+      if (method === 'POST' && thread[2] === 'read') {
         found.unread = 0;
         return { status: 200, body: found };
       }
-      if (method === 'POST' && thread[2]) {
+      if (method === 'POST' && thread[2] === 'replies') {
         const form = body as { body: string };
         found.messages.push({ id: `m-new-${sent.length}`, mine: true, authorName: 'William Hart', body: form.body, sentAt: now(), readAt: null });
         found.lastMessageAt = now();

@@ -77,7 +77,7 @@ test('Print record prints the whole record without the navigation or buttons', a
 
 test('when the record cannot be loaded the page says so, and Retry loads it', async ({ page }) => {
   const mock = await mockPortal(page);
-  mock.answerOnce('GET /api/record', { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } } });
+  mock.answerOnce('POST /api/record/view', { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } } });
   await openPage(page, url('/record'), 'Medical Record');
   await expect(page.getByRole('alert')).toHaveText('Something went wrong on our side. Try again in a moment.');
   await expect(page.getByRole('button', { name: 'Print record' })).toHaveCount(0);

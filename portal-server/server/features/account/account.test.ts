@@ -123,7 +123,7 @@ describe('who viewed my record', () => {
     expect((await team.doctor.apply('saveRecordEntry', { kind: 'problem', entryId: randomUUID(), patientId: ann.patientId, fields: entry, baseVersion: 0 })).status).toBe('applied');
     expect((await team.doctor.apply('recordViewed', { patientId: bob.patientId, viewedAt: new Date().toISOString() })).status).toBe('applied');
     // The patient's own reads are not "someone at the clinic".
-    expect((await ann.get('/api/record')).status).toBe(200);
+    expect((await ann.post('/api/record/view')).status).toBe(200);
 
     const mine = await ann.get<RecordAccessEntry[]>('/api/account/record-access');
     expect(mine.status).toBe(200);

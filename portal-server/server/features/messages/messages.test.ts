@@ -53,7 +53,7 @@ describe('a conversation between a patient and the care team', () => {
       expect(mail.subject + mail.text + mail.html).not.toContain(phi);
     }
 
-    const opened = await ann.get<ThreadView>(`/api/messages/${t.id}`);
+    const opened = await ann.post<ThreadView>(`/api/messages/${t.id}/read`);
     expect(opened.body.unread).toBe(0);
     expect(opened.body.messages.map((m) => [m.mine, m.authorName])).toEqual([
       [true, 'Ann Avery'],
@@ -73,7 +73,7 @@ describe('a conversation between a patient and the care team', () => {
     expect((await thread(t.id)).unreadForStaff).toBe(2);
     expect((await team.desk.apply('markThreadRead', { threadId: t.id })).status).toBe('applied');
     expect((await thread(t.id)).unreadForStaff).toBe(0);
-    const seen = await ann.get<ThreadView>(`/api/messages/${t.id}`);
+    const seen = await ann.post<ThreadView>(`/api/messages/${t.id}/read`);
     expect(seen.body.messages.every((m) => m.readAt !== null)).toBe(true);
   });
 
@@ -122,7 +122,7 @@ describe('message text', () => {
   it('is stored and returned exactly as written, as JSON text — markup is never turned into HTML', async () => {
     const body = '<img src=x onerror=alert(1)> & <b>bold</b>\nsecond line';
     const t = await start(ann, '<script>alert(1)</script>', body);
-    const res = await ann.get<ThreadView>(`/api/messages/${t.id}`);
+    const res = await ann.post<ThreadView>(`/api/messages/${t.id}/read`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.body.subject).toBe('<script>alert(1)</script>');
     expect(res.body.messages[0]?.body).toBe(body);
@@ -145,7 +145,7 @@ describe('message text', () => {
 describe('patients only ever reach their own conversations', () => {
   it('another patient can neither read nor reply to them by changing the id', async () => {
     const t = await start(ann, 'Private', 'Something private');
-    const read = await bob.get<ApiErrorResponse>(`/api/messages/${t.id}`);
+    const read = await bob.post<ApiErrorResponse>(`/api/messages/${t.id}/read`);
     expect(read.status).toBe(404);
     const before = await counts();
     const reply = await bob.post<ApiErrorResponse>(`/api/messages/${t.id}/replies`, { body: 'Intruding' });

@@ -14,7 +14,9 @@ export function messageRoutes(ctx: ServerContext): Router {
   router.post('/api/messages', auth, async (req, res) => {
     res.status(201).json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', (c) => startThreadAsPatient(c, req.body)));
   });
-  router.get('/api/messages/:id', auth, async (req, res) => {
+  // Opening a thread marks the clinic's messages read: a POST, so CSRF and Origin checks apply
+  // (a GET could be sent by any page the patient visits).
+  router.post('/api/messages/:id/read', requirePatient(ctx, { writeLimit: false }), async (req, res) => {
     const id = idParam(req.params.id, 'conversation');
     res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', (c) => readThread(c, id)));
   });

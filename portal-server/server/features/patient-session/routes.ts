@@ -24,11 +24,22 @@ function setSessionCookie(res: Response, value: string, maxAgeMs: number): void 
   res.append('Set-Cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${Math.floor(maxAgeMs / 1000)}`);
 }
 
+/** A signed-in patient's writes, counted per account (not per address: many patients share a clinic's or a carrier's NAT). */
+export const PATIENT_WRITE_WINDOW_MS = 60 * 60_000;
+export const DEFAULT_PATIENT_WRITES_PER_HOUR = 60;
+
 /**
- * Signed-in patient, and for state-changing requests a matching CSRF token. Every answer carries
- * the seconds left before the idle timeout, so the portal warns on the server's schedule.
+ * Signed-in patient, and for state-changing requests a matching CSRF token and the write limit
+ * (PATIENT_WRITES_PER_HOUR per account, all write routes together; `writeLimit: false` for
+ * signing out and for opening what is already there). Every answer carries the seconds left
+ * before the idle timeout, so the portal warns on the server's schedule.
  */
-export function requirePatient(ctx: ServerContext, options: { touch?: 'always' | 'throttled' } = {}) {
+export function requirePatient(ctx: ServerContext, options: { touch?: 'always' | 'throttled'; writeLimit?: boolean } = {}) {
+  const max = ctx.config.patientWritesPerHour ?? DEFAULT_PATIENT_WRITES_PER_HOUR;
+  const writes =
+    options.writeLimit === false || max === 0
+      ? null
+      : rateLimit({ windowMs: PATIENT_WRITE_WINDOW_MS, max, bucket: 'patient writes', key: (req) => `account:${patientOf(req.res as Response).account.id}` });
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const cookie = readCookie(req);
     const principal = cookie ? await findSession(ctx, cookie, options) : null;
@@ -40,6 +51,10 @@ export function requirePatient(ctx: ServerContext, options: { touch?: 'always' |
     }
     res.locals.patient = principal;
     res.set(SESSION_IDLE_HEADER, String(Math.floor(idleRemainingMs(ctx, principal.session) / 1000)));
+    if (writes && !['GET', 'HEAD'].includes(req.method)) {
+      await writes(req, res, next);
+      return;
+    }
     next();
   };
 }
@@ -50,7 +65,8 @@ export function patientOf(res: Response): PatientPrincipal {
 
 export function patientSessionRoutes(ctx: ServerContext): Router {
   const router = Router();
-  const auth = requirePatient(ctx);
+  // Signing out is never refused for having written too much.
+  const auth = requirePatient(ctx, { writeLimit: false });
   router.post('/api/session', publicBody, rateLimit({ windowMs: 10 * 60_000, max: 30, auditAs: 'patient.sign_in_failed' }), async (req, res) => {
     const { cookie, view } = await signIn(ctx, req.body, req.ip ?? null);
     setSessionCookie(res, cookie, ABSOLUTE_LIFETIME_MS);

@@ -46,14 +46,14 @@ describe('the medical record', () => {
     for (const [kind, fields] of Object.entries(ENTRIES)) {
       expect((await save(team.doctor, kind as RecordKind, ann.patientId, fields)).status).toBe('applied');
     }
-    const res = await ann.get<RecordBundle>('/api/record');
+    const res = await ann.post<RecordBundle>('/api/record/view');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     for (const [kind, fields] of Object.entries(ENTRIES)) {
       expect(res.body[kind as RecordKind]).toEqual([expect.objectContaining({ ...fields, patientId: ann.patientId, version: 1 })]);
     }
     expect(await audits('record.view', ann.patientId)).toHaveLength(1);
-    const empty = await bob.get<RecordBundle>('/api/record');
+    const empty = await bob.post<RecordBundle>('/api/record/view');
     expect(empty.body).toEqual({ problem: [], medication: [], allergy: [], immunization: [], labResult: [], visitSummary: [] });
   });
 
@@ -102,7 +102,7 @@ describe('the medical record', () => {
     expect((await save(team.doctor, 'problem', ann.patientId, ENTRIES.problem, 2, entryId)).error?.code).toBe('not_found');
 
     expect((await colleague.apply('deleteRecordEntry', { kind: 'problem', entryId, baseVersion: 2 })).status).toBe('applied');
-    expect((await bob.get<RecordBundle>('/api/record')).body.problem).toEqual([]);
+    expect((await bob.post<RecordBundle>('/api/record/view')).body.problem).toEqual([]);
     const last = (await pullAll(portal.url, team.desk.console.token)).filter((c) => c.table === 'problem' && c.op === 'delete');
     expect(last.map((c) => (c.op === 'delete' ? c.id : ''))).toContain(entryId);
   });

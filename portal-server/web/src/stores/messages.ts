@@ -13,7 +13,7 @@ function summaryOf(thread: ThreadView): ThreadSummaryView {
 export const useMessagesStore = defineStore('messages', () => {
   const threads = createResource(() => api.get<ThreadSummaryView[]>('/api/messages'));
   let threadId = '';
-  const thread = createResource(() => api.get<ThreadView>(`/api/messages/${encodeURIComponent(threadId)}`));
+  const thread = createResource(() => api.post<ThreadView>(`/api/messages/${encodeURIComponent(threadId)}/read`, {}));
 
   function putInList(changed: ThreadView): void {
     if (threads.data.value) {

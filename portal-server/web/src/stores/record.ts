@@ -6,7 +6,7 @@ import { createResource } from './resource';
 
 /** The patient's medical record, section by section, as the clinic keeps it. */
 export const useRecordStore = defineStore('record', () => {
-  const record = createResource(() => api.get<RecordBundle>('/api/record'));
+  const record = createResource(() => api.post<RecordBundle>('/api/record/view', {}));
 
   /** What a patient may ask to renew. */
   const activeMedications = computed(() => record.data.value?.medication.filter((m) => m.active) ?? []);
