@@ -33,6 +33,8 @@ export interface ConsoleCoreOptions {
   dataDir: string;
   sqlitePath?: string;
   secretStore?: SecretStore;
+  /** Set when the secret store is not protected by an OS key store (see platform/keyStore.ts). */
+  tokenProtectionWarning?: string | null;
   /** The clinic server's address; the hosted server's loopback URL when hosting. */
   serverUrl: string;
   /** The in-process portal server, when this console hosts it. */
@@ -108,6 +110,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     },
     idleLockSeconds: () => readIdleLockSeconds(db),
     rememberVerifier: (staff, password) => rememberVerifier(db, staff, password),
+    tokenProtectionWarning: o.tokenProtectionWarning ?? null,
   });
   const services: ConsoleServices = {
     auth,

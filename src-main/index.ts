@@ -13,7 +13,7 @@ import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
 import { registerIpc } from './ipc/electron';
 import { createElectronSecretStore } from './platform/electron';
-import { isAllowedExternalLink } from './windowPolicy';
+import { devRendererUrl, isAllowedExternalLink, lockDownContents, lockDownSession } from './windowPolicy';
 
 const log = (line: string): void => console.log(line);
 
@@ -102,17 +102,20 @@ async function start(): Promise<void> {
     );
   }
   const serverUrl = portal ? portal.url : config.serverUrl;
+  const secrets = await createElectronSecretStore(userData, log);
   core = await createConsoleCore({
     dataDir: userData,
     sqlitePath: join(userData, 'console.sqlite'),
-    secretStore: createElectronSecretStore(userData, log),
+    secretStore: secrets.store,
+    tokenProtectionWarning: secrets.warning,
     serverUrl,
     host: portal,
     deviceName: `Staff console on ${hostname()}`,
     log,
   });
   const rendererFile = join(__dirname, '../renderer/index.html');
-  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  // Only `electron-vite dev` builds honour the dev server; a packaged or built console never does.
+  const devServerUrl = app.isPackaged ? undefined : devRendererUrl(import.meta.env.DEV, process.env.ELECTRON_RENDERER_URL);
   stopIdleWatch = watchIdle(core);
   unregisterIpc = registerIpc(core.registry, { rendererFileUrl: pathToFileURL(rendererFile).href, devServerUrl, getWindow: () => mainWindow });
   const portalOrigins = [serverUrl, config.publicUrl ?? ''].filter(Boolean);
@@ -142,13 +145,9 @@ if (!app.requestSingleInstanceLock()) {
       mainWindow.focus();
     }
   });
-  // Every web contents starts locked: no navigation, no new windows, no webviews. The main window
-  // then allows links to the clinic's own portal to open in the system browser.
-  app.on('web-contents-created', (_event, contents) => {
-    contents.on('will-navigate', (event) => event.preventDefault());
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  });
+  // Every web contents starts locked (windowPolicy.ts); the main window then allows links to the
+  // clinic's own portal to open in the system browser.
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
     if (shutDown) {
@@ -163,7 +162,7 @@ if (!app.requestSingleInstanceLock()) {
     .whenReady()
     .then(async () => {
       // The console asks for no camera, microphone, notifications or the like.
-      session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+      lockDownSession(session.defaultSession);
       await start();
     })
     .catch((err: unknown) => {

@@ -35,6 +35,8 @@ export interface AppStatus {
   idleLockSeconds: number;
   /** On the sign-in screen: why the server ended the last sign-in (it expired, or was revoked). */
   signInReason?: string;
+  /** The device token is not protected by the operating system's key store here (no keyring): say so. */
+  tokenProtectionWarning?: string;
 }
 
 /** The idle-lock setting's range in whole minutes (the form and the main process check the same). */

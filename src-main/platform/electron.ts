@@ -1,19 +1,12 @@
 import { safeStorage } from 'electron';
-import { FileSecretStore } from './secretStore';
-import type { SecretStore } from './secretStore';
+import { chooseSecretStore } from './keyStore';
+import type { ChosenSecretStore } from './keyStore';
 
 /**
- * The device token encrypted with the operating system's key store (Keychain, DPAPI, libsecret)
- * through Electron's safeStorage, kept in a 0600 file in the user-data folder. Where no key store
- * is available, the plain 0600 file is the fallback, and the log says so.
+ * The device token encrypted with the operating system's key store (Keychain, DPAPI, libsecret,
+ * KWallet) through Electron's asynchronous safeStorage API, kept in a 0600 file in the user-data
+ * folder. The choice (and the warning when there is no real key store) is made in keyStore.ts.
  */
-export function createElectronSecretStore(userDataDir: string, log: (line: string) => void): SecretStore {
-  if (!safeStorage.isEncryptionAvailable()) {
-    log('safeStorage is not available: the device token is kept in a file only this account can read.');
-    return new FileSecretStore(userDataDir, 'secrets.json');
-  }
-  return new FileSecretStore(userDataDir, 'secrets.enc.json', {
-    encode: (value) => safeStorage.encryptString(value).toString('base64'),
-    decode: (stored) => safeStorage.decryptString(Buffer.from(stored, 'base64')),
-  });
+export function createElectronSecretStore(userDataDir: string, log: (line: string) => void): Promise<ChosenSecretStore> {
+  return chooseSecretStore({ dir: userDataDir, keyStore: safeStorage, platform: process.platform, log });
 }

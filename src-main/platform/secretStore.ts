@@ -8,6 +8,13 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
 }
 
+/** How each value is turned into what the file holds (the OS key store's encryption in the app). */
+export interface SecretCodec {
+  encode(value: string): string | Promise<string>;
+  /** `reEncrypt`: the key store rotated its key; the value should be written again. */
+  decode(stored: string): string | Promise<string | { value: string; reEncrypt: boolean }>;
+}
+
 /**
  * Secrets in a JSON file readable only by the current OS account (mode 0600). Used by tests and
  * development; the Electron app wraps the same file format with safeStorage encryption.
@@ -19,7 +26,7 @@ export class FileSecretStore implements SecretStore {
   constructor(
     private readonly dir: string,
     private readonly fileName = 'secrets.json',
-    private readonly codec: { encode(v: string): string; decode(v: string): string } = { encode: (v) => v, decode: (v) => v },
+    private readonly codec: SecretCodec = { encode: (v) => v, decode: (v) => v },
   ) {}
 
   get path(): string {
@@ -29,12 +36,25 @@ export class FileSecretStore implements SecretStore {
   async get(key: string): Promise<string | null> {
     await this.chain.catch(() => undefined);
     const stored = (await this.readAll())[key];
-    return stored === undefined ? null : this.codec.decode(stored);
+    if (stored === undefined) {
+      return null;
+    }
+    const decoded = await this.codec.decode(stored);
+    if (typeof decoded === 'string') {
+      return decoded;
+    }
+    if (decoded.reEncrypt) {
+      // Written again under the key store's current key; a failure leaves the old, still readable value.
+      await this.set(key, decoded.value).catch(() => undefined);
+    }
+    return decoded.value;
   }
 
-  set(key: string, value: string): Promise<void> {
+  async set(key: string, value: string): Promise<void> {
+    // Encrypted before the file is touched: a key store that refuses leaves the file as it was.
+    const encoded = await this.codec.encode(value);
     return this.update((all) => {
-      all[key] = this.codec.encode(value);
+      all[key] = encoded;
     });
   }
 

@@ -31,6 +31,8 @@ export interface AuthServiceOptions {
   idleLockSeconds(): Promise<number>;
   /** After each online sign-in: keep what lets this person alone unlock the console offline. */
   rememberVerifier(staff: StaffUserView, password: string): Promise<void>;
+  /** Set when the device token is not protected by an OS key store: the renderer tells its user. */
+  tokenProtectionWarning?: string | null;
 }
 
 /** First-run clinic setup, staff sign-in and sign-out, and what the console should show. */
@@ -38,6 +40,11 @@ export class AuthService {
   constructor(private readonly o: AuthServiceOptions) {}
 
   async status(): Promise<AppStatus> {
+    const status = await this.currentStatus();
+    return this.o.tokenProtectionWarning ? { ...status, tokenProtectionWarning: this.o.tokenProtectionWarning } : status;
+  }
+
+  private async currentStatus(): Promise<AppStatus> {
     const hostsServer = this.o.host !== null;
     const idleLockSeconds = await this.o.idleLockSeconds();
     if (this.o.host && !(await this.o.host.isSetUp())) {

@@ -24,7 +24,7 @@ export interface ConsoleUnderTest {
  */
 export async function openConsole(
   page: Page,
-  options: { serverUrl: string; host?: PortalHost | null; dataDir?: string; deviceName?: string },
+  options: { serverUrl: string; host?: PortalHost | null; dataDir?: string; deviceName?: string; tokenProtectionWarning?: string },
 ): Promise<ConsoleUnderTest> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'console-test-'));
   const core = await createConsoleCore({
@@ -32,6 +32,7 @@ export async function openConsole(
     serverUrl: options.serverUrl,
     host: options.host ?? null,
     deviceName: options.deviceName ?? 'Front desk (test)',
+    tokenProtectionWarning: options.tokenProtectionWarning ?? null,
     log: () => undefined,
     sync: { debounceMs: 50, backoffInitialMs: 200, backoffMaxMs: 1000, safetyIntervalMs: 5000 },
   });

@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import type { TestPortal } from '../../fixtures/portal';
 import type { ConsoleUnderTest } from './consoleHarness';
 import { openConsole } from './consoleHarness';
+import { NO_KEY_STORE_WARNING } from '../../../src-main/platform/keyStore';
 import { expectAllSent, james, physician, receptionist, signIn, startDemoPortal } from './demoDesk';
 
 /** A shared front-desk computer locks when left alone, and the next staff member takes over. */
@@ -99,4 +100,11 @@ test('offline, only the person signed in can unlock, and the lock screen says wh
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('banner').getByText('Dana Reyes')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: /Online|Offline/ })).toContainText('Offline');
+});
+
+test('a computer without a keyring is told, on the sign-in screen, that the sign-in is not protected by the operating system', async ({ page }) => {
+  desk = await openConsole(page, { serverUrl: portal.url, tokenProtectionWarning: NO_KEY_STORE_WARNING });
+  await expect(page.getByRole('note')).toHaveText(NO_KEY_STORE_WARNING);
+  await signIn(page, receptionist);
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
 });
