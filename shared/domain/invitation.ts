@@ -39,3 +39,6 @@ export function normaliseRegistrationId(typed: string): string {
 export function formatRegistrationId(id: string): string {
   return id.length === 8 ? `${id.slice(0, 4)}-${id.slice(4)}` : id;
 }
+
+/** The patient guide's step 1, word for word (shown on Sign In; pinned to the guide by a test). */
+export const JUNK_MAIL_HINT = 'An invitation email will be sent to your email "Inbox." If you do not see the email in your Inbox, check "Junk E-mail."';

@@ -66,6 +66,9 @@ describe('the invitation email', () => {
     expect(mail.text).toContain("Registration problems? Please contact your doctor's office");
     expect(mail.text).toContain(TEST_CLINIC.phone);
     expect(mail.text).toMatch(/expires on [A-Z][a-z]+ \d{1,2}, \d{4}/);
+    // The guide's step 1: where to look when a mail does not arrive, in both parts.
+    expect(mail.text).toContain('If you do not see one in your Inbox, check "Junk E-mail."');
+    expect(mail.html).toContain('check &quot;Junk E-mail.&quot;');
     // No name, no date of birth in the mail.
     expect(mail.text).not.toContain('Maria');
     expect(mail.text).not.toContain('1986');
