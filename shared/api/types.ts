@@ -45,6 +45,10 @@ export interface RegistrationRequest {
 export interface RegistrationResponse {
   username: string;
 }
+/** POST /api/registration/link-status { token } — a live link; any other answers with its error. */
+export interface RegistrationLinkStatus {
+  status: 'live';
+}
 
 /** POST /api/session */
 export interface PatientSignInRequest {

@@ -229,3 +229,43 @@ describe('POST /api/registration', () => {
     expect(JSON.stringify(pull.body)).not.toMatch(/tokenHash|registrationIdHash/);
   });
 });
+
+describe('POST /api/registration/link-status (the page checks its link when it opens)', () => {
+  const linkStatus = (token: unknown) => api<ApiErrorResponse & { status: string }>(portal.url, '/api/registration/link-status', { body: { token } });
+
+  it('says a live link is live and changes nothing', async () => {
+    const { token, invitationId } = await invite('status.live@example.com');
+    const before = await invitationRow(invitationId);
+    const res = await linkStatus(token);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('live');
+    expect(await invitationRow(invitationId)).toEqual(before);
+  });
+
+  it('says a used, revoked or expired link is so, without consuming or writing anything', async () => {
+    const used = await invite('status.used@example.com');
+    expect((await register(form(used.token, used.registrationId))).status).toBe(201);
+    expect((await linkStatus(used.token)).body.error.code).toBe('invitation_used');
+
+    const revoked = await invite('status.revoked@example.com');
+    expect((await desk.push([desk.mutation('revokeInvitation', { invitationId: revoked.invitationId })])).body.outcomes[0]?.status).toBe('applied');
+    const revokedRes = await linkStatus(revoked.token);
+    expect(revokedRes.status).toBe(410);
+    expect(revokedRes.body.error.code).toBe('invitation_revoked');
+
+    const expired = await invite('status.expired@example.com');
+    await portal.handle.context.db.write((m) => m.update(InvitationEntity, { id: expired.invitationId }, { expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    const before = await invitationRow(expired.invitationId);
+    const expiredRes = await linkStatus(expired.token);
+    expect(expiredRes.status).toBe(410);
+    expect(expiredRes.body.error.message).toBe('This invitation has expired. Ask your clinic to send a new one.');
+    expect(await invitationRow(expired.invitationId)).toEqual(before);
+  });
+
+  it('answers an unknown token like a link that was never sent, and a malformed one as bad input', async () => {
+    const unknown = await linkStatus('not-a-real-token-000000000000000');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('invitation_not_found');
+    expect((await linkStatus(undefined)).status).toBe(400);
+  });
+});

@@ -2,7 +2,7 @@ import { lockKey } from '../../../../shared/node/db';
 import type { EntityManager } from 'typeorm';
 import { object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
-import type { RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
+import type { RegistrationLinkStatus, RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
 import { MAX_VERIFICATION_TRIES, normaliseRegistrationId } from '../../../../shared/domain/invitation';
 import { InvitationEntity, PatientAccountEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { ClinicRow, InvitationRow } from '../../../../shared/node/entities/server';
@@ -26,6 +26,27 @@ const NOT_LIVE: Record<Exclude<InvitationRow['status'], 'sent'>, DomainError> = 
   revoked: new DomainError('invitation_revoked', 'This invitation is no longer valid; your clinic may have sent you a newer one. Use the link in the most recent email, or ask your clinic.'),
   locked: new DomainError('invitation_locked', "This invitation is locked after too many tries. Please contact your doctor's office to get a new invitation."),
 };
+
+/**
+ * Whether a link's invitation can still be used, checked when the registration page opens so the
+ * patient is not asked nine fields first. It changes nothing (no try counted, no status written)
+ * and answers an unknown token exactly as a never-sent or failed one: "not valid".
+ */
+export async function checkRegistrationLink(ctx: ServerContext, body: unknown): Promise<RegistrationLinkStatus> {
+  const clinic = await ctx.db.read(requireClinic);
+  const { token } = validateOrThrow(tokenSchema, body);
+  const inv = await ctx.db.read((m) => m.findOneBy(InvitationEntity, { tokenHash: keyedHash(ctx.secret, token), clinicId: clinic.id }));
+  if (!inv) {
+    throw NOT_LIVE.queued;
+  }
+  if (inv.status === 'sent' && inv.expiresAt <= ctx.now().toISOString()) {
+    throw NOT_LIVE.expired;
+  }
+  if (inv.status !== 'sent') {
+    throw NOT_LIVE[inv.status];
+  }
+  return { status: 'live' };
+}
 
 type Check = { ok: true; invitation: InvitationRow } | { ok: false; error: DomainError };
 
