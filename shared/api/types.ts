@@ -42,6 +42,8 @@ export interface RegistrationRequest {
   dateOfBirth: string;
   registrationId: string;
 }
+/** POST /api/registration/by-registration-id — the same form, without a link: the ID finds the invitation. */
+export type RegistrationByIdRequest = Omit<RegistrationRequest, 'token'>;
 export interface RegistrationResponse {
   username: string;
 }

@@ -269,3 +269,60 @@ describe('POST /api/registration/link-status (the page checks its link when it o
     expect((await linkStatus(undefined)).status).toBe(400);
   });
 });
+
+describe('POST /api/registration/by-registration-id (no link: the Registration ID finds the invitation)', () => {
+  const byId = (body: unknown) => api<ApiErrorResponse & { username: string }>(portal.url, '/api/registration/by-registration-id', { body });
+  const withoutToken = (registrationId: string, overrides: Partial<RegistrationRequest> = {}) => {
+    const body: Partial<RegistrationRequest> = form('', registrationId, overrides);
+    delete body.token;
+    return body;
+  };
+
+  it('registers with Date of Birth plus the typed Registration ID, and the invitation is used up', async () => {
+    const { registrationId, invitationId, token } = await invite('byid.ok@example.com');
+    const res = await byId(withoutToken(registrationId.toLowerCase(), { username: 'ByIdPatient1' }));
+    expect(res.status).toBe(201);
+    expect(res.body.username).toBe('ByIdPatient1');
+    expect((await invitationRow(invitationId)).status).toBe('registered');
+    // The link of the same invitation is used up too.
+    expect((await register(form(token, registrationId))).body.error.code).toBe('invitation_used');
+  });
+
+  it('an ID that matches nothing gets the wrong-date-of-birth answer, counts on no invitation and writes no account', async () => {
+    const { registrationId, invitationId } = await invite('byid.nomatch@example.com');
+    const accounts = await accountCount();
+    const unknown = await byId(withoutToken('ZZZZ-ZZZ2'));
+    const wrongDob = await byId(withoutToken(registrationId, { dateOfBirth: '04/13/1986' }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toEqual(wrongDob.body.error);
+    expect(unknown.body.error.code).toBe('verification_failed');
+    expect(await accountCount()).toBe(accounts);
+    // Only the matching try with the wrong date of birth counted.
+    expect((await invitationRow(invitationId)).failedTries).toBe(1);
+  });
+
+  it('a matching ID with a wrong date of birth counts toward that invitation’s lock, as the link does', async () => {
+    const { registrationId, invitationId, token } = await invite('byid.lock@example.com');
+    for (let i = 0; i < 2; i += 1) {
+      expect((await byId(withoutToken(registrationId, { dateOfBirth: '01/01/1990' }))).body.error.code).toBe('verification_failed');
+    }
+    for (let i = 0; i < 2; i += 1) {
+      expect((await register(form(token, registrationId, { dateOfBirth: '01/01/1990' }))).body.error.code).toBe('verification_failed');
+    }
+    const fifth = await byId(withoutToken(registrationId, { dateOfBirth: '01/01/1990' }));
+    expect(fifth.body.error.code).toBe('invitation_locked');
+    expect((await byId(withoutToken(registrationId))).body.error.code).toBe('invitation_locked');
+    expect((await invitationRow(invitationId)).status).toBe('locked');
+  });
+
+  it('the ID of an invitation replaced by a resend no longer registers', async () => {
+    const email = 'byid.resend@example.com';
+    const old = await invite(email);
+    const push = await desk.push([desk.mutation('sendInvitation', { patientId: old.patientId, invitationId: randomUUID() })]);
+    expect(push.body.outcomes[0]?.status).toBe('applied');
+    const accounts = await accountCount();
+    const res = await byId(withoutToken(old.registrationId));
+    expect(res.body.error.code).toBe('invitation_revoked');
+    expect(await accountCount()).toBe(accounts);
+  });
+});

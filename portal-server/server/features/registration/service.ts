@@ -56,11 +56,41 @@ type Check = { ok: true; invitation: InvitationRow } | { ok: false; error: Domai
  * then may the username be judged. Format errors are refused first and change nothing.
  */
 export async function registerPatient(ctx: ServerContext, body: RegistrationRequest, ip: string | null): Promise<RegistrationResponse> {
-  const clinic = await ctx.db.read(requireClinic);
   const { token } = validateOrThrow(tokenSchema, body);
+  return completeRegistration(ctx, body, ip, () => Promise.resolve(keyedHash(ctx.secret, token)));
+}
+
+/**
+ * Registration without the emailed link (a letter, or a lost email): Date of Birth plus the
+ * Registration ID find the invitation through the ID's keyed hash. An ID that matches nothing gets
+ * the same answer as a wrong date of birth and is audited (the route limits tries per address); an
+ * ID that matches is then judged exactly as the link's invitation is, wrong tries counting toward
+ * its lock.
+ */
+export async function registerWithRegistrationId(ctx: ServerContext, body: unknown, ip: string | null): Promise<RegistrationResponse> {
+  return completeRegistration(ctx, body, ip, async (clinic, registrationId) => {
+    const registrationIdHash = keyedHash(ctx.secret, normaliseRegistrationId(registrationId));
+    const [newest] = await ctx.db.read((m) =>
+      m.find(InvitationEntity, { where: { registrationIdHash, clinicId: clinic.id }, order: { createdAt: 'DESC' }, take: 1 }),
+    );
+    if (!newest) {
+      await ctx.db.write((m) => audit(m, clinic.id, { kind: 'anonymous', id: null, ip }, 'registration.unknown_registration_id', null, ctx.now()));
+      throw verificationFailed();
+    }
+    return newest.tokenHash;
+  });
+}
+
+async function completeRegistration(
+  ctx: ServerContext,
+  body: unknown,
+  ip: string | null,
+  findInvitation: (clinic: ClinicRow, registrationId: string) => Promise<string>,
+): Promise<RegistrationResponse> {
+  const clinic = await ctx.db.read(requireClinic);
   const form = validateOrThrow(registrationSchema(clinic.passwordPolicy, todayInZone(clinic.timeZone, ctx.now())), body);
   requirePatientPassword(clinic.passwordPolicy, form.password, [form.username, clinic.name]);
-  const tokenHash = keyedHash(ctx.secret, token);
+  const tokenHash = await findInvitation(clinic, form.registrationId);
 
   // Phase 1: verify (and count a wrong try) — committed even when it refuses.
   const check = await ctx.db.write((m) => verify(ctx, m, clinic, tokenHash, form.dateOfBirth, form.registrationId, ip));
@@ -114,6 +144,10 @@ export async function registerPatient(ctx: ServerContext, body: RegistrationRequ
   return { username: form.username };
 }
 
+function verificationFailed(): DomainError {
+  return new DomainError('verification_failed', 'We could not verify your details. Check your date of birth and the Registration ID in your invitation email, and try again.');
+}
+
 function usernameTaken(): DomainError {
   return new DomainError('username_taken', 'That username is taken. Choose another.', { username: 'That username is taken. Choose another.' });
 }
@@ -161,6 +195,6 @@ async function verify(
     ok: false,
     error: locked
       ? NOT_LIVE.locked
-      : new DomainError('verification_failed', 'We could not verify your details. Check your date of birth and the Registration ID in your invitation email, and try again.'),
+      : verificationFailed(),
   };
 }
