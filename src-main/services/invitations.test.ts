@@ -27,6 +27,25 @@ async function markSynced(patientId: string): Promise<void> {
   });
 }
 
+describe('a patient without email (invited by a printed letter)', () => {
+  it('is pre-registered with a phone: "Save and send" queues no email, and "Send" is refused without writing', async () => {
+    const item = await core.services.patients.preRegister(mariaForm({ email: '', phone: '555-0177' }), true);
+    expect(item.patient.email).toBe('');
+    expect(item.invitation).toBeNull();
+    const entries = await outbox();
+    expect(entries).toHaveLength(1);
+    expect(argsOf<'preRegisterPatient'>(entries[0]).invitationId).toBeNull();
+    await expect(core.services.invitations.send(item.patient.id)).rejects.toThrow('Print an invitation letter instead.');
+    expect(await outbox()).toHaveLength(1);
+  });
+
+  it('needs an email or a phone number', async () => {
+    const err = (await core.services.patients.preRegister(mariaForm({ email: '', phone: '' }), false).catch((e: unknown) => e)) as DomainError;
+    expect(err.fields?.email).toBe('Enter an email address or a phone number. A patient without email is invited by a printed letter.');
+    expect(await outbox()).toHaveLength(0);
+  });
+});
+
 describe('invitations while the patient is still waiting to be sent', () => {
   it('folds "send" into the pending pre-registration: one intent, one email', async () => {
     const item = await core.services.patients.preRegister(mariaForm(), false);

@@ -22,6 +22,9 @@ export class InvitationService {
     const now = this.deps.now();
     const { item, changed } = await this.deps.db.write(async (m) => {
       const patient = await requirePatient(m, patientId);
+      if (patient.email === '') {
+        throw new DomainError('validation_failed', `${patientName(patient)} has no email address, so the invitation cannot be emailed. Print an invitation letter instead.`);
+      }
       const latest = latestInvitation(await invitationsOf(m, patientId));
       if (latest?.status === 'registered') {
         throw new DomainError('invitation_used', `${patientName(patient)} has already registered for the portal. There is no invitation to send.`);
