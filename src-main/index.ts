@@ -12,7 +12,7 @@ import { readConsoleConfig } from './consoleConfig';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
 import { registerIpc } from './ipc/electron';
-import { createElectronSecretStore } from './platform/electron';
+import { createElectronFileOpener, createElectronSecretStore } from './platform/electron';
 import { isAllowedExternalLink } from './windowPolicy';
 
 const log = (line: string): void => console.log(line);
@@ -110,6 +110,7 @@ async function start(): Promise<void> {
     host: portal,
     deviceName: `Staff console on ${hostname()}`,
     log,
+    openFile: createElectronFileOpener(log),
   });
   const rendererFile = join(__dirname, '../renderer/index.html');
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;

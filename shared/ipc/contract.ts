@@ -141,6 +141,8 @@ export interface IpcContract {
   'patients.update': { args: { patientId: string; form: PreRegistrationForm }; result: PatientListItem };
   'invitations.send': { args: { patientId: string }; result: PatientListItem };
   'invitations.revoke': { args: { patientId: string }; result: PatientListItem };
+  /** Online only: a new Registration ID inside a PDF the console saves (and opens for printing); the answer is its path. */
+  'invitations.printLetter': { args: { patientId: string }; result: { file: string } };
   'staff.list': { args: void; result: StaffUserView[] };
   'staff.create': { args: StaffUserForm; result: StaffUserView };
   'staff.setActive': { args: { staffUserId: string; active: boolean }; result: StaffUserView };
@@ -231,6 +233,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'patients.update',
   'invitations.send',
   'invitations.revoke',
+  'invitations.printLetter',
   'staff.list',
   'staff.create',
   'staff.setActive',

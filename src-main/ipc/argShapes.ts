@@ -34,6 +34,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'patients.update': { patientId: 'string', form: 'form' },
   'invitations.send': { patientId: 'string' },
   'invitations.revoke': { patientId: 'string' },
+  'invitations.printLetter': { patientId: 'string' },
   'staff.list': 'none',
   'staff.create': { username: 'string?', displayName: 'string?', role: 'string?', password: 'string?' },
   'staff.setActive': { staffUserId: 'string', active: 'boolean' },

@@ -1,4 +1,4 @@
-import { safeStorage } from 'electron';
+import { safeStorage, shell } from 'electron';
 import { FileSecretStore } from './secretStore';
 import type { SecretStore } from './secretStore';
 
@@ -16,4 +16,14 @@ export function createElectronSecretStore(userDataDir: string, log: (line: strin
     encode: (value) => safeStorage.encryptString(value).toString('base64'),
     decode: (stored) => safeStorage.decryptString(Buffer.from(stored, 'base64')),
   });
+}
+
+/** Opens a saved file (an invitation letter) in the system's viewer, from which staff print it. */
+export function createElectronFileOpener(log: (line: string) => void): (file: string) => Promise<void> {
+  return async (file) => {
+    const problem = await shell.openPath(file);
+    if (problem) {
+      log(`Could not open ${file}: ${problem}`);
+    }
+  };
 }
