@@ -35,6 +35,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'invitations.send': { patientId: 'string' },
   'invitations.revoke': { patientId: 'string' },
   'invitations.printLetter': { patientId: 'string' },
+  'invitations.needingAttention': 'none',
   'staff.list': 'none',
   'staff.create': { username: 'string?', displayName: 'string?', role: 'string?', password: 'string?' },
   'staff.setActive': { staffUserId: 'string', active: 'boolean' },

@@ -61,6 +61,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'invitations.send': (a) => s.invitations.send(a.patientId),
     'invitations.revoke': (a) => s.invitations.revoke(a.patientId),
     'invitations.printLetter': (a) => s.letters.print(a.patientId),
+    'invitations.needingAttention': () => s.invitations.needingAttention(),
     'staff.list': () => s.staff.list(),
     'staff.create': (form) => s.staff.create(form),
     'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),

@@ -151,3 +151,45 @@ describe('invitations and edits after the patient reached the server', () => {
     expect(err.message).toBe('Maria Lopez has no invitation to revoke.');
   });
 });
+
+describe('"Invitations needing attention"', () => {
+  it('lists expired, failed, locked and 7-day-old unregistered invitations, oldest first, and counts them for the navigation', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const at = (daysAgo: number) => new Date(now - daysAgo * day).toISOString();
+    const cases: { name: string; status: LocalInvitationRowStatus; sentDaysAgo: number; expiresInDays: number }[] = [
+      { name: 'Failed', status: 'failed', sentDaysAgo: 2, expiresInDays: 12 },
+      { name: 'Locked', status: 'locked', sentDaysAgo: 3, expiresInDays: 11 },
+      { name: 'Expired', status: 'expired', sentDaysAgo: 20, expiresInDays: -6 },
+      { name: 'Lapsed', status: 'sent', sentDaysAgo: 15, expiresInDays: -1 }, // past expiry, not yet marked by the server
+      { name: 'Waiting', status: 'sent', sentDaysAgo: 8, expiresInDays: 6 },
+      { name: 'Recent', status: 'sent', sentDaysAgo: 1, expiresInDays: 13 },
+      { name: 'Done', status: 'registered', sentDaysAgo: 30, expiresInDays: -16 },
+      { name: 'Withdrawn', status: 'revoked', sentDaysAgo: 30, expiresInDays: -16 },
+    ];
+    const ids = new Map<string, string>();
+    for (const c of cases) {
+      const item = await core.services.patients.preRegister(mariaForm({ givenName: c.name, email: `${c.name.toLowerCase()}@example.com` }), true);
+      ids.set(c.name, item.patient.id);
+      await core.db.write((m) =>
+        m.update(LocalInvitationEntity, { patientId: item.patient.id }, { status: c.status, sentAt: at(c.sentDaysAgo), statusChangedAt: at(c.sentDaysAgo), expiresAt: new Date(now + c.expiresInDays * day).toISOString(), version: 1 }),
+      );
+    }
+    const list = await core.services.invitations.needingAttention();
+    expect(list.map((i) => [i.patient.givenName, i.reason])).toEqual([
+      ['Expired', 'expired'],
+      ['Lapsed', 'expired'],
+      ['Waiting', 'not_registered'],
+      ['Locked', 'locked'],
+      ['Failed', 'failed'],
+    ]);
+    expect((await core.services.overview.counts()).invitationsNeedingAttention).toBe(5);
+
+    // One step from the list: a resend takes the patient off it (a new invitation is waiting to send).
+    await core.services.invitations.send(ids.get('Failed') ?? '');
+    await core.services.invitations.revoke(ids.get('Locked') ?? '');
+    expect((await core.services.invitations.needingAttention()).map((i) => i.patient.givenName)).toEqual(['Expired', 'Lapsed', 'Waiting']);
+  });
+});
+
+type LocalInvitationRowStatus = 'sent' | 'failed' | 'locked' | 'expired' | 'registered' | 'revoked';

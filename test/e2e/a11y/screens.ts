@@ -192,6 +192,10 @@ export const CONSOLE_SCREENS: Screen[] = [
     await page.getByRole('link', { name: 'Schedule' }).click();
     await heading(page, 'Schedule');
   } },
+  { state: 'Invitations needing attention', routes: ['invitations'], who: 'admin', open: async (page) => {
+    await go(page, 'Invitations');
+    await heading(page, 'Invitations needing attention');
+  } },
   { state: 'Prescription renewals, filled', routes: ['renewals'], who: 'physician', open: async (page) => {
     await go(page, 'Renewals');
     await heading(page, 'Prescription renewals');
