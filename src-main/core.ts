@@ -23,6 +23,7 @@ import type { FetchLike } from './net/serverClient';
 import { Session } from './session/session';
 import { StaffAdminService } from './services/staffAdmin';
 import { StaffSecurityService } from './services/staffSecurity';
+import { InvitationLetterService } from './services/invitationLetters';
 import { RefusedChangesService } from './services/refusedChanges';
 import { SyncEngine } from './sync/engine';
 import type { SyncEngineOptions } from './sync/engine';
@@ -44,6 +45,10 @@ export interface ConsoleCoreOptions {
   sync?: Partial<Omit<SyncEngineOptions, 'db' | 'outbox' | 'session' | 'serverUrl' | 'fetch' | 'events'>>;
   now?: () => Date;
   log?: (line: string) => void;
+  /** Where printed invitation letters are saved; default `<dataDir>/letters`. */
+  lettersDir?: string;
+  /** Opens a saved PDF (Electron's shell in the app; tests leave it out and nothing opens). */
+  openFile?: (file: string) => Promise<void>;
 }
 
 export interface ConsoleCore {
@@ -116,6 +121,15 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     auth,
     patients: new PatientService(replica),
     invitations: new InvitationService(replica),
+    letters: new InvitationLetterService({
+      session,
+      serverUrl: o.serverUrl,
+      fetch: fetchImpl,
+      lettersDir: o.lettersDir ?? join(o.dataDir, 'letters'),
+      openFile: o.openFile ?? (() => Promise.resolve()),
+      afterPrint: () => void engine.syncNow().catch(() => undefined),
+      now,
+    }),
     staff: new StaffAdminService({ session, serverUrl: o.serverUrl, fetch: fetchImpl }),
     clinic: new ClinicSettingsService({ session, serverUrl: o.serverUrl, fetch: fetchImpl, status: () => auth.status() }),
     overview: new OverviewService(replica),

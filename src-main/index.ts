@@ -12,8 +12,13 @@ import { readConsoleConfig } from './consoleConfig';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
 import { registerIpc } from './ipc/electron';
+<<<<<<< HEAD
 import { createElectronSecretStore } from './platform/electron';
 import { devRendererUrl, isAllowedExternalLink, lockDownContents, lockDownSession } from './windowPolicy';
+=======
+import { createElectronFileOpener, createElectronSecretStore } from './platform/electron';
+import { isAllowedExternalLink } from './windowPolicy';
+>>>>>>> h8
 
 const log = (line: string): void => console.log(line);
 
@@ -112,6 +117,7 @@ async function start(): Promise<void> {
     host: portal,
     deviceName: `Staff console on ${hostname()}`,
     log,
+    openFile: createElectronFileOpener(log),
   });
   const rendererFile = join(__dirname, '../renderer/index.html');
   // Only `electron-vite dev` builds honour the dev server; a packaged or built console never does.

@@ -11,6 +11,7 @@ import { homeRoutes } from './features/home/routes';
 import { messageRoutes } from './features/messages/routes';
 import { healthRoutes } from './features/health/routes';
 import { passwordResetRoutes } from './features/password-reset/routes';
+import { letterRoutes } from './features/letters/routes';
 import { patientSessionRoutes } from './features/patient-session/routes';
 import { recordRoutes } from './features/record/routes';
 import { recoveryRoutes } from './features/recovery/routes';
@@ -50,6 +51,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   app.use(staffRoutes(ctx));
   app.use(lockoutRoutes(ctx));
   app.use(passwordResetRoutes(ctx));
+  app.use(letterRoutes(ctx));
   app.use(auditRoutes(ctx));
   app.use(syncRoutes(ctx));
   app.use(registrationRoutes(ctx));

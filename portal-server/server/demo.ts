@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import { Not } from 'typeorm';
 import { InvitationEntity, MailOutboxEntity, PatientAccountEntity, PatientEntity, StaffUserEntity } from '../../shared/node/entities/server';
@@ -10,7 +12,8 @@ import type { DemoPatient } from './demoClinic';
 import { seedDemoClinic } from './demoClinic';
 import type { StaffCall } from './features/calls';
 import { createClinicWithAdmin, requireClinic } from './features/clinic/service';
-import { preRegisterPatient } from './features/patients/service';
+import { renderInvitationLetter } from './features/letters/invitationLetter';
+import { createInvitation, preRegisterPatient } from './features/patients/service';
 import { insertSynced, updateSynced } from './features/sync/writeSynced';
 
 /** The demo clinic's people; README lists the same sign-ins. */
@@ -26,10 +29,16 @@ export const DEMO = {
     { givenName: 'Ana', familyName: 'Silva', dateOfBirth: '1990-01-22', email: 'ana.silva@example.com', username: 'AnaSilva22', password: 'Portal2Go' },
   ],
   invited: { givenName: 'Maria', familyName: 'Lopez', dateOfBirth: '1986-04-12', email: 'maria.lopez@example.com' },
+  /** No email: invited by a printed letter, which the demo writes as a PDF file. */
+  invitedByLetter: { givenName: 'Robert', familyName: 'Chen', dateOfBirth: '1975-09-30', email: '', phone: '(555) 010-4477' },
 };
 
-/** Seeds the demo clinic once; a rerun keeps whatever the last run did. Returns false when already seeded. */
-export async function seedDemo(ctx: ServerContext): Promise<boolean> {
+/**
+ * Seeds the demo clinic once; a rerun keeps whatever the last run did. Returns false when already
+ * seeded. Robert Chen's invitation letter is written to `letterFile` (its Registration ID exists
+ * nowhere else: the server keeps only its keyed hash); tests that need no file pass none.
+ */
+export async function seedDemo(ctx: ServerContext, letterFile?: string): Promise<boolean> {
   if ((await ctx.db.read((m) => m.count(StaffUserEntity))) > 0) {
     return false;
   }
@@ -38,7 +47,7 @@ export async function seedDemo(ctx: ServerContext): Promise<boolean> {
   const staffHashes = await Promise.all(DEMO.staff.map((s) => hashPassword(s.password)));
   const patientHashes = await Promise.all(DEMO.registered.map((p) => hashPassword(p.password)));
   const answerHash = await hashPassword(normaliseAnswer('Springfield'));
-  await ctx.db.write(async (m) => {
+  const letter = await ctx.db.write(async (m) => {
     const clinic = await requireClinic(m);
     const now = ctx.now().toISOString();
     const staff: StaffUserRow[] = [];
@@ -62,11 +71,23 @@ export async function seedDemo(ctx: ServerContext): Promise<boolean> {
       patients.push({ key: p.givenName === 'James' ? 'James' : 'Ana', call: { ctx, m, clinic, patient, accountId, actor: { kind: 'system', id: null } } });
     }
     await preRegisterPatient(call, { patientId: newId(), ...DEMO.invited, phone: '', invitationId: newId() });
+    const robertId = newId();
+    await preRegisterPatient(call, { patientId: robertId, ...DEMO.invitedByLetter, invitationId: null });
+    const robert = await m.findOneByOrFail(PatientEntity, { id: robertId });
+    const letter = await createInvitation(call, robert, newId(), 'letter');
     await seedDemoClinic(call, physician, patients);
     // The seeded history is not news: only Maria's invitation is delivered.
     await m.delete(MailOutboxEntity, { template: Not('invitation') });
+    return letter;
   });
   afterCommit(ctx);
+  if (letterFile === undefined) {
+    return true;
+  }
+  const clinic = await ctx.db.read(requireClinic);
+  const pdf = await renderInvitationLetter({ clinicName: clinic.name, clinicPhone: clinic.phone, timeZone: clinic.timeZone, portalUrl: ctx.publicUrl, ...letter });
+  mkdirSync(dirname(letterFile), { recursive: true });
+  writeFileSync(letterFile, pdf, { mode: 0o600 });
   return true;
 }
 

@@ -2,7 +2,7 @@
  * `npm run portal` (serve), `npm run portal:setup` (first-run clinic + admin) and `npm run demo`.
  * Configuration comes from the environment (README "Configuration").
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DomainError } from '../../shared/api/errors';
@@ -89,7 +89,8 @@ async function setup(config: PortalConfig, args: string[]): Promise<void> {
 async function demo(env: NodeJS.ProcessEnv): Promise<void> {
   const config = readConfig({ ...env, PORT: env.PORT ?? '3100' }, { dataDir: resolve(env.DATA_DIR ?? 'demo-data') });
   const handle = await startPortalServer(config, () => undefined);
-  const seeded = await seedDemo(handle.context);
+  const letterFile = join(config.dataDir, 'letters', 'robert-chen-invitation-letter.pdf');
+  const seeded = await seedDemo(handle.context, letterFile);
   await handle.flushMail();
   const mails = readdirSync(handle.mailDir).filter((f) => f.endsWith('.eml')).sort();
   const invitation = mails.at(-1);
@@ -110,6 +111,10 @@ ${DEMO.registered.map((p) => `    ${pad(`${p.givenName} ${p.familyName}`)}${p.us
   Invited, not registered yet: ${DEMO.invited.givenName} ${DEMO.invited.familyName}, born 04/12/1986, ${DEMO.invited.email}
   Her invitation email: ${invitation ? join(handle.mailDir, invitation) : '(none delivered yet)'}
   Open it, follow "Continue Registration" and register with the Registration ID it shows.
+
+  Invited by letter (no email): ${DEMO.invitedByLetter.givenName} ${DEMO.invitedByLetter.familyName}, born 09/30/1975, ${DEMO.invitedByLetter.phone}
+  His invitation letter: ${existsSync(letterFile) ? letterFile : '(not written)'}
+  On Sign In choose "Have a Registration ID? Register here" and use the Registration ID in the letter.
 
 Press Ctrl-C to stop.`);
   stopOnSignal(handle);

@@ -42,8 +42,14 @@ export interface RegistrationRequest {
   dateOfBirth: string;
   registrationId: string;
 }
+/** POST /api/registration/by-registration-id — the same form, without a link: the ID finds the invitation. */
+export type RegistrationByIdRequest = Omit<RegistrationRequest, 'token'>;
 export interface RegistrationResponse {
   username: string;
+}
+/** POST /api/registration/link-status { token } — a live link; any other answers with its error. */
+export interface RegistrationLinkStatus {
+  status: 'live';
 }
 
 /** POST /api/session */

@@ -39,3 +39,11 @@ export function normaliseRegistrationId(typed: string): string {
 export function formatRegistrationId(id: string): string {
   return id.length === 8 ? `${id.slice(0, 4)}-${id.slice(4)}` : id;
 }
+
+/** The patient guide's step 1, word for word (shown on Sign In; pinned to the guide by a test). */
+export const JUNK_MAIL_HINT = 'An invitation email will be sent to your email "Inbox." If you do not see the email in your Inbox, check "Junk E-mail."';
+
+/** A sent invitation not registered after this many days needs the desk's attention. */
+export const INVITATION_ATTENTION_DAYS = 7;
+/** Why an invitation is on the desk's "Invitations needing attention" list. */
+export type InvitationAttentionReason = 'expired' | 'failed' | 'locked' | 'not_registered';

@@ -12,6 +12,7 @@ import type { StaffDirectoryEntry } from '../domain/staff';
 import type { AppointmentSlotForm, RenewalDecisionForm } from '../validation/requests';
 import type { ClinicView } from '../domain/clinic';
 import type { InvitationRecord, PatientRecord } from '../domain/patient';
+import type { InvitationAttentionReason } from '../domain/invitation';
 import type { StaffRole, StaffUserView } from '../domain/staff';
 import type { ClinicSetupForm, StaffUserForm } from '../validation/staff';
 import type { ClinicSettingsForm } from '../validation/clinic';
@@ -51,6 +52,10 @@ export interface PatientListItem {
   invitation: InvitationRecord | null;
   /** Local changes to this patient not yet accepted by the server. */
   pendingChanges: number;
+}
+
+export interface InvitationAttentionItem extends PatientListItem {
+  reason: InvitationAttentionReason;
 }
 
 export interface DuplicateMatch {
@@ -143,6 +148,10 @@ export interface IpcContract {
   'patients.update': { args: { patientId: string; form: PreRegistrationForm }; result: PatientListItem };
   'invitations.send': { args: { patientId: string }; result: PatientListItem };
   'invitations.revoke': { args: { patientId: string }; result: PatientListItem };
+  /** Online only: a new Registration ID inside a PDF the console saves (and opens for printing); the answer is its path. */
+  'invitations.printLetter': { args: { patientId: string }; result: { file: string } };
+  /** The desk's worklist: patients whose latest invitation expired, failed, locked, or waits 7+ days. */
+  'invitations.needingAttention': { args: void; result: InvitationAttentionItem[] };
   'staff.list': { args: void; result: StaffUserView[] };
   'staff.create': { args: StaffUserForm; result: StaffUserView };
   'staff.setActive': { args: { staffUserId: string; active: boolean }; result: StaffUserView };
@@ -186,7 +195,7 @@ export interface IpcContract {
   'record.delete': { args: { kind: RecordKind; entryId: string }; result: RecordBundle };
 
   /** Unread patient messages and waiting requests, for the navigation badges. */
-  'work.counts': { args: void; result: { appointmentRequests: number; renewalRequests: number; unreadThreads: number } };
+  'work.counts': { args: void; result: { appointmentRequests: number; renewalRequests: number; unreadThreads: number; invitationsNeedingAttention: number } };
 
   'sync.status': { args: void; result: SyncStatus };
   'sync.now': { args: void; result: SyncStatus };
@@ -233,6 +242,8 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'patients.update',
   'invitations.send',
   'invitations.revoke',
+  'invitations.printLetter',
+  'invitations.needingAttention',
   'staff.list',
   'staff.create',
   'staff.setActive',

@@ -40,6 +40,16 @@ export const emailSchema = string()
   .max(EMAIL_MAX_LENGTH, 'That email address is too long.')
   .test(patternWithin(EMAIL_MAX_LENGTH, 'email', 'Enter an email address like name@example.com.', EMAIL_PATTERN));
 
+/** An email address that may be left empty (a patient invited by a printed letter). */
+export const optionalEmailSchema = string()
+  .trim()
+  .default('')
+  .max(EMAIL_MAX_LENGTH, 'That email address is too long.')
+  .test('email', 'Enter an email address like name@example.com.', (value) => !value || value.length > EMAIL_MAX_LENGTH || EMAIL_PATTERN.test(value));
+
+/** Email or phone: how the clinic reaches a patient. Without either there is no one to invite. */
+export const EMAIL_OR_PHONE_MESSAGE = 'Enter an email address or a phone number. A patient without email is invited by a printed letter.';
+
 export const phoneSchema = string()
   .trim()
   .max(PHONE_MAX_LENGTH, 'That phone number is too long.')

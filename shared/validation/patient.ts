@@ -2,7 +2,7 @@ import { object, string } from 'yup';
 import type { InferType } from 'yup';
 import { parseUsDate } from '../time/dateOnly';
 import type { DateOnly } from '../time/dateOnly';
-import { emailSchema, phoneSchema } from './fields';
+import { EMAIL_OR_PHONE_MESSAGE, optionalEmailSchema, phoneSchema } from './fields';
 
 const nameSchema = (label: string) =>
   string().trim().required(`Enter the patient's ${label}.`).max(80, `The ${label} can have at most 80 characters.`);
@@ -20,8 +20,11 @@ export function preRegistrationSchema(today: DateOnly) {
         const d = v ? parseUsDate(v) : null;
         return d === null || d < today;
       }),
-    email: emailSchema,
+    email: optionalEmailSchema,
     phone: phoneSchema.default(''),
+  }).test('email-or-phone', EMAIL_OR_PHONE_MESSAGE, function (value) {
+    // Named on the email field, so the form shows it where the desk will type.
+    return Boolean(value.email?.trim() || value.phone?.trim()) || this.createError({ path: 'email', message: EMAIL_OR_PHONE_MESSAGE });
   });
 }
 export type PreRegistrationForm = InferType<ReturnType<typeof preRegistrationSchema>>;

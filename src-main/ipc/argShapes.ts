@@ -34,6 +34,8 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'patients.update': { patientId: 'string', form: 'form' },
   'invitations.send': { patientId: 'string' },
   'invitations.revoke': { patientId: 'string' },
+  'invitations.printLetter': { patientId: 'string' },
+  'invitations.needingAttention': 'none',
   'staff.list': 'none',
   'staff.create': { username: 'string?', displayName: 'string?', role: 'string?', password: 'string?' },
   'staff.setActive': { staffUserId: 'string', active: 'boolean' },

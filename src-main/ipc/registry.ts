@@ -18,12 +18,14 @@ import type { StaffAdminService } from '../services/staffAdmin';
 import type { StaffSecurityService } from '../services/staffSecurity';
 import { LOCKED_MESSAGE } from '../session/session';
 import type { SyncEngine } from '../sync/engine';
+import type { InvitationLetterService } from '../services/invitationLetters';
 import { argsMatch } from './argShapes';
 
 export interface ConsoleServices {
   auth: AuthService;
   patients: PatientService;
   invitations: InvitationService;
+  letters: InvitationLetterService;
   staff: StaffAdminService;
   clinic: ClinicSettingsService;
   overview: OverviewService;
@@ -58,6 +60,8 @@ function handlersFor(s: ConsoleServices): Handlers {
     'patients.update': (a) => s.patients.update(a.patientId, a.form),
     'invitations.send': (a) => s.invitations.send(a.patientId),
     'invitations.revoke': (a) => s.invitations.revoke(a.patientId),
+    'invitations.printLetter': (a) => s.letters.print(a.patientId),
+    'invitations.needingAttention': () => s.invitations.needingAttention(),
     'staff.list': () => s.staff.list(),
     'staff.create': (form) => s.staff.create(form),
     'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),

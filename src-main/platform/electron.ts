@@ -1,4 +1,4 @@
-import { safeStorage } from 'electron';
+import { safeStorage, shell } from 'electron';
 import { chooseSecretStore } from './keyStore';
 import type { ChosenSecretStore } from './keyStore';
 
@@ -9,4 +9,14 @@ import type { ChosenSecretStore } from './keyStore';
  */
 export function createElectronSecretStore(userDataDir: string, log: (line: string) => void): Promise<ChosenSecretStore> {
   return chooseSecretStore({ dir: userDataDir, keyStore: safeStorage, platform: process.platform, log });
+}
+
+/** Opens a saved file (an invitation letter) in the system's viewer, from which staff print it. */
+export function createElectronFileOpener(log: (line: string) => void): (file: string) => Promise<void> {
+  return async (file) => {
+    const problem = await shell.openPath(file);
+    if (problem) {
+      log(`Could not open ${file}: ${problem}`);
+    }
+  };
 }

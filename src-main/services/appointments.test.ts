@@ -30,7 +30,7 @@ describe('the appointment request queue', () => {
     const queue = await core.services.appointments.queue();
     expect(queue.map((i) => i.row.id)).toEqual([older.id, newer.id]);
     expect(queue[0]).toMatchObject({ patientName: 'Maria Lopez', patientDateOfBirth: '1986-04-12', physicianName: 'Dr. Sam Patel', pendingChanges: 0 });
-    expect(await core.services.overview.counts()).toEqual({ appointmentRequests: 1, renewalRequests: 0, unreadThreads: 0 });
+    expect(await core.services.overview.counts()).toEqual({ appointmentRequests: 1, renewalRequests: 0, unreadThreads: 0, invitationsNeedingAttention: 0 });
   });
 });
 

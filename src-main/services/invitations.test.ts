@@ -27,6 +27,25 @@ async function markSynced(patientId: string): Promise<void> {
   });
 }
 
+describe('a patient without email (invited by a printed letter)', () => {
+  it('is pre-registered with a phone: "Save and send" queues no email, and "Send" is refused without writing', async () => {
+    const item = await core.services.patients.preRegister(mariaForm({ email: '', phone: '555-0177' }), true);
+    expect(item.patient.email).toBe('');
+    expect(item.invitation).toBeNull();
+    const entries = await outbox();
+    expect(entries).toHaveLength(1);
+    expect(argsOf<'preRegisterPatient'>(entries[0]).invitationId).toBeNull();
+    await expect(core.services.invitations.send(item.patient.id)).rejects.toThrow('Print an invitation letter instead.');
+    expect(await outbox()).toHaveLength(1);
+  });
+
+  it('needs an email or a phone number', async () => {
+    const err = (await core.services.patients.preRegister(mariaForm({ email: '', phone: '' }), false).catch((e: unknown) => e)) as DomainError;
+    expect(err.fields?.email).toBe('Enter an email address or a phone number. A patient without email is invited by a printed letter.');
+    expect(await outbox()).toHaveLength(0);
+  });
+});
+
 describe('invitations while the patient is still waiting to be sent', () => {
   it('folds "send" into the pending pre-registration: one intent, one email', async () => {
     const item = await core.services.patients.preRegister(mariaForm(), false);
@@ -132,3 +151,45 @@ describe('invitations and edits after the patient reached the server', () => {
     expect(err.message).toBe('Maria Lopez has no invitation to revoke.');
   });
 });
+
+describe('"Invitations needing attention"', () => {
+  it('lists expired, failed, locked and 7-day-old unregistered invitations, oldest first, and counts them for the navigation', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const at = (daysAgo: number) => new Date(now - daysAgo * day).toISOString();
+    const cases: { name: string; status: LocalInvitationRowStatus; sentDaysAgo: number; expiresInDays: number }[] = [
+      { name: 'Failed', status: 'failed', sentDaysAgo: 2, expiresInDays: 12 },
+      { name: 'Locked', status: 'locked', sentDaysAgo: 3, expiresInDays: 11 },
+      { name: 'Expired', status: 'expired', sentDaysAgo: 20, expiresInDays: -6 },
+      { name: 'Lapsed', status: 'sent', sentDaysAgo: 15, expiresInDays: -1 }, // past expiry, not yet marked by the server
+      { name: 'Waiting', status: 'sent', sentDaysAgo: 8, expiresInDays: 6 },
+      { name: 'Recent', status: 'sent', sentDaysAgo: 1, expiresInDays: 13 },
+      { name: 'Done', status: 'registered', sentDaysAgo: 30, expiresInDays: -16 },
+      { name: 'Withdrawn', status: 'revoked', sentDaysAgo: 30, expiresInDays: -16 },
+    ];
+    const ids = new Map<string, string>();
+    for (const c of cases) {
+      const item = await core.services.patients.preRegister(mariaForm({ givenName: c.name, email: `${c.name.toLowerCase()}@example.com` }), true);
+      ids.set(c.name, item.patient.id);
+      await core.db.write((m) =>
+        m.update(LocalInvitationEntity, { patientId: item.patient.id }, { status: c.status, sentAt: at(c.sentDaysAgo), statusChangedAt: at(c.sentDaysAgo), expiresAt: new Date(now + c.expiresInDays * day).toISOString(), version: 1 }),
+      );
+    }
+    const list = await core.services.invitations.needingAttention();
+    expect(list.map((i) => [i.patient.givenName, i.reason])).toEqual([
+      ['Expired', 'expired'],
+      ['Lapsed', 'expired'],
+      ['Waiting', 'not_registered'],
+      ['Locked', 'locked'],
+      ['Failed', 'failed'],
+    ]);
+    expect((await core.services.overview.counts()).invitationsNeedingAttention).toBe(5);
+
+    // One step from the list: a resend takes the patient off it (a new invitation is waiting to send).
+    await core.services.invitations.send(ids.get('Failed') ?? '');
+    await core.services.invitations.revoke(ids.get('Locked') ?? '');
+    expect((await core.services.invitations.needingAttention()).map((i) => i.patient.givenName)).toEqual(['Expired', 'Lapsed', 'Waiting']);
+  });
+});
+
+type LocalInvitationRowStatus = 'sent' | 'failed' | 'locked' | 'expired' | 'registered' | 'revoked';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
-import type { PatientListItem } from '../../shared/ipc/contract';
+import type { InvitationAttentionItem, PatientListItem } from '../../shared/ipc/contract';
 import type { MutationArgs } from '../../shared/sync/protocol';
 import { LocalInvitationEntity, LocalPatientEntity } from '../replica/entities';
 import type { LocalPatientRow } from '../replica/entities';
 import { patientName, queuedInvitationRow, toInvitationRecord } from '../replica/records';
 import type { ReplicaDeps } from './deps';
-import { invitationsOf, latestInvitation, toListItems } from './patientQueries';
+import { invitationsNeedingAttention, invitationsOf, latestInvitation, toListItems } from './patientQueries';
 
 /**
  * Sending, resending and revoking portal invitations. The server makes the Registration ID and
@@ -22,6 +22,9 @@ export class InvitationService {
     const now = this.deps.now();
     const { item, changed } = await this.deps.db.write(async (m) => {
       const patient = await requirePatient(m, patientId);
+      if (patient.email === '') {
+        throw new DomainError('validation_failed', `${patientName(patient)} has no email address, so the invitation cannot be emailed. Print an invitation letter instead.`);
+      }
       const latest = latestInvitation(await invitationsOf(m, patientId));
       if (latest?.status === 'registered') {
         throw new DomainError('invitation_used', `${patientName(patient)} has already registered for the portal. There is no invitation to send.`);
@@ -103,6 +106,17 @@ export class InvitationService {
       this.deps.onLocalWrite(['invitation']);
     }
     return item;
+  }
+
+  /** The desk's "Invitations needing attention" worklist, oldest first. */
+  async needingAttention(): Promise<InvitationAttentionItem[]> {
+    await this.deps.session.requireSignedIn();
+    const now = this.deps.now();
+    return this.deps.db.read(async (m) => {
+      const found = await invitationsNeedingAttention(m, now);
+      const items = await toListItems(m, this.deps.outbox, found.map((f) => f.patient));
+      return items.map((item, i) => ({ ...item, reason: found[i]?.reason ?? 'not_registered' }));
+    });
   }
 
   private async item(m: EntityManager, patient: LocalPatientRow): Promise<PatientListItem> {

@@ -1,7 +1,8 @@
 /** Read-side helpers over the replica: list items, latest invitation, search. */
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
-import type { InvitationStatus } from '../../shared/domain/invitation';
+import { INVITATION_ATTENTION_DAYS } from '../../shared/domain/invitation';
+import type { InvitationAttentionReason, InvitationStatus } from '../../shared/domain/invitation';
 import type { DuplicateMatch, PatientListItem } from '../../shared/ipc/contract';
 import { parseIsoDate, parseUsDate } from '../../shared/time/dateOnly';
 import { LocalInvitationEntity, LocalPatientEntity } from '../replica/entities';
@@ -39,6 +40,57 @@ export function latestInvitation(invitations: LocalInvitationRow[]): LocalInvita
     }
   }
   return best;
+}
+
+/**
+ * Patients whose latest invitation needs the desk: expired (also a sent one past its expiry that
+ * the server has not marked yet), delivery failed, locked, or sent and not registered after
+ * INVITATION_ATTENTION_DAYS days. Oldest first, so what waited longest is on top.
+ */
+export async function invitationsNeedingAttention(m: EntityManager, now: Date): Promise<{ patient: LocalPatientRow; reason: InvitationAttentionReason }[]> {
+  const candidates = await m.findBy(LocalInvitationEntity, { status: In(['sent', 'failed', 'locked', 'expired']) });
+  const patientIds = [...new Set(candidates.map((i) => i.patientId))];
+  const found: { patientId: string; reason: InvitationAttentionReason; since: string }[] = [];
+  const nowIso = now.toISOString();
+  const staleBefore = new Date(now.getTime() - INVITATION_ATTENTION_DAYS * 86_400_000).toISOString();
+  for (let i = 0; i < patientIds.length; i += 500) {
+    const all = await m.findBy(LocalInvitationEntity, { patientId: In(patientIds.slice(i, i + 500)) });
+    const byPatient = new Map<string, LocalInvitationRow[]>();
+    for (const inv of all) {
+      byPatient.set(inv.patientId, [...(byPatient.get(inv.patientId) ?? []), inv]);
+    }
+    for (const [patientId, list] of byPatient) {
+      const latest = latestInvitation(list);
+      const reason = latest ? attentionReason(latest, nowIso, staleBefore) : null;
+      if (latest && reason) {
+        found.push({ patientId, reason, since: issuedAt(latest) });
+      }
+    }
+  }
+  found.sort((a, b) => a.since.localeCompare(b.since));
+  const patients = new Map((await m.findBy(LocalPatientEntity, { id: In(found.map((f) => f.patientId)) })).map((p) => [p.id, p]));
+  return found.flatMap((f) => {
+    const patient = patients.get(f.patientId);
+    return patient ? [{ patient, reason: f.reason }] : [];
+  });
+}
+
+function attentionReason(inv: LocalInvitationRow, nowIso: string, staleBefore: string): InvitationAttentionReason | null {
+  switch (inv.status) {
+    case 'expired':
+    case 'failed':
+    case 'locked':
+      return inv.status;
+    case 'sent':
+      if (inv.expiresAt !== null && inv.expiresAt <= nowIso) {
+        return 'expired';
+      }
+      return issuedAt(inv) <= staleBefore ? 'not_registered' : null;
+    case 'queued':
+    case 'registered':
+    case 'revoked':
+      return null;
+  }
 }
 
 export async function invitationsOf(m: EntityManager, patientId: string): Promise<LocalInvitationRow[]> {

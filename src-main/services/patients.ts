@@ -43,7 +43,8 @@ export class PatientService {
     const fields = await this.validate(form);
     const now = this.deps.now();
     const patientId = randomUUID();
-    const invitationId = sendInvitation ? randomUUID() : null;
+    // No email: nothing to send; the desk prints a letter instead (online, it makes the ID).
+    const invitationId = sendInvitation && fields.email !== '' ? randomUUID() : null;
     const item = await this.deps.db.write(async (m) => {
       await m.insert(LocalPatientEntity, {
         id: patientId,

@@ -6,6 +6,7 @@ import ScheduleView from './views/appointments/ScheduleView.vue';
 import InboxView from './views/messages/InboxView.vue';
 import ThreadView from './views/messages/ThreadView.vue';
 import PatientDetailView from './views/patients/PatientDetailView.vue';
+import InvitationWorklistView from './views/patients/InvitationWorklistView.vue';
 import PatientListView from './views/patients/PatientListView.vue';
 import PatientNewView from './views/patients/PatientNewView.vue';
 import RenewalsView from './views/renewals/RenewalsView.vue';
@@ -22,6 +23,7 @@ export const router = createRouter({
     { path: '/patients', name: 'patients', component: PatientListView, meta: { title: 'Patients' } },
     { path: '/patients/new', name: 'patient-new', component: PatientNewView, meta: { title: 'Pre-register patient' } },
     { path: '/patients/:id', name: 'patient', component: PatientDetailView, props: true, meta: { title: 'Patient' } },
+    { path: '/invitations', name: 'invitations', component: InvitationWorklistView, meta: { title: 'Invitations needing attention' } },
     { path: '/appointments', name: 'appointments', component: AppointmentRequestsView, meta: { title: 'Appointment requests' } },
     { path: '/appointments/schedule', name: 'schedule', component: ScheduleView, meta: { title: 'Schedule' } },
     { path: '/renewals', name: 'renewals', component: RenewalsView, meta: { title: 'Prescription renewals' } },

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,20 @@ describe('npm run demo', () => {
     expect(mails[0]?.to).toBe('maria.lopez@example.com');
     expect(mails[0]?.registrationId).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     expect(mails[0]?.link).toContain(`${url}/register#token=`);
+    // Robert Chen has no email: his letter's PDF is printed beside Maria's email, and its ID registers him.
+    expect(first.output).toContain('Robert Chen, born 09/30/1975');
+    const letterPath = /His invitation letter: (\S+\.pdf)/.exec(first.output)?.[1] ?? '';
+    expect(existsSync(letterPath)).toBe(true);
+    const letter = execFileSync('pdftotext', [letterPath, '-'], { encoding: 'utf8' });
+    expect(letter).toContain('Riverside Family Clinic');
+    const robertId = /Your Registration ID:\s*([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(letter)?.[1] ?? '';
+    expect(robertId).not.toBe('');
+    const robert = await fetch(`${url}/api/registration/by-registration-id`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: url },
+      body: JSON.stringify({ username: 'RobertChen75', password: 'Password1', confirmPassword: 'Password1', question1: 'first-pet', answer1: 'Rex', question2: 'birth-city', answer2: 'Springfield', dateOfBirth: '09/30/1975', registrationId: robertId }),
+    });
+    expect(robert.status).toBe(201);
     // The demo patients can sign in.
     const signIn = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'JamesWalker1', password: 'Portal2Go' }) });
     expect(signIn.status).toBe(200);

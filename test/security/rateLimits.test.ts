@@ -64,6 +64,37 @@ describe('per-address limits (no trusted proxy: X-Forwarded-For is ignored)', ()
     expect(await hp.snapshot()).toEqual(before);
   });
 
+  it('registration by a typed Registration ID: guessing IDs from one address ends in 429 within a few tries; then even the right ID creates no account', async () => {
+    hp = await startHostilePortal({ trustProxy: false });
+    const inv = await hp.invite();
+    const url = hp.url;
+    const byId = (registrationId: string) => {
+      const body = registrationBody({ ...inv, registrationId });
+      delete body.token;
+      return http(url, '/api/registration/by-registration-id', { body, headers: { origin: url, 'x-forwarded-for': spoofed() } });
+    };
+    const guess = (i: number) => `GUES${'ABCDEFGHJK'[i % 10] ?? 'A'}${'2345678923'[Math.floor(i / 10) % 10] ?? '2'}Z2`;
+    const { limited, tries } = await untilLimited((i) => byId(guess(i)));
+    expect(tries).toBeGreaterThan(0);
+    expect(tries).toBeLessThanOrEqual(10);
+    expectRetryAfter(limited);
+    const before = await hp.snapshot();
+    expectRefused(await byId(inv.registrationId), 429, 'rate_limited');
+    expect(await hp.snapshot()).toEqual(before);
+  });
+
+  it('registration link check: probing tokens from one address ends in 429, and then even a live link is not answered', async () => {
+    hp = await startHostilePortal({ trustProxy: false });
+    const inv = await hp.invite();
+    const url = hp.url;
+    const check = (token: string) => http(url, '/api/registration/link-status', { body: { token }, headers: { origin: url, 'x-forwarded-for': spoofed() } });
+    expect((await check(inv.token)).status).toBe(200);
+    const { limited, tries } = await untilLimited(() => check(randomUUID()));
+    expect(tries).toBeGreaterThan(0);
+    expectRetryAfter(limited);
+    expectRefused(await check(inv.token), 429, 'rate_limited');
+  });
+
   it('staff sign-in: guessing from one address ends in 429 with Retry-After; then the right password gets no device', async () => {
     hp = await startHostilePortal({ trustProxy: false });
     const url = hp.url;

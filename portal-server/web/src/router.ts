@@ -68,6 +68,8 @@ export function createPortalRouter(): Router {
         meta: { title: 'Forgot Username' },
       },
       { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Complete Registration' } },
+      // Without the emailed link (a letter, or a lost email): the same form; the Registration ID finds the invitation.
+      { path: '/register-with-id', name: 'register-with-id', component: RegisterView, props: { withRegistrationId: true }, meta: { title: 'Complete Registration' } },
       { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign In' } },
       { path: '/reset-password', name: 'reset-password', component: ResetPasswordView, meta: { title: 'Set a New Password' } },
       { path: '/:unknown(.*)*', redirect: { name: 'home' } },

@@ -114,6 +114,11 @@ export const usePatientsStore = defineStore('patients', () => {
     return act(patientId, () => call('invitations.revoke', { patientId }));
   }
 
+  /** Online only: a new Registration ID in a letter the console saves and opens; answers the file's path. */
+  function printInvitationLetter(patientId: string): Promise<{ file: string }> {
+    return call('invitations.printLetter', { patientId });
+  }
+
   /** Online only: lifts the patient's portal sign-in lockout. */
   function unlockPortalAccount(patientId: string): Promise<void> {
     return call('patients.unlockPortalAccount', { patientId });
@@ -181,7 +186,7 @@ export const usePatientsStore = defineStore('patients', () => {
     preRegister,
     updatePatient,
     sendInvitation,
-    revokeInvitation,
+    revokeInvitation, printInvitationLetter,
     unlockPortalAccount,
     sendPasswordReset,
     findDuplicates,

@@ -90,6 +90,16 @@ export const PORTAL_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Register' }).click();
     await errorsShown(page);
   } },
+  { state: 'Complete Registration, link not valid', routes: ['register'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/register#token=not-a-real-token-000000000000000`);
+    await expect(page.getByRole('alert')).toContainText('This registration link is not valid.');
+  } },
+  { state: 'Complete Registration with a Registration ID, with errors', routes: ['register-with-id'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/register-with-id`);
+    await heading(page, 'Complete Registration');
+    await page.getByRole('button', { name: 'Register' }).click();
+    await errorsShown(page);
+  } },
   { state: 'Home, filled', routes: ['home'], who: 'patient', open: async (page) => {
     await heading(page, /^Welcome/);
   } },
@@ -181,6 +191,10 @@ export const CONSOLE_SCREENS: Screen[] = [
     await go(page, 'Appointments');
     await page.getByRole('link', { name: 'Schedule' }).click();
     await heading(page, 'Schedule');
+  } },
+  { state: 'Invitations needing attention', routes: ['invitations'], who: 'admin', open: async (page) => {
+    await go(page, 'Invitations');
+    await heading(page, 'Invitations needing attention');
   } },
   { state: 'Prescription renewals, filled', routes: ['renewals'], who: 'physician', open: async (page) => {
     await go(page, 'Renewals');

@@ -32,7 +32,7 @@ async function openDesk(browser: Browser, who: { username: string; password: str
   return { page, desk };
 }
 
-async function editPatient(page: Page, field: 'Email' | 'Phone (optional)', value: string): Promise<void> {
+async function editPatient(page: Page, field: 'Email' | 'Phone', value: string): Promise<void> {
   const form = page.getByRole('region', { name: 'Edit patient' });
   await form.getByLabel(field).fill(value);
   await form.getByRole('button', { name: 'Save changes' }).click();
@@ -46,7 +46,7 @@ test('two desks: different fields merge; the same field is a conflict the second
 
   // Different fields: desk A the phone, desk B (not syncing) the email.
   await b.desk.core.engine.stop();
-  await editPatient(a.page, 'Phone (optional)', '555-0111');
+  await editPatient(a.page, 'Phone', '555-0111');
   await expectAllSent(a.page);
   await editPatient(b.page, 'Email', 'james.w@example.com');
   await expect(b.page.getByRole('status').filter({ hasText: /Online|Offline/ })).toContainText('1 change waiting');
@@ -61,9 +61,9 @@ test('two desks: different fields merge; the same field is a conflict the second
 
   // The same field: desk A's phone reaches the server first; desk B's is a conflict.
   await b.desk.core.engine.stop();
-  await editPatient(a.page, 'Phone (optional)', '555-0122');
+  await editPatient(a.page, 'Phone', '555-0122');
   await expectAllSent(a.page);
-  await editPatient(b.page, 'Phone (optional)', '555-0133');
+  await editPatient(b.page, 'Phone', '555-0133');
   b.desk.core.engine.start();
   await b.page.getByRole('button', { name: 'Sync now' }).click();
   await expectAllSent(b.page);

@@ -36,6 +36,8 @@ interface ApiMock {
   /** Every registration request body the page sent. */
   registrations: RegistrationRequest[];
   answerRegistration: (answer: Answer) => void;
+  /** How many times the page checked its link. */
+  linkChecks: number;
 }
 
 let server: StaticServer;
@@ -55,9 +57,10 @@ async function fulfil(route: Route, answer: Answer): Promise<void> {
   });
 }
 
-async function mockApi(page: Page): Promise<ApiMock> {
+async function mockApi(page: Page, linkStatus: Answer = { status: 200, body: { status: 'live' } }): Promise<ApiMock> {
   const mock: ApiMock = {
     registrations: [],
+    linkChecks: 0,
     answerRegistration: (answer) => {
       registrationAnswer = answer;
     },
@@ -68,6 +71,9 @@ async function mockApi(page: Page): Promise<ApiMock> {
     const path = new URL(request.url()).pathname;
     if (request.method() === 'GET' && path === '/api/clinic') {
       await fulfil(route, { status: 200, body: CLINIC });
+    } else if (request.method() === 'POST' && path === '/api/registration/link-status') {
+      mock.linkChecks += 1;
+      await fulfil(route, linkStatus);
     } else if (request.method() === 'POST' && path === '/api/registration') {
       mock.registrations.push(request.postDataJSON() as RegistrationRequest);
       await fulfil(route, registrationAnswer);
@@ -161,6 +167,29 @@ test('the link’s token leaves the address bar but is sent with the registratio
     dateOfBirth: '04/12/1986',
     registrationId: 'ABCD-2345',
   });
+});
+
+for (const [code, status, message] of [
+  ['invitation_expired', 410, 'This invitation has expired. Ask your clinic to send a new one.'],
+  ['invitation_revoked', 410, 'This invitation is no longer valid; your clinic may have sent you a newer one. Use the link in the most recent email, or ask your clinic.'],
+  ['invitation_used', 410, 'This invitation has already been used to register. Sign in with your username and password instead.'],
+] as const) {
+  test(`a link the server calls ${code} says so as the page opens, with no form to fill`, async ({ page }) => {
+    const mock = await mockApi(page, { status, body: { error: { code, message } } });
+    await page.goto(`${server.url}/register#token=${TOKEN}`);
+    await expect(page.getByRole('alert')).toHaveText(new RegExp(message.replace(/[.()?]/g, '\\$&')));
+    await expect(page.getByRole('alert')).toBeFocused();
+    expect(mock.linkChecks).toBe(1);
+    await expect(page.getByLabel('Username', { exact: true })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Register' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Go to Sign In' })).toHaveCount(code === 'invitation_used' ? 1 : 0);
+  });
+}
+
+test('a live link shows the form after its check', async ({ page }) => {
+  const mock = await openInvitationLink(page);
+  await expect(page.getByLabel('Username', { exact: true })).toBeVisible();
+  expect(mock.linkChecks).toBe(1);
 });
 
 test('without a token the page explains where to start and shows no form', async ({ page }) => {

@@ -3,6 +3,9 @@ import { formatDateInZone } from '../../../../shared/time/instant';
 import { renderPasswordReset } from './passwordResetMail';
 import type { PasswordResetMailPayload } from './passwordResetMail';
 
+/** The guide's step 1 for the mails that follow this one (the Sign In page says it word for word). */
+const JUNK_MAIL_LATER = 'Emails from the portal may land in "Junk E-mail." If you do not see one in your Inbox, check "Junk E-mail."';
+
 /** What an invitation mail needs. No health information, not even the patient's name. */
 export interface InvitationMailPayload {
   clinicName: string;
@@ -39,6 +42,8 @@ export function renderInvitation(p: InvitationMailPayload): RenderedMail {
     '',
     "You will also need your date of birth. If you did not expect this email, you can ignore it.",
     '',
+    JUNK_MAIL_LATER,
+    '',
     `Registration problems? Please contact your doctor's office: ${p.clinicName}, ${p.clinicPhone}.`,
   ].join('\n');
   const e = escapeHtml;
@@ -49,6 +54,7 @@ export function renderInvitation(p: InvitationMailPayload): RenderedMail {
 <p>Your Registration ID: <strong style="font-family:monospace;font-size:1.2em;letter-spacing:0.1em">${e(id)}</strong><br>
 This invitation expires on ${e(expires)}.</p>
 <p>You will also need your date of birth. If you did not expect this email, you can ignore it.</p>
+<p>${e(JUNK_MAIL_LATER)}</p>
 <p>Registration problems? Please contact your doctor's office: ${e(p.clinicName)}, ${e(p.clinicPhone)}.</p>
 </body></html>`;
   return { subject, text, html };

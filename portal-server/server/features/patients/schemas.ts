@@ -1,7 +1,7 @@
 import { number, object, string } from 'yup';
 import { parseIsoDate } from '../../../../shared/time/dateOnly';
 import type { DateOnly } from '../../../../shared/time/dateOnly';
-import { emailSchema, phoneSchema } from '../../../../shared/validation/fields';
+import { EMAIL_OR_PHONE_MESSAGE, emailSchema, optionalEmailSchema, phoneSchema } from '../../../../shared/validation/fields';
 
 const uuid = string().required().matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Not a valid id.');
 const name = (label: string) => string().trim().required(`Enter the patient's ${label}.`).max(80, `The ${label} can have at most 80 characters.`);
@@ -32,10 +32,16 @@ export const preRegisterArgsSchema = perDay((today: DateOnly) =>
     givenName: name('given name'),
     familyName: name('family name'),
     dateOfBirth: isoDob(today),
-    email: emailSchema,
+    email: optionalEmailSchema,
     phone: phoneSchema.default(''),
     invitationId: uuid.nullable().defined().default(null),
-  }),
+  })
+    .test('email-or-phone', EMAIL_OR_PHONE_MESSAGE, function (value) {
+      return Boolean(value.email || value.phone?.trim()) || this.createError({ path: 'email', message: EMAIL_OR_PHONE_MESSAGE });
+    })
+    .test('letter-not-mail', NO_EMAIL_TO_INVITE, function (value) {
+      return value.invitationId === null || Boolean(value.email) || this.createError({ path: 'invitationId', message: NO_EMAIL_TO_INVITE });
+    }),
 );
 
 export const updatePatientArgsSchema = perDay((today: DateOnly) =>
@@ -53,6 +59,9 @@ export const updatePatientArgsSchema = perDay((today: DateOnly) =>
     }).required(),
   }),
 );
+
+/** A patient without email gets the invitation on paper: the desk prints a letter (online). */
+export const NO_EMAIL_TO_INVITE = 'This patient has no email address, so the invitation cannot be emailed. Print an invitation letter instead.';
 
 export const sendInvitationArgsSchema = object({ patientId: uuid, invitationId: uuid });
 export const revokeInvitationArgsSchema = object({ invitationId: uuid });

@@ -14,7 +14,7 @@ import { enqueueMail } from '../mail/outbox';
 import type { InvitationMailPayload } from '../mail/templates';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
 import type { SyncedWriter } from '../sync/writeSynced';
-import { preRegisterArgsSchema, revokeInvitationArgsSchema, sendInvitationArgsSchema, updatePatientArgsSchema } from './schemas';
+import { NO_EMAIL_TO_INVITE, preRegisterArgsSchema, revokeInvitationArgsSchema, sendInvitationArgsSchema, updatePatientArgsSchema } from './schemas';
 
 /** Staff use cases on patients and invitations; each runs inside the caller's transaction. */
 export type { StaffCall };
@@ -48,7 +48,7 @@ export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preR
   };
   await insertSynced(staffWriter(c), 'patient', patient, { action: 'patient.pre_register' });
   if (args.invitationId) {
-    await createInvitation(c, patient, args.invitationId);
+    await createInvitation(c, patient, args.invitationId, 'email');
   }
 }
 
@@ -87,7 +87,10 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
 export async function sendInvitation(c: StaffCall, input: MutationArgs['sendInvitation']): Promise<void> {
   const args = validateOrThrow(sendInvitationArgsSchema, input);
   const patient = await findPatient(c, args.patientId);
-  await createInvitation(c, patient, args.invitationId);
+  if (!patient.email) {
+    throw new DomainError('validation_failed', NO_EMAIL_TO_INVITE);
+  }
+  await createInvitation(c, patient, args.invitationId, 'email');
 }
 
 export async function revokeInvitation(c: StaffCall, input: MutationArgs['revokeInvitation']): Promise<void> {
@@ -113,7 +116,7 @@ export async function setInvitationStatus(w: SyncedWriter, inv: InvitationRow, s
  * A new invitation with a new link token and Registration ID; any earlier one that could still be
  * used stops working. The mail is queued in this same transaction and sent after commit.
  */
-async function createInvitation(c: StaffCall, patient: PatientRow, invitationId: string): Promise<void> {
+export async function createInvitation(c: StaffCall, patient: PatientRow, invitationId: string, delivery: 'email' | 'letter'): Promise<{ registrationId: string; expiresAt: string }> {
   if (await c.m.findOneBy(InvitationEntity, { id: invitationId })) {
     throw new DomainError('conflict', 'An invitation with this id already exists.');
   }
@@ -138,7 +141,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     tokenHash: keyedHash(c.ctx.secret, token),
     registrationIdHash: keyedHash(c.ctx.secret, registrationId),
     expiresAt,
-    sentAt: null,
+    sentAt: delivery === 'letter' ? now.toISOString() : null,
     statusChangedAt: now.toISOString(),
     failedTries: 0,
     lastError: null,
@@ -147,7 +150,11 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     updatedAt: now.toISOString(),
     deletedAt: null,
   };
-  await insertSynced(staffWriter(c), 'invitation', inv, { action: 'invitation.create' });
+  await insertSynced(staffWriter(c), 'invitation', inv, { action: delivery === 'letter' ? 'invitation.letter' : 'invitation.create' });
+  if (delivery === 'letter') {
+    // Printed, not mailed: the ID leaves the server only inside the letter's PDF.
+    return { registrationId, expiresAt };
+  }
   const payload: InvitationMailPayload = {
     clinicName: c.clinic.name,
     clinicPhone: c.clinic.phone,
@@ -157,6 +164,7 @@ async function createInvitation(c: StaffCall, patient: PatientRow, invitationId:
     expiresAt,
   };
   await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
+  return { registrationId, expiresAt };
 }
 
 /** Marks invitations past their expiry as expired (so the desk sees it); returns how many. */

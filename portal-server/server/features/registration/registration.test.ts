@@ -66,6 +66,9 @@ describe('the invitation email', () => {
     expect(mail.text).toContain("Registration problems? Please contact your doctor's office");
     expect(mail.text).toContain(TEST_CLINIC.phone);
     expect(mail.text).toMatch(/expires on [A-Z][a-z]+ \d{1,2}, \d{4}/);
+    // The guide's step 1: where to look when a mail does not arrive, in both parts.
+    expect(mail.text).toContain('If you do not see one in your Inbox, check "Junk E-mail."');
+    expect(mail.html).toContain('check &quot;Junk E-mail.&quot;');
     // No name, no date of birth in the mail.
     expect(mail.text).not.toContain('Maria');
     expect(mail.text).not.toContain('1986');
@@ -224,5 +227,102 @@ describe('POST /api/registration', () => {
     expect(row && row.op === 'upsert' && row.table === 'invitation' ? row.row.status : null).toBe('registered');
     // No secret ever leaves in a pull.
     expect(JSON.stringify(pull.body)).not.toMatch(/tokenHash|registrationIdHash/);
+  });
+});
+
+describe('POST /api/registration/link-status (the page checks its link when it opens)', () => {
+  const linkStatus = (token: unknown) => api<ApiErrorResponse & { status: string }>(portal.url, '/api/registration/link-status', { body: { token } });
+
+  it('says a live link is live and changes nothing', async () => {
+    const { token, invitationId } = await invite('status.live@example.com');
+    const before = await invitationRow(invitationId);
+    const res = await linkStatus(token);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('live');
+    expect(await invitationRow(invitationId)).toEqual(before);
+  });
+
+  it('says a used, revoked or expired link is so, without consuming or writing anything', async () => {
+    const used = await invite('status.used@example.com');
+    expect((await register(form(used.token, used.registrationId))).status).toBe(201);
+    expect((await linkStatus(used.token)).body.error.code).toBe('invitation_used');
+
+    const revoked = await invite('status.revoked@example.com');
+    expect((await desk.push([desk.mutation('revokeInvitation', { invitationId: revoked.invitationId })])).body.outcomes[0]?.status).toBe('applied');
+    const revokedRes = await linkStatus(revoked.token);
+    expect(revokedRes.status).toBe(410);
+    expect(revokedRes.body.error.code).toBe('invitation_revoked');
+
+    const expired = await invite('status.expired@example.com');
+    await portal.handle.context.db.write((m) => m.update(InvitationEntity, { id: expired.invitationId }, { expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    const before = await invitationRow(expired.invitationId);
+    const expiredRes = await linkStatus(expired.token);
+    expect(expiredRes.status).toBe(410);
+    expect(expiredRes.body.error.message).toBe('This invitation has expired. Ask your clinic to send a new one.');
+    expect(await invitationRow(expired.invitationId)).toEqual(before);
+  });
+
+  it('answers an unknown token like a link that was never sent, and a malformed one as bad input', async () => {
+    const unknown = await linkStatus('not-a-real-token-000000000000000');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('invitation_not_found');
+    expect((await linkStatus(undefined)).status).toBe(400);
+  });
+});
+
+describe('POST /api/registration/by-registration-id (no link: the Registration ID finds the invitation)', () => {
+  const byId = (body: unknown) => api<ApiErrorResponse & { username: string }>(portal.url, '/api/registration/by-registration-id', { body });
+  const withoutToken = (registrationId: string, overrides: Partial<RegistrationRequest> = {}) => {
+    const body: Partial<RegistrationRequest> = form('', registrationId, overrides);
+    delete body.token;
+    return body;
+  };
+
+  it('registers with Date of Birth plus the typed Registration ID, and the invitation is used up', async () => {
+    const { registrationId, invitationId, token } = await invite('byid.ok@example.com');
+    const res = await byId(withoutToken(registrationId.toLowerCase(), { username: 'ByIdPatient1' }));
+    expect(res.status).toBe(201);
+    expect(res.body.username).toBe('ByIdPatient1');
+    expect((await invitationRow(invitationId)).status).toBe('registered');
+    // The link of the same invitation is used up too.
+    expect((await register(form(token, registrationId))).body.error.code).toBe('invitation_used');
+  });
+
+  it('an ID that matches nothing gets the wrong-date-of-birth answer, counts on no invitation and writes no account', async () => {
+    const { registrationId, invitationId } = await invite('byid.nomatch@example.com');
+    const accounts = await accountCount();
+    const unknown = await byId(withoutToken('ZZZZ-ZZZ2'));
+    const wrongDob = await byId(withoutToken(registrationId, { dateOfBirth: '04/13/1986' }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toEqual(wrongDob.body.error);
+    expect(unknown.body.error.code).toBe('verification_failed');
+    expect(await accountCount()).toBe(accounts);
+    // Only the matching try with the wrong date of birth counted.
+    expect((await invitationRow(invitationId)).failedTries).toBe(1);
+  });
+
+  it('a matching ID with a wrong date of birth counts toward that invitation’s lock, as the link does', async () => {
+    const { registrationId, invitationId, token } = await invite('byid.lock@example.com');
+    for (let i = 0; i < 2; i += 1) {
+      expect((await byId(withoutToken(registrationId, { dateOfBirth: '01/01/1990' }))).body.error.code).toBe('verification_failed');
+    }
+    for (let i = 0; i < 2; i += 1) {
+      expect((await register(form(token, registrationId, { dateOfBirth: '01/01/1990' }))).body.error.code).toBe('verification_failed');
+    }
+    const fifth = await byId(withoutToken(registrationId, { dateOfBirth: '01/01/1990' }));
+    expect(fifth.body.error.code).toBe('invitation_locked');
+    expect((await byId(withoutToken(registrationId))).body.error.code).toBe('invitation_locked');
+    expect((await invitationRow(invitationId)).status).toBe('locked');
+  });
+
+  it('the ID of an invitation replaced by a resend no longer registers', async () => {
+    const email = 'byid.resend@example.com';
+    const old = await invite(email);
+    const push = await desk.push([desk.mutation('sendInvitation', { patientId: old.patientId, invitationId: randomUUID() })]);
+    expect(push.body.outcomes[0]?.status).toBe('applied');
+    const accounts = await accountCount();
+    const res = await byId(withoutToken(old.registrationId));
+    expect(res.body.error.code).toBe('invitation_revoked');
+    expect(await accountCount()).toBe(accounts);
   });
 });

@@ -2,7 +2,7 @@ import { lockKey } from '../../../../shared/node/db';
 import type { EntityManager } from 'typeorm';
 import { object, string } from 'yup';
 import { DomainError } from '../../../../shared/api/errors';
-import type { RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
+import type { RegistrationLinkStatus, RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
 import { MAX_VERIFICATION_TRIES, normaliseRegistrationId } from '../../../../shared/domain/invitation';
 import { InvitationEntity, PatientAccountEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { ClinicRow, InvitationRow } from '../../../../shared/node/entities/server';
@@ -27,6 +27,27 @@ const NOT_LIVE: Record<Exclude<InvitationRow['status'], 'sent'>, DomainError> = 
   locked: new DomainError('invitation_locked', "This invitation is locked after too many tries. Please contact your doctor's office to get a new invitation."),
 };
 
+/**
+ * Whether a link's invitation can still be used, checked when the registration page opens so the
+ * patient is not asked nine fields first. It changes nothing (no try counted, no status written)
+ * and answers an unknown token exactly as a never-sent or failed one: "not valid".
+ */
+export async function checkRegistrationLink(ctx: ServerContext, body: unknown): Promise<RegistrationLinkStatus> {
+  const clinic = await ctx.db.read(requireClinic);
+  const { token } = validateOrThrow(tokenSchema, body);
+  const inv = await ctx.db.read((m) => m.findOneBy(InvitationEntity, { tokenHash: keyedHash(ctx.secret, token), clinicId: clinic.id }));
+  if (!inv) {
+    throw NOT_LIVE.queued;
+  }
+  if (inv.status === 'sent' && inv.expiresAt <= ctx.now().toISOString()) {
+    throw NOT_LIVE.expired;
+  }
+  if (inv.status !== 'sent') {
+    throw NOT_LIVE[inv.status];
+  }
+  return { status: 'live' };
+}
+
 type Check = { ok: true; invitation: InvitationRow } | { ok: false; error: DomainError };
 
 /**
@@ -35,11 +56,41 @@ type Check = { ok: true; invitation: InvitationRow } | { ok: false; error: Domai
  * then may the username be judged. Format errors are refused first and change nothing.
  */
 export async function registerPatient(ctx: ServerContext, body: RegistrationRequest, ip: string | null): Promise<RegistrationResponse> {
-  const clinic = await ctx.db.read(requireClinic);
   const { token } = validateOrThrow(tokenSchema, body);
+  return completeRegistration(ctx, body, ip, () => Promise.resolve(keyedHash(ctx.secret, token)));
+}
+
+/**
+ * Registration without the emailed link (a letter, or a lost email): Date of Birth plus the
+ * Registration ID find the invitation through the ID's keyed hash. An ID that matches nothing gets
+ * the same answer as a wrong date of birth and is audited (the route limits tries per address); an
+ * ID that matches is then judged exactly as the link's invitation is, wrong tries counting toward
+ * its lock.
+ */
+export async function registerWithRegistrationId(ctx: ServerContext, body: unknown, ip: string | null): Promise<RegistrationResponse> {
+  return completeRegistration(ctx, body, ip, async (clinic, registrationId) => {
+    const registrationIdHash = keyedHash(ctx.secret, normaliseRegistrationId(registrationId));
+    const [newest] = await ctx.db.read((m) =>
+      m.find(InvitationEntity, { where: { registrationIdHash, clinicId: clinic.id }, order: { createdAt: 'DESC' }, take: 1 }),
+    );
+    if (!newest) {
+      await ctx.db.write((m) => audit(m, clinic.id, { kind: 'anonymous', id: null, ip }, 'registration.unknown_registration_id', null, ctx.now()));
+      throw verificationFailed();
+    }
+    return newest.tokenHash;
+  });
+}
+
+async function completeRegistration(
+  ctx: ServerContext,
+  body: unknown,
+  ip: string | null,
+  findInvitation: (clinic: ClinicRow, registrationId: string) => Promise<string>,
+): Promise<RegistrationResponse> {
+  const clinic = await ctx.db.read(requireClinic);
   const form = validateOrThrow(registrationSchema(clinic.passwordPolicy, todayInZone(clinic.timeZone, ctx.now())), body);
   requirePatientPassword(clinic.passwordPolicy, form.password, [form.username, clinic.name]);
-  const tokenHash = keyedHash(ctx.secret, token);
+  const tokenHash = await findInvitation(clinic, form.registrationId);
 
   // Phase 1: verify (and count a wrong try) — committed even when it refuses.
   const check = await ctx.db.write((m) => verify(ctx, m, clinic, tokenHash, form.dateOfBirth, form.registrationId, ip));
@@ -93,6 +144,10 @@ export async function registerPatient(ctx: ServerContext, body: RegistrationRequ
   return { username: form.username };
 }
 
+function verificationFailed(): DomainError {
+  return new DomainError('verification_failed', 'We could not verify your details. Check your date of birth and the Registration ID in your invitation email, and try again.');
+}
+
 function usernameTaken(): DomainError {
   return new DomainError('username_taken', 'That username is taken. Choose another.', { username: 'That username is taken. Choose another.' });
 }
@@ -140,6 +195,6 @@ async function verify(
     ok: false,
     error: locked
       ? NOT_LIVE.locked
-      : new DomainError('verification_failed', 'We could not verify your details. Check your date of birth and the Registration ID in your invitation email, and try again.'),
+      : verificationFailed(),
   };
 }

@@ -2,7 +2,7 @@ import { useForm } from 'vee-validate';
 import type { LazyInputBindsConfig } from 'vee-validate';
 import { nextTick, ref, watch } from 'vue';
 import type { PasswordPolicy } from '../../../../shared/domain/clinic';
-import type { RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
+import type { RegistrationByIdRequest, RegistrationRequest, RegistrationResponse } from '../../../../shared/api/types';
 import type { ErrorCode } from '../../../../shared/api/errors';
 import { registrationSchema } from '../../../../shared/validation/registration';
 import type { RegistrationForm } from '../../../../shared/validation/registration';
@@ -39,8 +39,11 @@ export interface RegistrationFormOptions {
   policy: PasswordPolicy;
   /** The clinic's calendar date, YYYY-MM-DD: a date of birth must be before it. */
   today: string;
-  /** The invitation link's token: not a form field, added to the request on submit. */
-  token: string;
+  /**
+   * The invitation link's token: not a form field, added to the request on submit. Null when the
+   * patient came without the link ("Have a Registration ID?"): the ID then finds the invitation.
+   */
+  token: string | null;
   onRegistered: (username: string) => void;
 }
 
@@ -121,9 +124,11 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
   const submit = handleSubmit(
     async (values) => {
       formError.value = null;
-      const request: RegistrationRequest = { ...values, token: options.token };
       try {
-        const result = await api.post<RegistrationResponse>('/api/registration', request);
+        const result =
+          options.token === null
+            ? await api.post<RegistrationResponse>('/api/registration/by-registration-id', { ...values } satisfies RegistrationByIdRequest)
+            : await api.post<RegistrationResponse>('/api/registration', { ...values, token: options.token } satisfies RegistrationRequest);
         options.onRegistered(result.username);
       } catch (err) {
         if (err instanceof ApiError) {

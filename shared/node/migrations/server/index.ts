@@ -8,6 +8,7 @@ import { ServerChangeLogNonce1764550000000 } from './1764550000000-ChangeLogNonc
 import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding';
 import { ServerSeveralInstances1764700000000 } from './1764700000000-SeveralInstances';
 import { ServerClinicSecuritySettings1764720000000 } from './1764720000000-ClinicSecuritySettings';
+import { ServerRegistrationIdLookup1764820000000 } from './1764820000000-RegistrationIdLookup';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const SERVER_MIGRATIONS = [
   ServerClientBinding1764600000000,
   ServerSeveralInstances1764700000000,
   ServerClinicSecuritySettings1764720000000,
+  ServerRegistrationIdLookup1764820000000,
 ];
