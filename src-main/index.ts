@@ -12,13 +12,8 @@ import { readConsoleConfig } from './consoleConfig';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
 import { registerIpc } from './ipc/electron';
-<<<<<<< HEAD
-import { createElectronSecretStore } from './platform/electron';
-import { devRendererUrl, isAllowedExternalLink, lockDownContents, lockDownSession } from './windowPolicy';
-=======
 import { createElectronFileOpener, createElectronSecretStore } from './platform/electron';
-import { isAllowedExternalLink } from './windowPolicy';
->>>>>>> h8
+import { devRendererUrl, isAllowedExternalLink, lockDownContents, lockDownSession } from './windowPolicy';
 
 const log = (line: string): void => console.log(line);
 
