@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory } from 'vue-router';
 import type { Router } from 'vue-router';
 import { onSessionExpired } from './api/client';
+import { safeReturnPath } from '../../../shared/domain/returnPath';
 import { useSessionStore } from './stores/session';
 import AccountView from './views/AccountView.vue';
 import AppointmentsView from './views/AppointmentsView.vue';
@@ -90,7 +91,7 @@ export function createPortalRouter(): Router {
       return true;
     }
     // A link from an email ("sign in to read it") opens that page once the patient has signed in.
-    session.returnTo = to.name === 'home' ? null : to.fullPath;
+    session.returnTo = safeReturnPath(router, to.fullPath);
     return { name: 'sign-in' };
   });
 

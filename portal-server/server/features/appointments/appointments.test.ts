@@ -70,7 +70,7 @@ describe('desk and patient: the life of a request', () => {
     expect(list.body.upcoming.find((a) => a.id === appt.id)).toMatchObject({ status: 'scheduled', physicianName: 'Dr. Sam Patel', start, canCancel: true });
     await portal.handle.flushMail();
     const mail = await waitForMail(portal.mailDir, ann.email);
-    expect(mail.text).toContain(`There is an update about your appointment request at ${TEST_CLINIC.name}. Sign in to see it: ${portal.url}/sign-in`);
+    expect(mail.text).toContain(`There is an update about your appointment request at ${TEST_CLINIC.name}. Sign in to see it: ${portal.url}/appointments`);
     for (const phi of ['Rash', 'Patel', 'Ann', String(new Date(start).getUTCFullYear())]) {
       expect(mail.text + mail.subject + mail.html).not.toContain(phi);
     }

@@ -44,7 +44,7 @@ async function openFor(c: StaffCall, id: string, baseVersion: number, allowed: r
 async function change(c: StaffCall, row: AppointmentRow, patch: Partial<AppointmentRow>, notify: boolean): Promise<void> {
   await updateSynced(staffWriter(c), 'appointment', row, patch, { action: `appointment.${patch.status ?? 'update'}` });
   if (notify) {
-    await notifyPatient(c, row.patientId, 'appointmentUpdate');
+    await notifyPatient(c, row.patientId, 'appointmentUpdate', { kind: 'appointments' });
   }
 }
 
@@ -81,7 +81,7 @@ export async function createAppointment(c: StaffCall, input: MutationArgs['creat
     deletedAt: null,
   };
   await insertSynced(staffWriter(c), 'appointment', row, { action: 'appointment.create' });
-  await notifyPatient(c, patient.id, 'appointmentUpdate');
+  await notifyPatient(c, patient.id, 'appointmentUpdate', { kind: 'appointments' });
 }
 
 /** Books a request (or proposal) — or moves a booked one — into a physician's free slot. */

@@ -16,6 +16,23 @@ export const REPLACED_ADDRESS_NOTICE_DAYS = 14;
 
 const payloadOf = (c: NoticeCall): NoticeMailPayload => ({ clinicName: c.clinic.name, clinicPhone: c.clinic.phone, signInUrl: `${c.ctx.publicUrl}/sign-in` });
 
+/**
+ * The portal pages a notice may link to (portal-server/web/src/router.ts). Only opaque ids go in
+ * the address: no subject, text, medication, physician or time.
+ */
+export type NoticeItem = { kind: 'thread'; threadId: string } | { kind: 'appointments' } | { kind: 'renewals' };
+
+export function noticePath(item: NoticeItem): string {
+  switch (item.kind) {
+    case 'thread':
+      return `/messages/${encodeURIComponent(item.threadId)}`;
+    case 'appointments':
+      return '/appointments';
+    case 'renewals':
+      return '/renewals';
+  }
+}
+
 /** The patient, when they have a portal account; patients without one have nothing to sign in to. */
 async function registeredPatient(c: NoticeCall, patientId: string): Promise<PatientRow | null> {
   const account = await c.m.findOneBy(PatientAccountEntity, { patientId, clinicId: c.clinic.id });
@@ -24,13 +41,15 @@ async function registeredPatient(c: NoticeCall, patientId: string): Promise<Pati
 }
 
 /**
- * Queues a PHI-free "sign in to see it" mail to a patient, in the caller's transaction. Patients
+ * Queues a PHI-free "sign in to see it" mail to a patient, in the caller's transaction; its link
+ * opens `item` after sign-in. Patients
  * without a portal account are not mailed: there is nothing they could sign in to.
  */
-export async function notifyPatient(c: NoticeCall, patientId: string, template: NoticeTemplate): Promise<void> {
+export async function notifyPatient(c: NoticeCall, patientId: string, template: NoticeTemplate, item?: NoticeItem): Promise<void> {
   const patient = await registeredPatient(c, patientId);
   if (patient) {
-    await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template, payload: payloadOf(c), patientId: patient.id }, c.ctx.now());
+    const payload: NoticeMailPayload = { ...payloadOf(c), ...(item ? { itemUrl: `${c.ctx.publicUrl}${noticePath(item)}` } : {}) };
+    await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template, payload, patientId: patient.id }, c.ctx.now());
   }
 }
 

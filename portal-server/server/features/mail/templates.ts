@@ -78,21 +78,30 @@ export interface NoticeMailPayload {
   clinicPhone: string;
   /** PUBLIC_URL + /sign-in */
   signInUrl: string;
+  /**
+   * PUBLIC_URL + the portal page the notice is about (e.g. /messages/<opaque thread id>): the
+   * portal asks for sign-in first and then opens it. Never a subject, text or time. Older queued
+   * mails have none and link to Sign In.
+   */
+  itemUrl?: string;
 }
+
+/** Where the mail's link goes: the item it is about when there is one, else Sign In. */
+const linkOf = (p: NoticeMailPayload): string => p.itemUrl ?? p.signInUrl;
 
 /** `line` is the mail's one sentence in the text part; the HTML part puts the link on a button. */
 const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: string; lead: string; line: string }> = {
   appointmentUpdate: (p) => {
     const lead = `There is an update about your appointment request at ${p.clinicName}.`;
-    return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${p.signInUrl}` };
+    return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${linkOf(p)}` };
   },
   newMessage: (p) => {
     const lead = 'You have a new message from your clinic — sign in to read it.';
-    return { subject: `New message from ${p.clinicName}`, lead, line: `${lead}\n${p.signInUrl}` };
+    return { subject: `New message from ${p.clinicName}`, lead, line: `${lead}\n${linkOf(p)}` };
   },
   renewalUpdate: (p) => {
     const lead = `There is an update about your prescription renewal request at ${p.clinicName}.`;
-    return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${p.signInUrl}` };
+    return { subject: `An update from ${p.clinicName}`, lead, line: `${lead} Sign in to see it: ${linkOf(p)}` };
   },
   passwordChanged: (p) => {
     const lead = `The password of your ${p.clinicName} Patient Portal account was changed, and browsers signed in to it were signed out. If this was not you, call ${p.clinicName} at ${p.clinicPhone} right away.`;
@@ -111,7 +120,7 @@ export function renderNotice(template: NoticeTemplate, p: NoticeMailPayload): Re
   const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
 <p>Hello,</p>
 <p>${e(lead)}</p>
-<p><a href="${e(p.signInUrl)}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Sign in</a></p>
+<p><a href="${e(linkOf(p))}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Sign in</a></p>
 <p>For your privacy this email does not include any details. Questions? Call ${e(p.clinicName)} at ${e(p.clinicPhone)}.</p>
 </body></html>`;
   return { subject, text, html };

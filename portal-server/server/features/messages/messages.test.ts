@@ -48,7 +48,9 @@ describe('a conversation between a patient and the care team', () => {
     await portal.handle.flushMail();
     const mail = await waitForMail(portal.mailDir, ann.email, { after: mailsBefore });
     expect(mail.text).toContain('You have a new message from your clinic — sign in to read it.');
-    expect(mail.text).toContain(`${portal.url}/sign-in`);
+    // The link opens the thread after sign-in: its opaque id only, in the text and on the button.
+    expect(mail.text).toContain(`${portal.url}/messages/${t.id}`);
+    expect(mail.html).toContain(`href="${portal.url}/messages/${t.id}"`);
     for (const phi of ['tablets', 'Dizziness', 'Patel', 'Ann']) {
       expect(mail.subject + mail.text + mail.html).not.toContain(phi);
     }
@@ -94,7 +96,11 @@ describe('a conversation between a patient and the care team', () => {
     expect((await team.desk.apply('startThread', { threadId, messageId: randomUUID(), patientId: bob.patientId, subject: 'Your forms', body: 'Please bring your insurance card.' })).status).toBe('applied');
     expect((await bob.get<ThreadSummaryView[]>('/api/messages')).body.find((x) => x.id === threadId)).toMatchObject({ unread: 1, assignedToName: 'Dana Desk' });
     await portal.handle.flushMail();
-    expect((await waitForMail(portal.mailDir, bob.email, { after: before })).text).not.toContain('insurance');
+    const mail = await waitForMail(portal.mailDir, bob.email, { after: before });
+    expect(mail.text).toContain(`${portal.url}/messages/${threadId}`);
+    for (const phi of ['insurance', 'forms', 'Dana', 'Bob']) {
+      expect(mail.subject + mail.text + mail.html).not.toContain(phi);
+    }
   });
 });
 

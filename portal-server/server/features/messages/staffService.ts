@@ -94,7 +94,7 @@ export async function startThread(c: StaffCall, input: MutationArgs['startThread
   };
   await insertSynced(staffWriter(c), 'thread', thread, { action: 'thread.start' });
   await insertMessage(staffWriter(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
-  await notifyPatient(c, patient.id, 'newMessage');
+  await notifyPatient(c, patient.id, 'newMessage', { kind: 'thread', threadId: thread.id });
 }
 
 /**
@@ -112,7 +112,7 @@ export async function replyToThread(c: StaffCall, input: MutationArgs['replyToTh
   await insertMessage(staffWriter(c), thread, { id: args.messageId, clinicId: c.clinic.id, authorKind: 'staff', authorStaffId: c.staff.id, authorName: c.staff.displayName, body: args.body }, now);
   const assignedStaffId = thread.assignedStaffId ?? (c.staff.role === 'physician' ? c.staff.id : null);
   await updateThread(staffWriter(c), thread, { unreadForPatient: thread.unreadForPatient + 1, unreadForStaff: stillUnread, lastMessageAt: now, status: 'open', assignedStaffId }, { action: 'thread.reply' });
-  await notifyPatient(c, thread.patientId, 'newMessage');
+  await notifyPatient(c, thread.patientId, 'newMessage', { kind: 'thread', threadId: thread.id });
 }
 
 export async function assignThread(c: StaffCall, input: MutationArgs['assignThread']): Promise<void> {

@@ -81,7 +81,7 @@ describe('physician: deciding', () => {
 
     await portal.handle.flushMail();
     const mail = await waitForMail(portal.mailDir, bob.email, { after: mailsBefore });
-    expect(mail.text).toContain(`There is an update about your prescription renewal request at ${TEST_CLINIC.name}. Sign in to see it: ${portal.url}/sign-in`);
+    expect(mail.text).toContain(`There is an update about your prescription renewal request at ${TEST_CLINIC.name}. Sign in to see it: ${portal.url}/renewals`);
     for (const phi of ['Quetrolamide', 'approved', 'Patel', 'Corner Drugs', 'Bob']) {
       expect(mail.subject + mail.text + mail.html).not.toContain(phi);
     }

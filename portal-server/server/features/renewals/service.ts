@@ -104,5 +104,5 @@ export async function decideRenewal(c: StaffCall, input: MutationArgs['decideRen
     await updateSynced(staffWriter(c), 'medication', medication, { fields: JSON.stringify({ ...fields, refillsLeft }), updatedById: c.staff.id }, null);
   }
   await updateSynced(staffWriter(c), 'renewal', renewal, { status: args.decision, decisionNote: args.note || null, decidedById: c.staff.id, decidedAt: now }, { action: `renewal.${args.decision}` });
-  await notifyPatient(c, renewal.patientId, 'renewalUpdate');
+  await notifyPatient(c, renewal.patientId, 'renewalUpdate', { kind: 'renewals' });
 }
