@@ -5,6 +5,7 @@
 import { EntitySchema } from 'typeorm';
 import { DEFAULT_MESSAGE_REPLIERS, DEFAULT_STAFF_TOKEN_IDLE_DAYS, DEFAULT_STAFF_TOKEN_LIFETIME_DAYS } from '../../domain/clinic';
 import { CLINICAL_ENTITIES } from './clinical';
+import { EmailChangeEntity } from './emailChange';
 import { AccountRecoveryEntity } from './recovery';
 import { SECURITY_ENTITIES } from './security';
 import type { MessageRepliers, PasswordPolicy } from '../../domain/clinic';
@@ -494,4 +495,5 @@ export const SERVER_ENTITIES = [
   ...CLINICAL_ENTITIES,
   AccountRecoveryEntity,
   ...SECURITY_ENTITIES,
+  EmailChangeEntity,
 ];

@@ -1,8 +1,10 @@
 import { Router } from 'express';
+import type { Response } from 'express';
 import type { ServerContext } from '../../context';
 import { rateLimit } from '../../middleware/rateLimit';
 import { asPatient } from '../patient-session/call';
 import { patientOf, requirePatient } from '../patient-session/routes';
+import { changePhone, confirmEmailChange, contactDetails, requestEmailChange } from './contactService';
 import { changePassword, recordAccess } from './service';
 
 /** Patient API: the signed-in patient's own account. */
@@ -13,6 +15,25 @@ export function accountRoutes(ctx: ServerContext): Router {
   router.post('/api/account/password', auth, rateLimit({ windowMs: 15 * 60_000, max: 10 }), async (req, res) => {
     await changePassword(ctx, patientOf(res), req.body ?? {}, req.ip ?? null);
     res.status(204).end();
+  });
+  // Contact details. Writes count toward PATIENT_WRITES_PER_HOUR (requirePatient); the email change
+  // also checks the current password, so it has the password route's limit as well.
+  router.get('/api/account/contact', auth, async (req, res) => {
+    res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'read', contactDetails));
+  });
+  router.post('/api/account/phone', auth, async (req, res) => {
+    res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', (c) => changePhone(c, req.body ?? {})));
+  });
+  router.post('/api/account/email', auth, rateLimit({ windowMs: 15 * 60_000, max: 10, bucket: 'email change', key: (req) => `account:${patientOf(req.res as Response).account.id}` }), async (req, res) => {
+    const p = patientOf(res);
+    res.json(await requestEmailChange(ctx, p, req.body ?? {}, (fn) => asPatient(ctx, p, req.ip ?? null, 'write', fn)));
+  });
+  router.post('/api/account/email/confirm', auth, async (req, res) => {
+    const result = await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', (c) => confirmEmailChange(c, req.body ?? {}));
+    if (!result.ok) {
+      throw result.error;
+    }
+    res.json(result.view);
   });
   router.get('/api/account/record-access', auth, async (req, res) => {
     res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'read', recordAccess));

@@ -4,7 +4,8 @@
  * dispatcher runs, so what they undid is never mailed.
  */
 import type { EntityManager } from 'typeorm';
-import { In, Not } from 'typeorm';
+import { In, IsNull, MoreThan, Not } from 'typeorm';
+import { EmailChangeEntity } from '../../../../shared/node/entities/emailChange';
 import { AccountRecoveryEntity } from '../../../../shared/node/entities/recovery';
 import { PasswordResetEntity } from '../../../../shared/node/entities/security';
 import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
@@ -55,6 +56,11 @@ export async function whyNotLive(m: EntityManager, mail: MailOutboxRow, now: Dat
     if (!recovery || recovery.usedAt || !recovery.accountId || recovery.expiresAt <= nowIso) {
       return { reason: 'Not sent: the recovery code was used, replaced by a newer one, or expired.' };
     }
+  }
+  if (mail.template === 'emailChangeCode') {
+    // Goes to the NEW address (not the patient's yet): live while a change to it waits for its code.
+    const change = patientId ? await m.findOneBy(EmailChangeEntity, { patientId, newEmail: mail.recipient, usedAt: IsNull(), expiresAt: MoreThan(nowIso) }) : null;
+    return change ? null : { reason: 'Not sent: the email change was confirmed, replaced by a newer one, or expired.' };
   }
   if (patientId) {
     const patient = await m.findOneBy(PatientEntity, { id: patientId });

@@ -58,12 +58,13 @@ export async function notifyPatient(c: NoticeCall, patientId: string, template: 
  * redirects an account's mail (and then sends itself a password link) cannot do it unseen.
  * `before` is the patient row as it was. Audited.
  */
-export async function notifyEmailChanged(c: NoticeCall, before: PatientRow, newEmail: string, actor: Actor): Promise<void> {
-  if (sameAddress(before.email, newEmail) || !(await registeredPatient(c, before.id))) {
+export async function notifyEmailChanged(c: NoticeCall, before: PatientRow, newEmail: string, actor: Actor, changedBy: 'clinic' | 'patient' = 'clinic'): Promise<void> {
+  if (!before.email || sameAddress(before.email, newEmail) || !(await registeredPatient(c, before.id))) {
     return;
   }
   const now = c.ctx.now();
-  await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: before.email, template: 'emailChanged', payload: payloadOf(c), patientId: before.id }, now);
+  const payload: NoticeMailPayload = { ...payloadOf(c), ...(changedBy === 'patient' ? { changedBy } : {}) };
+  await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: before.email, template: 'emailChanged', payload, patientId: before.id }, now);
   await audit(c.m, c.clinic.id, actor, 'patient.email_change_notice', { type: 'patient', id: before.id }, now, 'mail=previous-address');
 }
 

@@ -84,6 +84,8 @@ export interface NoticeMailPayload {
    * mails have none and link to Sign In.
    */
   itemUrl?: string;
+  /** emailChanged only: the patient changed it on Account (older mails: the clinic did). */
+  changedBy?: 'patient';
 }
 
 /** Where the mail's link goes: the item it is about when there is one, else Sign In. */
@@ -108,6 +110,10 @@ const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: strin
     return { subject: `Your ${p.clinicName} Patient Portal password was changed`, lead, line: `${lead}\nSign in: ${p.signInUrl}` };
   },
   emailChanged: (p) => {
+    if (p.changedBy === 'patient') {
+      const own = `The email address of your ${p.clinicName} Patient Portal account was changed on the Account page. Portal emails, including password links, now go to the new address, not to this one. If this was not you, call ${p.clinicName} at ${p.clinicPhone} right away.`;
+      return { subject: `The email address of your ${p.clinicName} Patient Portal account was changed`, lead: own, line: `${own}\nSign in: ${p.signInUrl}` };
+    }
     const lead = `The clinic changed the email address of your ${p.clinicName} Patient Portal account. Portal emails, including password links, now go to the new address, not to this one. If you did not ask for this, call ${p.clinicName} at ${p.clinicPhone} right away.`;
     return { subject: `The email address of your ${p.clinicName} Patient Portal account was changed`, lead, line: `${lead}\nSign in: ${p.signInUrl}` };
   },
@@ -155,6 +161,33 @@ export function renderRecoveryCode(p: RecoveryCodeMailPayload): RenderedMail {
   return { subject, text, html };
 }
 
+/** The code that confirms a patient's new email address, sent to that address. No health data. */
+export interface EmailChangeCodeMailPayload {
+  clinicName: string;
+  clinicPhone: string;
+  code: string;
+  minutes: number;
+}
+
+export function renderEmailChangeCode(p: EmailChangeCodeMailPayload): RenderedMail {
+  const subject = `Confirm your new email address for the ${p.clinicName} Patient Portal`;
+  const lead = `Someone signed in to the ${p.clinicName} Patient Portal asked to use this email address for their account.`;
+  const expires = `Enter the code on the Account page. It expires in ${p.minutes} minutes and works once. Never share it: the clinic will not ask you for it.`;
+  const ignore = 'If you did not ask for this, you can ignore this email; nothing has changed.';
+  const contact = `Questions? Call ${p.clinicName} at ${p.clinicPhone}.`;
+  const text = ['Hello,', '', lead, '', `Your one-time code is ${p.code}`, '', expires, '', ignore, '', contact].join('\n');
+  const e = escapeHtml;
+  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
+<p>Hello,</p>
+<p>${e(lead)}</p>
+<p>Your one-time code is <strong style="font-family:monospace;font-size:1.4em;letter-spacing:0.15em">${e(p.code)}</strong></p>
+<p>${e(expires)}</p>
+<p>${e(ignore)}</p>
+<p>${e(contact)}</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
 export function render(template: string, payload: unknown): RenderedMail {
   if ((NOTICE_TEMPLATES as readonly string[]).includes(template)) {
     return renderNotice(template as NoticeTemplate, payload as NoticeMailPayload);
@@ -166,6 +199,8 @@ export function render(template: string, payload: unknown): RenderedMail {
       return renderPasswordReset(payload as PasswordResetMailPayload);
     case 'recoveryCode':
       return renderRecoveryCode(payload as RecoveryCodeMailPayload);
+    case 'emailChangeCode':
+      return renderEmailChangeCode(payload as EmailChangeCodeMailPayload);
     default:
       throw new Error(`Unknown mail template "${template}"`);
   }

@@ -9,6 +9,7 @@ import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding'
 import { ServerSeveralInstances1764700000000 } from './1764700000000-SeveralInstances';
 import { ServerClinicSecuritySettings1764720000000 } from './1764720000000-ClinicSecuritySettings';
 import { ServerRegistrationIdLookup1764820000000 } from './1764820000000-RegistrationIdLookup';
+import { ServerEmailChange1764850000000 } from './1764850000000-EmailChange';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const SERVER_MIGRATIONS = [
   ServerSeveralInstances1764700000000,
   ServerClinicSecuritySettings1764720000000,
   ServerRegistrationIdLookup1764820000000,
+  ServerEmailChange1764850000000,
 ];
