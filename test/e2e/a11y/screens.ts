@@ -1,5 +1,6 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
+import { james } from '../console/demoDesk';
 
 /**
  * Every screen of both apps in the states a person sees them in, walked by axe-walk.spec.ts. This
@@ -140,6 +141,22 @@ export const PORTAL_SCREENS: Screen[] = [
     await heading(page, 'Account');
     await page.getByRole('button', { name: 'Change password' }).click();
     await errorsShown(page);
+  } },
+  { state: 'Account, email and phone with errors', routes: ['account'], who: 'patient', open: async (page) => {
+    await go(page, 'Account');
+    await heading(page, 'Account');
+    await page.getByLabel('New phone number').fill('555-CALL-NOW');
+    await page.getByRole('button', { name: 'Save phone number' }).click();
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Account, new email waiting for its code', routes: ['account'], who: 'patient', open: async (page) => {
+    await go(page, 'Account');
+    await heading(page, 'Account');
+    await page.getByLabel('New email address').fill('james.new@example.com');
+    await page.getByLabel('Your password').fill(james.password);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await expect(page.getByLabel('6-digit code')).toBeVisible();
   } },
 ];
 
