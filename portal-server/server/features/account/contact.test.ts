@@ -169,3 +169,23 @@ describe('changing the email address', () => {
     expect(await patientRow(pat)).toEqual(before);
   });
 });
+
+describe('the patient write limit (PATIENT_WRITES_PER_HOUR)', () => {
+  it('counts contact changes: over the limit the change is refused and nothing is written', async () => {
+    const limited = await startTestPortal({ config: { trustProxy: 'loopback', patientWritesPerHour: 2 } });
+    try {
+      const staff = await clinicTeam(limited);
+      const pat = await registerPatient(limited, staff.desk.console, { givenName: 'Lim', familyName: 'Ited' });
+      const row = () => limited.handle.context.db.read((m) => m.findOneByOrFail(PatientEntity, { id: pat.patientId }));
+      expect((await pat.post('/api/account/phone', { phone: '555 0101' })).status).toBe(200);
+      expect((await pat.post('/api/account/phone', { phone: '555 0102' })).status).toBe(200);
+      const before = await row();
+      expect((await pat.post('/api/account/phone', { phone: '555 0103' })).status).toBe(429);
+      expect((await pat.post('/api/account/email', { email: 'lim.new@example.org', currentPassword: 'Password1' })).status).toBe(429);
+      expect(await row()).toEqual(before);
+      expect(await limited.handle.context.db.read((m) => m.countBy(EmailChangeEntity, { patientId: pat.patientId }))).toBe(0);
+    } finally {
+      await limited.stop();
+    }
+  });
+});
