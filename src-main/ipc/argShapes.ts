@@ -52,6 +52,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
     staffTokenLifetimeDays: 'number?',
     staffTokenIdleDays: 'number?',
     messageRepliers: 'string?',
+    secondFactorPolicy: 'string?',
   },
   'appointments.queue': 'none',
   'appointments.schedule': { from: 'string', to: 'string', physicianId: 'string?' },

@@ -6,8 +6,9 @@ import { EntitySchema } from 'typeorm';
 import { DEFAULT_MESSAGE_REPLIERS, DEFAULT_STAFF_TOKEN_IDLE_DAYS, DEFAULT_STAFF_TOKEN_LIFETIME_DAYS } from '../../domain/clinic';
 import { CLINICAL_ENTITIES } from './clinical';
 import { AccountRecoveryEntity } from './recovery';
+import { SECOND_FACTOR_ENTITIES } from './secondFactor';
 import { SECURITY_ENTITIES } from './security';
-import type { MessageRepliers, PasswordPolicy } from '../../domain/clinic';
+import type { MessageRepliers, PasswordPolicy, SecondFactorPolicy } from '../../domain/clinic';
 import type { InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
 
@@ -30,6 +31,8 @@ export interface ClinicRow {
   staffTokenLifetimeDays: number;
   staffTokenIdleDays: number;
   messageRepliers: MessageRepliers;
+  /** Who must use a second factor to sign in (issue 13). */
+  secondFactorPolicy: SecondFactorPolicy;
   createdAt: string;
   updatedAt: string;
 }
@@ -48,6 +51,7 @@ export const ClinicEntity = new EntitySchema<ClinicRow>({
     staffTokenLifetimeDays: { type: 'integer', default: DEFAULT_STAFF_TOKEN_LIFETIME_DAYS },
     staffTokenIdleDays: { type: 'integer', default: DEFAULT_STAFF_TOKEN_IDLE_DAYS },
     messageRepliers: { type: 'varchar', length: 32, default: DEFAULT_MESSAGE_REPLIERS },
+    secondFactorPolicy: { type: 'varchar', length: 24, default: 'off' },
     createdAt: instant,
     updatedAt: instant,
   },
@@ -494,4 +498,5 @@ export const SERVER_ENTITIES = [
   ...CLINICAL_ENTITIES,
   AccountRecoveryEntity,
   ...SECURITY_ENTITIES,
+  ...SECOND_FACTOR_ENTITIES,
 ];

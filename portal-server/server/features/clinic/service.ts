@@ -41,6 +41,7 @@ export function clinicView(c: ClinicRow): ClinicView {
     staffTokenLifetimeDays: c.staffTokenLifetimeDays,
     staffTokenIdleDays: c.staffTokenIdleDays,
     messageRepliers: c.messageRepliers,
+    secondFactorPolicy: c.secondFactorPolicy ?? 'off',
   };
 }
 
@@ -88,6 +89,7 @@ export async function createClinicWithAdmin(ctx: ServerContext, input: ClinicSet
       staffTokenLifetimeDays: DEFAULT_STAFF_TOKEN_LIFETIME_DAYS,
       staffTokenIdleDays: DEFAULT_STAFF_TOKEN_IDLE_DAYS,
       messageRepliers: DEFAULT_MESSAGE_REPLIERS,
+      secondFactorPolicy: 'off',
       createdAt: now,
       updatedAt: now,
     };
