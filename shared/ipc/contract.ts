@@ -38,6 +38,28 @@ export interface AppStatus {
   signInReason?: string;
   /** The device token is not protected by the operating system's key store here (no keyring): say so. */
   tokenProtectionWarning?: string;
+  /**
+   * Only in the answer to the sign-in that confirmed a new second factor: its ten recovery codes,
+   * shown once (the server keeps only their hashes).
+   */
+  recoveryCodes?: string[];
+}
+
+/** What staff type to sign in; `code` once the server asks for a second factor (issue 13). */
+export interface StaffCredentials {
+  username: string;
+  password: string;
+  /** A 6-digit code from the authenticator app, or a recovery code. */
+  code?: string;
+  /** "Trust this computer for 30 days" (for this person on this console). */
+  trustComputer?: boolean;
+}
+
+/** A second factor to set up during sign-in: the QR code as an SVG data URL (the renderer's CSP allows data: images). */
+export interface SignInEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrDataUrl: string;
 }
 
 /** The idle-lock setting's range in whole minutes (the form and the main process check the same). */
@@ -136,7 +158,8 @@ export type RecordSaveArgs = { [K in RecordKind]: { kind: K; patientId: string; 
 export interface IpcContract {
   'app.status': { args: void; result: AppStatus };
   'setup.createClinic': { args: ClinicSetupForm; result: AppStatus };
-  'auth.signIn': { args: { username: string; password: string }; result: AppStatus };
+  'auth.signIn': { args: StaffCredentials; result: AppStatus };
+  'auth.enrolmentAtSignIn': { args: { username: string; password: string }; result: SignInEnrolment };
   'auth.signOut': { args: void; result: AppStatus };
   'patients.list': { args: { query: string }; result: PatientListItem[] };
   'patients.get': { args: { patientId: string }; result: PatientListItem };
@@ -212,7 +235,7 @@ export interface IpcContract {
    * Signs in at the lock screen: the same staff member, or another one who then takes over the
    * console. Offline, only the person signed in can unlock (checked against their last online sign-in).
    */
-  'auth.unlock': { args: { username: string; password: string }; result: AppStatus };
+  'auth.unlock': { args: StaffCredentials; result: AppStatus };
   /** Admins only: this computer's idle time before it locks, in whole minutes. */
   'console.setIdleLock': { args: { minutes: number }; result: AppStatus };
 
@@ -234,6 +257,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'app.status',
   'setup.createClinic',
   'auth.signIn',
+  'auth.enrolmentAtSignIn',
   'auth.signOut',
   'patients.list',
   'patients.get',

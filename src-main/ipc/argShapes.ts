@@ -8,7 +8,7 @@ import type { IpcChannel } from '../../shared/ipc/contract';
  * 'form' fields are checked against NESTED_FORMS; 'object' is any plain object (the service's
  * schema checks its fields); '?' kinds also accept null or a missing field.
  */
-type FieldKind = 'string' | 'string?' | 'boolean' | 'number' | 'number?' | 'object' | 'form';
+type FieldKind = 'string' | 'string?' | 'boolean' | 'boolean?' | 'number' | 'number?' | 'object' | 'form';
 type Shape = 'none' | Record<string, FieldKind>;
 
 const slot = { physicianId: 'string', start: 'string', durationMinutes: 'number' } as const;
@@ -25,7 +25,8 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
     adminDisplayName: 'string?',
     adminPassword: 'string?',
   },
-  'auth.signIn': { username: 'string', password: 'string' },
+  'auth.signIn': { username: 'string', password: 'string', code: 'string?', trustComputer: 'boolean?' },
+  'auth.enrolmentAtSignIn': { username: 'string', password: 'string' },
   'auth.signOut': 'none',
   'patients.list': { query: 'string' },
   'patients.get': { patientId: 'string' },
@@ -82,7 +83,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'sync.resendHeld': { seq: 'number' },
   'sync.discardHeld': { seq: 'number' },
   'auth.lock': 'none',
-  'auth.unlock': { username: 'string', password: 'string' },
+  'auth.unlock': { username: 'string', password: 'string', code: 'string?', trustComputer: 'boolean?' },
   'console.setIdleLock': { minutes: 'number' },
   'patients.unlockPortalAccount': { patientId: 'string' },
   'patients.sendPasswordReset': { patientId: 'string' },
@@ -127,6 +128,8 @@ function matches(value: unknown, shape: Record<string, FieldKind>, nested: Recor
       if (typeof field !== 'string' || field.length > MAX_STRING) {
         return false;
       }
+    } else if (kind === 'boolean?' && field !== undefined && field !== null && typeof field !== 'boolean') {
+      return false;
     } else if (kind === 'boolean' && typeof field !== 'boolean') {
       return false;
     } else if (kind === 'number' && !isFiniteNumber(field)) {

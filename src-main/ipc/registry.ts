@@ -52,6 +52,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'app.status': () => s.auth.status(),
     'setup.createClinic': (form) => s.auth.createClinic(form),
     'auth.signIn': (a) => s.auth.signIn(a),
+    'auth.enrolmentAtSignIn': (a) => s.auth.enrolmentAtSignIn(a),
     'auth.signOut': () => s.auth.signOut(),
     'patients.list': (a) => s.patients.list(a.query),
     'patients.get': (a) => s.patients.get(a.patientId),

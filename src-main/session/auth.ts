@@ -1,7 +1,7 @@
 import { DomainError } from '../../shared/api/errors';
-import type { StaffSignInRequest, StaffSignInResponse } from '../../shared/api/types';
+import type { SecondFactorEnrolment, StaffSignInRequest, StaffSignInResponse } from '../../shared/api/types';
 import type { StaffUserView } from '../../shared/domain/staff';
-import type { AppStatus } from '../../shared/ipc/contract';
+import type { AppStatus, SignInEnrolment, StaffCredentials } from '../../shared/ipc/contract';
 import { clinicSetupSchema } from '../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../shared/validation/staff';
 import { validateOrThrow } from '../../shared/validation/validate';
@@ -33,6 +33,11 @@ export interface AuthServiceOptions {
   rememberVerifier(staff: StaffUserView, password: string): Promise<void>;
   /** Set when the device token is not protected by an OS key store: the renderer tells its user. */
   tokenProtectionWarning?: string | null;
+  /** "Trust this computer" tokens per person on this console (see SyncStateValues.trustTokens). */
+  trustTokens?: {
+    get(username: string): Promise<string | null>;
+    set(username: string, staffUserId: string, token: string): Promise<void>;
+  };
 }
 
 /** First-run clinic setup, staff sign-in and sign-out, and what the console should show. */
@@ -69,25 +74,64 @@ export class AuthService {
     return this.status();
   }
 
-  async signIn(credentials: { username: string; password: string }): Promise<AppStatus> {
+  async signIn(credentials: StaffCredentials): Promise<AppStatus> {
     if (await this.o.session.isLocked()) {
       throw new DomainError('forbidden', 'The console is locked. Unlock it to switch staff members.');
     }
     const response = await this.serverSignIn(credentials);
     await this.adopt(response, credentials.password);
-    return this.status();
+    const status = await this.status();
+    return response.recoveryCodes ? { ...status, recoveryCodes: response.recoveryCodes } : status;
   }
 
-  /** Checks the credentials with the clinic server; ServerUnreachableError when it cannot be reached. */
-  async verifyOnline(credentials: { username: string; password: string }): Promise<StaffSignInResponse> {
+  /**
+   * Checks the credentials with the clinic server; ServerUnreachableError when it cannot be reached.
+   * The server asks for the second factor (second_factor_required / _enrolment_required) unless
+   * `renewToken` is this console's live token of the same person, or the person trusted this console.
+   */
+  async verifyOnline(credentials: StaffCredentials, renewToken?: string | null): Promise<StaffSignInResponse> {
     this.checkFilledIn(credentials);
     if (this.o.host && !(await this.o.host.isSetUp())) {
       throw new DomainError('not_set_up', 'Set up the clinic first.');
     }
     // The new token may push under this console's client id only (the server binds it).
     const clientId = await this.o.session.clientId();
-    const body: StaffSignInRequest = { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80), clientId };
-    return callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
+    const username = credentials.username.trim();
+    const trustToken = (await this.o.trustTokens?.get(username)) ?? undefined;
+    const body: StaffSignInRequest = {
+      username,
+      password: credentials.password,
+      deviceName: this.o.deviceName.slice(0, 80),
+      clientId,
+      ...(credentials.code?.trim() ? { code: credentials.code.trim() } : {}),
+      ...(credentials.trustComputer ? { trustComputer: true } : {}),
+      ...(trustToken ? { trustToken } : {}),
+      ...(renewToken ? { renewToken } : {}),
+    };
+    const response = await callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
+    if (response.trustToken) {
+      await this.o.trustTokens?.set(username, response.staff.id, response.trustToken);
+    }
+    return response;
+  }
+
+  /** The clinic requires a second factor this person has not set up: a secret to set up now (the password is checked again). */
+  async enrolmentAtSignIn(credentials: { username: string; password: string }): Promise<SignInEnrolment> {
+    this.checkFilledIn(credentials);
+    let enrolment: SecondFactorEnrolment;
+    try {
+      enrolment = await callServer<SecondFactorEnrolment>(this.o.fetch, this.o.serverUrl, {
+        method: 'POST',
+        path: '/api/staff/sign-in/enrolment',
+        body: { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80) },
+      });
+    } catch (err) {
+      if (err instanceof ServerUnreachableError) {
+        throw new DomainError('offline', 'The clinic server is not reachable. Check the connection and try again.');
+      }
+      throw err;
+    }
+    return { secret: enrolment.secret, otpauthUri: enrolment.otpauthUri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(enrolment.qrSvg).toString('base64')}` };
   }
 
   /**
@@ -102,7 +146,7 @@ export class AuthService {
     await Promise.all(retiredTokens.map((token) => this.revokeOnServer(token)));
   }
 
-  private async serverSignIn(credentials: { username: string; password: string }): Promise<StaffSignInResponse> {
+  private async serverSignIn(credentials: StaffCredentials): Promise<StaffSignInResponse> {
     try {
       return await this.verifyOnline(credentials);
     } catch (err) {
