@@ -157,7 +157,8 @@ export type RecordSaveArgs = { [K in RecordKind]: { kind: K; patientId: string; 
 
 export interface IpcContract {
   'app.status': { args: void; result: AppStatus };
-  'setup.createClinic': { args: ClinicSetupForm; result: AppStatus };
+  'setup.enrolment': { args: { name: string; adminUsername: string }; result: SignInEnrolment };
+  'setup.createClinic': { args: ClinicSetupForm & { code?: string }; result: AppStatus };
   'auth.signIn': { args: StaffCredentials; result: AppStatus };
   'auth.enrolmentAtSignIn': { args: { username: string; password: string }; result: SignInEnrolment };
   'auth.signOut': { args: void; result: AppStatus };
@@ -255,6 +256,7 @@ export type IpcChannel = keyof IpcContract;
 /** Every channel, for the preload's allow-list and the IPC registration. */
 export const IPC_CHANNELS: readonly IpcChannel[] = [
   'app.status',
+  'setup.enrolment',
   'setup.createClinic',
   'auth.signIn',
   'auth.enrolmentAtSignIn',

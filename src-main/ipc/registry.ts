@@ -50,6 +50,7 @@ type Handlers = { [C in IpcChannel]: (args: IpcContract[C]['args']) => Promise<I
 function handlersFor(s: ConsoleServices): Handlers {
   return {
     'app.status': () => s.auth.status(),
+    'setup.enrolment': (form) => s.auth.setupEnrolment(form),
     'setup.createClinic': (form) => s.auth.createClinic(form),
     'auth.signIn': (a) => s.auth.signIn(a),
     'auth.enrolmentAtSignIn': (a) => s.auth.enrolmentAtSignIn(a),

@@ -13,7 +13,9 @@ import type { Session } from './session';
 export interface PortalHost {
   url: string;
   isSetUp(): Promise<boolean>;
-  setupClinic(form: ClinicSetupForm): Promise<void>;
+  setupClinic(form: ClinicSetupForm, secondFactor?: { secret: string; code: string }): Promise<{ recoveryCodes?: string[] }>;
+  /** A second-factor secret for the first admin, made by the hosted server (nothing written yet). */
+  setupEnrolment(form: { name: string; adminUsername: string }): Promise<SecondFactorEnrolment>;
 }
 
 export interface AuthServiceOptions {
@@ -42,6 +44,9 @@ export interface AuthServiceOptions {
 
 /** First-run clinic setup, staff sign-in and sign-out, and what the console should show. */
 export class AuthService {
+  /** The first admin's second-factor secret between the two setup steps (kept in this process only). */
+  private setupSecret: string | null = null;
+
   constructor(private readonly o: AuthServiceOptions) {}
 
   async status(): Promise<AppStatus> {
@@ -62,16 +67,40 @@ export class AuthService {
     return reason ? { ...status, signInReason: reason } : status;
   }
 
-  async createClinic(form: ClinicSetupForm): Promise<AppStatus> {
+  /**
+   * First run, step 2 (issue 13): a new clinic requires a second factor for admins, so the first
+   * admin sets up their authenticator app before the clinic is created. The secret is made by the
+   * hosted server and kept here until createClinic.
+   */
+  async setupEnrolment(form: { name: string; adminUsername: string }): Promise<SignInEnrolment> {
+    const host = await this.hostToSetUp();
+    const enrolment = await host.setupEnrolment({ name: form.name.trim(), adminUsername: form.adminUsername.trim() });
+    this.setupSecret = enrolment.secret;
+    return { secret: enrolment.secret, otpauthUri: enrolment.otpauthUri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(enrolment.qrSvg).toString('base64')}` };
+  }
+
+  async createClinic(form: ClinicSetupForm & { code?: string }): Promise<AppStatus> {
+    const host = await this.hostToSetUp();
+    const { code, ...details } = form;
+    const valid = validateOrThrow(clinicSetupSchema, details);
+    if (!this.setupSecret || !code?.trim()) {
+      const message = 'Set up your authenticator app and enter the 6-digit code it shows.';
+      throw new DomainError('validation_failed', message, { code: message });
+    }
+    const { recoveryCodes } = await host.setupClinic(valid, { secret: this.setupSecret, code: code.trim() });
+    this.setupSecret = null;
+    const status = await this.status();
+    return recoveryCodes ? { ...status, recoveryCodes } : status;
+  }
+
+  private async hostToSetUp(): Promise<PortalHost> {
     if (!this.o.host) {
       throw new DomainError('forbidden', 'This console uses the clinic server at another address. Set up the clinic on that server.');
     }
-    const valid = validateOrThrow(clinicSetupSchema, form);
     if (await this.o.host.isSetUp()) {
       throw new DomainError('already_set_up', 'This clinic is already set up. Sign in instead.');
     }
-    await this.o.host.setupClinic(valid);
-    return this.status();
+    return this.o.host;
   }
 
   async signIn(credentials: StaffCredentials): Promise<AppStatus> {

@@ -50,9 +50,14 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  async function createClinic(form: ClinicSetupForm): Promise<void> {
-    status.value = await call('setup.createClinic', form);
-    newAdminUsername.value = status.value.mode === 'sign-in' ? form.adminUsername : null;
+  /** First run: the first admin's authenticator secret and QR code (made by the hosted server). */
+  function setupEnrolment(name: string, adminUsername: string): Promise<SignInEnrolment> {
+    return call('setup.enrolment', { name, adminUsername });
+  }
+
+  async function createClinic(form: ClinicSetupForm & { code?: string }): Promise<void> {
+    adoptStatus(await call('setup.createClinic', form));
+    newAdminUsername.value = status.value?.mode === 'sign-in' ? form.adminUsername : null;
   }
 
   /** Admins only, online only; the header and clinic times follow the saved settings at once. */
@@ -137,6 +142,7 @@ export const useAppStore = defineStore('app', () => {
     today,
     load,
     createClinic,
+    setupEnrolment,
     updateClinic,
     signIn,
     enrolmentAtSignIn,

@@ -74,6 +74,25 @@ export async function startEnrolment(ctx: ServerContext, owner: Owner, issuer: s
   return { secret, otpauthUri: uri, qrSvg: await qrSvg(uri) };
 }
 
+/**
+ * Setup of a new clinic: the first admin's factor is written already confirmed (the code was
+ * checked against the secret before anything was written), in the caller's transaction.
+ */
+export async function insertConfirmedFactor(ctx: ServerContext, m: EntityManager, owner: Owner, secret: string, step: number): Promise<string[]> {
+  const now = ctx.now().toISOString();
+  const row: SecondFactorRow = { id: newId(), clinicId: owner.clinicId, ownerKind: owner.kind, ownerId: owner.id, secretSealed: '', confirmedAt: now, lastUsedStep: step, createdAt: now };
+  row.secretSealed = sealValue(ctx.secret, PURPOSE, boundTo(row), secret);
+  await m.insert(SecondFactorEntity, row);
+  return replaceRecoveryCodes(ctx, m, row.id);
+}
+
+/** A secret for someone who does not exist yet (the first admin at setup): nothing is written. */
+export async function enrolmentForSetup(issuer: string, accountName: string): Promise<Enrolment> {
+  const secret = newTotpSecret();
+  const uri = otpauthUri(secret, issuer, accountName);
+  return { secret, otpauthUri: uri, qrSvg: await qrSvg(uri) };
+}
+
 function openSecret(ctx: ServerContext, row: SecondFactorRow): string {
   return openValue(ctx.secret, PURPOSE, boundTo(row), row.secretSealed);
 }
