@@ -1,5 +1,6 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
+import { generate } from 'otplib';
 
 /**
  * Every screen of both apps in the states a person sees them in, walked by axe-walk.spec.ts. This
@@ -143,14 +144,44 @@ export const PORTAL_SCREENS: Screen[] = [
   } },
 ];
 
+/** The console's first run up to its second step (the first admin's authenticator app). */
+async function fillClinicSetup(page: Page): Promise<void> {
+  await heading(page, 'Set up your clinic');
+  await page.getByLabel('Clinic name').fill('Harbor Health');
+  await page.getByLabel('Clinic phone').fill('(555) 222-3333');
+  await page.getByLabel('Clinic address').fill('3 Dock Street');
+  await page.getByLabel('Admin display name').fill('Hana Admin');
+  await page.getByLabel('Admin username').fill('hanaadmin');
+  await page.getByLabel('Admin password').fill('Harbor-Tide-Anchor-58');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Set up your authenticator app' })).toBeVisible();
+}
+
 export const CONSOLE_SCREENS: Screen[] = [
   { state: 'Set up your clinic, empty', routes: [], who: 'guest', freshServer: true, title: 'Set up your clinic – Clinic Console', open: async (page) => {
     await heading(page, 'Set up your clinic');
   } },
   { state: 'Set up your clinic, with errors', routes: [], who: 'guest', freshServer: true, open: async (page) => {
     await heading(page, 'Set up your clinic');
-    await page.getByRole('button', { name: /Set up|Save|Create/ }).first().click();
+    await page.getByRole('button', { name: /Set up|Save|Create|Continue/ }).first().click();
     await errorsShown(page);
+  } },
+  { state: 'Set up your clinic, authenticator app step', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await fillClinicSetup(page);
+    await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  } },
+  { state: 'Set up your clinic, wrong authenticator code', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await fillClinicSetup(page);
+    await page.getByLabel('Code from your authenticator app').fill('12345');
+    await page.getByRole('button', { name: 'Create clinic' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  } },
+  { state: 'Set up your clinic, recovery codes shown once', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await fillClinicSetup(page);
+    const secret = (await page.locator('.secret-key').innerText()).trim();
+    await page.getByLabel('Code from your authenticator app').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Create clinic' }).click();
+    await expect(page.getByRole('alertdialog', { name: 'Your recovery codes' })).toBeVisible();
   } },
   { state: 'Staff sign in, empty', routes: [], who: 'guest', title: 'Staff sign in – Clinic Console', open: async (page) => {
     await heading(page, 'Staff sign in');
