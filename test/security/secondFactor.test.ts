@@ -2,8 +2,10 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../shared/api/errors';
 import type { SecondFactorEnrolment, SecondFactorStatus, StaffSignInResponse, TrustedComputerView } from '../../shared/api/types';
+import { SESSION_COOKIE } from '../../shared/api/types';
+import { keyedHash } from '../../shared/node/secrets';
 import type { HostilePortal, HttpResult } from './helpers';
-import { DEMO, Desk, expectRefused, http, nextIp, signInStaff, startHostilePortal } from './helpers';
+import { DEMO, Desk, expectRefused, http, nextIp, signInPatient, signInStaff, startHostilePortal } from './helpers';
 
 /**
  * Issue 13: the second factor at every staff sign-in route (device sign-in, quick switch — the same
@@ -50,7 +52,7 @@ async function enrolSelf(desk: Desk): Promise<{ secret: string; recoveryCodes: s
   return { secret: started.body.secret, recoveryCodes: confirmed.body.recoveryCodes };
 }
 
-const clearCodeLock = (staffId: string) => hp.rows("DELETE FROM sign_in_throttle WHERE scope = 'staff-second-factor' AND key = ?", [staffId]);
+const clearCodeLock = (accountId: string) => hp.rows("DELETE FROM sign_in_throttle WHERE scope IN ('staff-second-factor', 'patient-second-factor') AND key = ?", [accountId]);
 const staffIdOf = async (username: string): Promise<string> => {
   const [row] = await hp.rows<{ id: string }>('SELECT id FROM staff_user WHERE usernameNormalized = ?', [username.toLowerCase()]);
   return row?.id ?? '';
@@ -268,3 +270,57 @@ describe('the clinic policy requires a second factor', () => {
 async function countBefore(before: Record<string, unknown[]>, staffId: string): Promise<number> {
   return (before.device as { staffUserId: string }[]).filter((d) => d.staffUserId === staffId).length;
 }
+
+describe('patients: an optional second factor from their own account', () => {
+  it('turning it on ends the other sessions (their restore is refused); sign-in then needs the code; a refused sign-in makes no session', async () => {
+    const here = await signInPatient(hp.url, hp.james.username, hp.james.password);
+    const elsewhere = await signInPatient(hp.url, hp.james.username, hp.james.password);
+    const started = await here.send<SecondFactorEnrolment>('/api/account/second-factor/enrolment');
+    expect(started.status).toBe(200);
+    const confirmed = await here.send<{ recoveryCodes: string[] }>('/api/account/second-factor/confirm', { code: await code(started.body.secret) });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.recoveryCodes).toHaveLength(10);
+    await hp.rows('UPDATE second_factor SET lastUsedStep = 0 WHERE ownerId = ?', [hp.james.accountId]);
+
+    // The session that turned it on goes on; the one elsewhere is not restored.
+    expect((await here.get('/api/session')).status).toBe(200);
+    expectRefused(await elsewhere.get('/api/session'), 401, 'not_signed_in');
+
+    const sessions = () => hp.count('patient_session', 'accountId = ?', [hp.james.accountId]);
+    const before = await sessions();
+    const signIn = (body: Record<string, unknown>) => http(hp.url, '/api/session', { body: { username: hp.james.username, password: hp.james.password, ...body }, headers: { origin: hp.url, 'x-forwarded-for': nextIp() } });
+    expectRefused(await signIn({}), 401, 'second_factor_required');
+    expectRefused(await signIn({ code: '000000' === (await code(started.body.secret)) ? '111111' : '000000' }), 401, 'invalid_credentials');
+    expect(await sessions()).toBe(before);
+    const withCode = await signIn({ code: await code(started.body.secret) });
+    expect(withCode.status).toBe(200);
+    expect(await sessions()).toBe(before + 1);
+    expectRefused(await signIn({ code: await code(started.body.secret) }), 401, 'invalid_credentials');
+    expect(await sessions()).toBe(before + 1);
+    await clearCodeLock(hp.james.accountId);
+  });
+
+  it('a session without the factor is not restored once the patient has one', async () => {
+    const other = await signInPatient(hp.url, hp.ana.username, hp.ana.password);
+    const started = await other.send<SecondFactorEnrolment>('/api/account/second-factor/enrolment');
+    expect((await other.send('/api/account/second-factor/confirm', { code: await code(started.body.secret) })).status).toBe(200);
+    // A session row as a sign-in before the factor (or racing with turning it on) would have left it.
+    const cookie = 'restore-without-second-factor-0123456789';
+    const now = new Date().toISOString();
+    await hp.rows('INSERT INTO patient_session (idHash, accountId, csrfToken, createdAt, lastSeenAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)', [
+      keyedHash(hp.portal.handle.context.secret, cookie),
+      hp.ana.accountId,
+      'csrf-restore-test',
+      now,
+      now,
+      new Date(Date.now() + 3_600_000).toISOString(),
+    ]);
+    const restore = await http(hp.url, '/api/session', { headers: { cookie: `${SESSION_COOKIE}=${cookie}` } });
+    expectRefused(restore, 401, 'not_signed_in');
+    expect(await hp.count('patient_session', 'accountId = ? AND secondFactorAt IS NULL', [hp.ana.accountId])).toBe(0);
+    expect((await other.get('/api/session')).status).toBe(200);
+    // Turning it off needs a current code: a wrong one changes nothing.
+    expectRefused(await other.send('/api/account/second-factor/disable', { code: '12345' }), 401, 'invalid_credentials');
+    expect((await hp.rows('SELECT id FROM second_factor WHERE ownerId = ?', [hp.ana.accountId])).length).toBe(1);
+  });
+});

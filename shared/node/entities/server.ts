@@ -240,6 +240,8 @@ export interface PatientSessionRow {
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
+  /** When this session met the patient's second factor (issue 13): a session without it ends once the patient has one. */
+  secondFactorAt?: string | null;
 }
 export const PatientSessionEntity = new EntitySchema<PatientSessionRow>({
   name: 'PatientSession',
@@ -251,6 +253,7 @@ export const PatientSessionEntity = new EntitySchema<PatientSessionRow>({
     createdAt: instant,
     lastSeenAt: instant,
     expiresAt: instant,
+    secondFactorAt: optionalInstant,
   },
 });
 

@@ -3,6 +3,7 @@ import type { ServerContext } from '../../context';
 import { rateLimit } from '../../middleware/rateLimit';
 import { asPatient } from '../patient-session/call';
 import { patientOf, requirePatient } from '../patient-session/routes';
+import { confirmPatientEnrolment, disablePatientFactor, patientFactorStatus, startPatientEnrolment } from '../second-factor/patientFactor';
 import { changePassword, recordAccess } from './service';
 
 /** Patient API: the signed-in patient's own account. */
@@ -12,6 +13,19 @@ export function accountRoutes(ctx: ServerContext): Router {
   // Someone at an unattended, signed-in browser must not get to guess the current password at will.
   router.post('/api/account/password', auth, rateLimit({ windowMs: 15 * 60_000, max: 10 }), async (req, res) => {
     await changePassword(ctx, patientOf(res), req.body ?? {}, req.ip ?? null);
+    res.status(204).end();
+  });
+  router.get('/api/account/second-factor', auth, async (_req, res) => {
+    res.json(await patientFactorStatus(ctx, patientOf(res)));
+  });
+  router.post('/api/account/second-factor/enrolment', auth, async (_req, res) => {
+    res.json(await startPatientEnrolment(ctx, patientOf(res)));
+  });
+  router.post('/api/account/second-factor/confirm', auth, async (req, res) => {
+    res.json(await confirmPatientEnrolment(ctx, patientOf(res), req.body, req.ip ?? null));
+  });
+  router.post('/api/account/second-factor/disable', auth, async (req, res) => {
+    await disablePatientFactor(ctx, patientOf(res), req.body, req.ip ?? null);
     res.status(204).end();
   });
   router.get('/api/account/record-access', auth, async (req, res) => {

@@ -12,6 +12,7 @@ export class ServerSecondFactor1764810000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('clinic', new TableColumn({ ...col.text('secondFactorPolicy', 24), default: "'off'" }));
+    await q.addColumn('patient_session', new TableColumn(col.instant('secondFactorAt', true)));
     await createTable(
       q,
       'second_factor',
@@ -54,6 +55,7 @@ export class ServerSecondFactor1764810000000 implements MigrationInterface {
     await q.dropTable('trusted_computer');
     await q.dropTable('second_factor_recovery_code');
     await q.dropTable('second_factor');
+    await q.dropColumn('patient_session', 'secondFactorAt');
     await q.dropColumn('clinic', 'secondFactorPolicy');
   }
 }
