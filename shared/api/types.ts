@@ -98,6 +98,8 @@ export interface RegistrationLinkStatus {
 export interface PatientSignInRequest {
   username: string;
   password: string;
+  /** When the patient turned on a second factor: a code from the app, or a recovery code. */
+  code?: string;
 }
 export interface PatientSessionView {
   patient: { givenName: string; familyName: string };
