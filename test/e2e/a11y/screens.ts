@@ -142,6 +142,15 @@ export const PORTAL_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Change password' }).click();
     await errorsShown(page);
   } },
+  { state: 'Account, setting up two-step sign-in (QR code, wrong code)', routes: ['account'], who: 'patient', open: async (page) => {
+    await go(page, 'Account');
+    const section = page.getByRole('region', { name: 'Two-step sign-in' });
+    await section.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await expect(section.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+    await section.getByLabel('Code from your authenticator app').fill('12345');
+    await section.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await expect(section.getByRole('alert')).toBeVisible();
+  } },
 ];
 
 /** The console's first run up to its second step (the first admin's authenticator app). */
