@@ -4,6 +4,7 @@
  */
 import type { ApiErrorBody } from '../api/errors';
 import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../api/staffSecurity';
+import type { TrustedComputerView } from '../api/types';
 import type { AppointmentRecord } from '../domain/appointment';
 import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
 import type { RecordBundle, RecordFields, RecordKind } from '../domain/record';
@@ -180,6 +181,7 @@ export interface IpcContract {
   'staff.create': { args: StaffUserForm; result: StaffUserView };
   'staff.setActive': { args: { staffUserId: string; active: boolean }; result: StaffUserView };
   'staff.resetPassword': { args: { staffUserId: string; password: string }; result: StaffUserView };
+  'staff.resetSecondFactor': { args: { staffUserId: string }; result: void };
   'staff.directory': { args: void; result: StaffDirectoryEntry[] };
   /** Admins only, online only: the clinic's settings; the answer carries the saved clinic. */
   'clinic.update': { args: ClinicSettingsForm; result: AppStatus };
@@ -248,6 +250,8 @@ export interface IpcContract {
   'devices.list': { args: void; result: ConsoleDeviceItem[] };
   /** Online only, admins: that console's token stops working at once. */
   'devices.revoke': { args: { deviceId: string }; result: ConsoleDeviceItem };
+  'devices.trusted': { args: void; result: TrustedComputerView[] };
+  'devices.revokeTrust': { args: { trustId: string }; result: TrustedComputerView[] };
   /** Online only, admins: one page of the audit log, newest first. */
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
 }
@@ -274,6 +278,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'staff.create',
   'staff.setActive',
   'staff.resetPassword',
+  'staff.resetSecondFactor',
   'staff.directory',
   'clinic.update',
   'appointments.queue',
@@ -310,6 +315,8 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'patients.sendPasswordReset',
   'devices.list',
   'devices.revoke',
+  'devices.trusted',
+  'devices.revokeTrust',
   'audit.search',
 ];
 

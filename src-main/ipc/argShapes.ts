@@ -43,6 +43,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'staff.create': { username: 'string?', displayName: 'string?', role: 'string?', password: 'string?' },
   'staff.setActive': { staffUserId: 'string', active: 'boolean' },
   'staff.resetPassword': { staffUserId: 'string', password: 'string' },
+  'staff.resetSecondFactor': { staffUserId: 'string' },
   'staff.directory': 'none',
   'clinic.update': {
     name: 'string?',
@@ -91,6 +92,8 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'patients.sendPasswordReset': { patientId: 'string' },
   'devices.list': 'none',
   'devices.revoke': { deviceId: 'string' },
+  'devices.trusted': 'none',
+  'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
 };
 

@@ -68,6 +68,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'staff.create': (form) => s.staff.create(form),
     'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),
     'staff.resetPassword': (a) => s.staff.resetPassword(a.staffUserId, a.password),
+    'staff.resetSecondFactor': (a) => s.staff.resetSecondFactor(a.staffUserId),
     'staff.directory': () => s.overview.directory(),
     'clinic.update': (form) => s.clinic.update(form),
     'appointments.queue': () => s.appointments.queue(),
@@ -104,6 +105,8 @@ function handlersFor(s: ConsoleServices): Handlers {
     'patients.sendPasswordReset': (a) => s.security.sendPasswordReset(a.patientId),
     'devices.list': () => s.security.devices(),
     'devices.revoke': (a) => s.security.revokeDevice(a.deviceId),
+    'devices.trusted': () => s.security.trustedComputers(),
+    'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
   };
 }

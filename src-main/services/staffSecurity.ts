@@ -1,6 +1,7 @@
 import { DomainError } from '../../shared/api/errors';
 import { AUDIT_QUERY_MAX_LIMIT } from '../../shared/api/staffSecurity';
 import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../../shared/api/staffSecurity';
+import type { TrustedComputerView } from '../../shared/api/types';
 import type { StaffRole } from '../../shared/domain/staff';
 import type { ConsoleDeviceItem } from '../../shared/ipc/contract';
 import { getState } from '../replica/syncState';
@@ -47,6 +48,18 @@ export class StaffSecurityService {
     const device = await this.call<StaffDeviceView>({ method: 'POST', path: `/api/staff/devices/${this.id(deviceId)}/revoke` }, DEVICES_OFFLINE);
     const mine = await this.o.db.read((m) => getState(m, 'deviceId'));
     return { ...device, thisConsole: device.id === mine };
+  }
+
+  /** Consoles staff chose to trust for 30 days (issue 13): their sign-ins there skip the second factor. */
+  async trustedComputers(): Promise<TrustedComputerView[]> {
+    await this.requireRole(['admin'], 'Only a clinic administrator can see the trusted computers.');
+    return this.call<TrustedComputerView[]>({ method: 'GET', path: '/api/staff/trusted-computers' }, DEVICES_OFFLINE);
+  }
+
+  async revokeTrustedComputer(trustId: string): Promise<TrustedComputerView[]> {
+    await this.requireRole(['admin'], 'Only a clinic administrator can stop trusting a computer.');
+    await this.call<undefined>({ method: 'POST', path: `/api/staff/trusted-computers/${this.id(trustId)}/revoke` }, DEVICES_OFFLINE);
+    return this.trustedComputers();
   }
 
   /** One page of the audit log, newest first; pass the last event's id as `before` for the next. */
