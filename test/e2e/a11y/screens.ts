@@ -257,6 +257,12 @@ export const CONSOLE_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Add staff member' }).click();
     await errorsShown(page);
   } },
+  { state: 'Staff, reset second factor dialog', routes: ['staff'], who: 'admin', open: async (page) => {
+    await go(page, 'Staff');
+    await heading(page, 'Staff');
+    await page.getByRole('button', { name: /^Reset second factor for/ }).first().click();
+    await expect(page.getByRole('dialog', { name: 'Reset second factor?' }).or(page.getByRole('alertdialog', { name: 'Reset second factor?' }))).toBeVisible();
+  } },
   { state: 'Clinic settings, filled', routes: ['settings'], who: 'admin', open: async (page) => {
     await go(page, 'Clinic settings');
     await heading(page, 'Clinic settings');
@@ -264,6 +270,7 @@ export const CONSOLE_SCREENS: Screen[] = [
   { state: 'Devices, filled', routes: ['devices'], who: 'admin', open: async (page) => {
     await go(page, 'Devices');
     await heading(page, 'Devices');
+    await expect(page.getByRole('heading', { name: 'Trusted computers' })).toBeVisible();
   } },
   { state: 'Audit log, with rows', routes: ['audit'], who: 'admin', open: async (page) => {
     await go(page, 'Audit log');
