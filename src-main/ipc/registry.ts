@@ -116,7 +116,7 @@ function handlersFor(s: ConsoleServices): Handlers {
  * signing out, and whether changes are being sent. Everything else — every channel that reads or
  * changes patient data, now or added later — is refused until a staff member signs in again.
  */
-const OPEN_WHILE_LOCKED = new Set<IpcChannel>(['app.status', 'auth.lock', 'auth.unlock', 'auth.signOut', 'sync.status', 'sync.now']);
+const OPEN_WHILE_LOCKED = new Set<IpcChannel>(['app.status', 'auth.lock', 'auth.unlock', 'auth.enrolmentAtSignIn', 'auth.signOut', 'sync.status', 'sync.now']);
 const LOCKED: ApiErrorBody = { code: 'not_signed_in', message: LOCKED_MESSAGE };
 
 /** A refused change's description names the patient: a locked screen shows only the counts. */
