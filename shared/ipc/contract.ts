@@ -4,7 +4,7 @@
  */
 import type { ApiErrorBody } from '../api/errors';
 import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../api/staffSecurity';
-import type { TrustedComputerView } from '../api/types';
+import type { SecondFactorStatus, TrustedComputerView } from '../api/types';
 import type { AppointmentRecord } from '../domain/appointment';
 import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
 import type { RecordBundle, RecordFields, RecordKind } from '../domain/record';
@@ -251,6 +251,9 @@ export interface IpcContract {
   /** Online only, admins: that console's token stops working at once. */
   'devices.revoke': { args: { deviceId: string }; result: ConsoleDeviceItem };
   'devices.trusted': { args: void; result: TrustedComputerView[] };
+  'account.secondFactor': { args: void; result: SecondFactorStatus };
+  'account.startSecondFactor': { args: void; result: SignInEnrolment };
+  'account.confirmSecondFactor': { args: { code: string }; result: { recoveryCodes: string[] } };
   'devices.revokeTrust': { args: { trustId: string }; result: TrustedComputerView[] };
   /** Online only, admins: one page of the audit log, newest first. */
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
@@ -316,6 +319,9 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'devices.list',
   'devices.revoke',
   'devices.trusted',
+  'account.secondFactor',
+  'account.startSecondFactor',
+  'account.confirmSecondFactor',
   'devices.revokeTrust',
   'audit.search',
 ];

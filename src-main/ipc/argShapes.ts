@@ -93,6 +93,9 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'devices.list': 'none',
   'devices.revoke': { deviceId: 'string' },
   'devices.trusted': 'none',
+  'account.secondFactor': 'none',
+  'account.startSecondFactor': 'none',
+  'account.confirmSecondFactor': { code: 'string' },
   'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
 };

@@ -106,6 +106,9 @@ function handlersFor(s: ConsoleServices): Handlers {
     'devices.list': () => s.security.devices(),
     'devices.revoke': (a) => s.security.revokeDevice(a.deviceId),
     'devices.trusted': () => s.security.trustedComputers(),
+    'account.secondFactor': () => s.security.ownSecondFactor(),
+    'account.startSecondFactor': () => s.security.startOwnSecondFactor(),
+    'account.confirmSecondFactor': (a) => s.security.confirmOwnSecondFactor(a.code),
     'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
   };

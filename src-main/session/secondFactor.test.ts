@@ -91,4 +91,19 @@ describe('the second factor at the console', () => {
     const trusted = await core.services.lock.unlock(admin);
     expect(trusted.staff?.username).toBe(admin.username);
   });
+
+  it('a person sets up their own second factor from the console (QR as a data: image, recovery codes once); their next sign-in asks for it', async () => {
+    await core.services.auth.signIn(desk);
+    const before = (await core.registry.invoke('account.secondFactor', undefined)) as { ok: true; value: { enrolled: boolean } };
+    expect(before.value.enrolled).toBe(false);
+    const started = (await core.registry.invoke('account.startSecondFactor', undefined)) as { ok: true; value: { secret: string; qrDataUrl: string } };
+    expect(started.value.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
+    const right = await generate({ secret: started.value.secret });
+    const wrong = await core.registry.invoke('account.confirmSecondFactor', { code: right === '000000' ? '111111' : '000000' });
+    expect(wrong.ok).toBe(false);
+    const confirmed = (await core.registry.invoke('account.confirmSecondFactor', { code: right })) as { ok: true; value: { recoveryCodes: string[] } };
+    expect(confirmed.value.recoveryCodes).toHaveLength(10);
+    await core.services.auth.signOut();
+    expect((await failure(core.services.auth.signIn(desk)))?.code).toBe('second_factor_required');
+  });
 });

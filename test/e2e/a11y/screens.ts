@@ -272,6 +272,14 @@ export const CONSOLE_SCREENS: Screen[] = [
     await heading(page, 'Devices');
     await expect(page.getByRole('heading', { name: 'Trusted computers' })).toBeVisible();
   } },
+  { state: 'Your sign-in, setting up an authenticator app', routes: ['my-sign-in'], who: 'physician', title: 'Your sign-in – Clinic Console', open: async (page) => {
+    await go(page, 'Your sign-in');
+    await heading(page, 'Your sign-in');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+    await page.getByRole('button', { name: 'Turn on second factor' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  } },
   { state: 'Audit log, with rows', routes: ['audit'], who: 'admin', open: async (page) => {
     await go(page, 'Audit log');
     await heading(page, 'Audit log');
