@@ -1,6 +1,7 @@
 import { generate } from 'otplib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SecondFactorEnrolment } from '../../shared/api/types';
+import { SecondFactorEntity } from '../../shared/node/entities/secondFactor';
 import { StaffUserEntity } from '../../shared/node/entities/server';
 import { TEST_CLINIC, addStaff, api, signInStaff, startTestPortal } from '../../test/fixtures/portal';
 import type { TestPortal } from '../../test/fixtures/portal';
@@ -21,7 +22,7 @@ const admin = { username: TEST_CLINIC.adminUsername, password: TEST_CLINIC.admin
 const desk = { username: 'desk2fa', password: 'Copper-Kettle-Desk-81' };
 const code = () => generate({ secret, epoch: Math.floor(Date.now() / 1000) });
 /** Each test starts from a factor whose codes are unused (codes are single-use per 30-second step). */
-const freshStep = () => portal.handle.context.db.read((m) => m.query('UPDATE second_factor SET lastUsedStep = 0'));
+const freshStep = () => portal.handle.context.db.write((m) => m.createQueryBuilder().update(SecondFactorEntity).set({ lastUsedStep: 0 }).execute());
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as { code: string; message: string });
 
 beforeAll(async () => {
