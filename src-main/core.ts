@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '../shared/node/db';
 import { openReplica } from './replica/replica';
-import { ensureClientId } from './replica/syncState';
+import { ensureClientId, getState, setState } from './replica/syncState';
 import { ConsoleEvents } from './events';
 import { createIpcRegistry } from './ipc/registry';
 import type { ConsoleServices, IpcRegistry } from './ipc/registry';
@@ -115,6 +115,11 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     },
     idleLockSeconds: () => readIdleLockSeconds(db),
     rememberVerifier: (staff, password) => rememberVerifier(db, staff, password),
+    trustTokens: {
+      get: async (username) => (await db.read((m) => getState(m, 'trustTokens')))?.[username.toLowerCase()]?.token ?? null,
+      set: (username, staffUserId, token) =>
+        db.write(async (m) => setState(m, 'trustTokens', { ...((await getState(m, 'trustTokens')) ?? {}), [username.toLowerCase()]: { staffUserId, token } })),
+    },
     tokenProtectionWarning: o.tokenProtectionWarning ?? null,
   });
   const services: ConsoleServices = {

@@ -21,6 +21,7 @@ export const TEST_CLINIC_VIEW: ClinicView = {
   staffTokenLifetimeDays: 30,
   staffTokenIdleDays: 7,
   messageRepliers: 'physicians_receptionists',
+  secondFactorPolicy: 'off',
 };
 
 /** Nothing listens on port 9 of loopback: every request fails like an unplugged network. */

@@ -13,6 +13,9 @@ import { assertSafeToListen, loadSecret, mailDirOf } from './config';
 import type { PortalConfig } from './config';
 import type { ServerContext } from './context';
 import { isSetUp, setupClinic } from './features/clinic/service';
+import type { SetupSecondFactor } from './features/clinic/service';
+import { enrolmentForSetup } from './features/second-factor/factor';
+import type { Enrolment } from './features/second-factor/factor';
 import { claimTick } from './features/jobs/tick';
 import { MailDispatcher } from './features/mail/dispatcher';
 import { expireInvitations } from './features/patients/service';
@@ -28,7 +31,10 @@ export interface PortalHandle {
   mailDir: string;
   context: ServerContext;
   isSetUp(): Promise<boolean>;
-  setupClinic(form: ClinicSetupForm): Promise<void>;
+  /** With `secondFactor` (a secret from setupEnrolment and its first code) the clinic requires it for admins. */
+  setupClinic(form: ClinicSetupForm, secondFactor?: SetupSecondFactor): Promise<{ recoveryCodes?: string[] }>;
+  /** A second-factor secret for the first admin, made here (nothing is written until setupClinic). */
+  setupEnrolment(form: { name: string; adminUsername: string }): Promise<Enrolment>;
   /** Sends every mail that is due now. */
   flushMail(): Promise<void>;
   close(): Promise<void>;
@@ -162,9 +168,11 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     mailDir,
     context: ctx,
     isSetUp: () => isSetUp(ctx),
-    setupClinic: async (form) => {
-      await setupClinic(ctx, form);
+    setupClinic: async (form, secondFactor) => {
+      const { recoveryCodes } = await setupClinic(ctx, form, secondFactor);
+      return recoveryCodes ? { recoveryCodes } : {};
     },
+    setupEnrolment: (form) => enrolmentForSetup(form.name || 'Clinic portal', form.adminUsername || 'admin'),
     flushMail: () => mail.flush(),
     close: async () => {
       clearInterval(sweep);

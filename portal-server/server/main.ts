@@ -79,8 +79,30 @@ async function setup(config: PortalConfig, args: string[]): Promise<void> {
   }
   const handle = await startPortalServer({ ...config, port: 0, host: '127.0.0.1', logRequests: false }, () => undefined);
   try {
-    await handle.setupClinic(form);
-    console.log(`Clinic "${form.name}" created with admin ${form.adminUsername}. Start the server with: npm run portal`);
+    // New clinics require a second factor for admins (issue 13): the first admin sets it up now.
+    const enrolment = await handle.setupEnrolment(form);
+    console.log(`
+Administrators sign in with their password and a code from an authenticator app.
+Add this account to the app (most apps accept the link, or type the key):
+
+  ${enrolment.otpauthUri}
+  Key: ${enrolment.secret}
+`);
+    let code = flag(args, 'admin-code');
+    if (code === undefined) {
+      if (!process.stdin.isTTY) {
+        fail('Missing --admin-code. Run it in a terminal to be shown the key and asked for the code.');
+      }
+      const prompt = createInterface({ input: process.stdin, output: process.stdout });
+      code = (await prompt.question('Code from the authenticator app: ')).trim();
+      prompt.close();
+    }
+    const { recoveryCodes } = await handle.setupClinic(form, { secret: enrolment.secret, code });
+    console.log(`Clinic "${form.name}" created with admin ${form.adminUsername}; a second factor is required for admins.`);
+    if (recoveryCodes) {
+      console.log(`\nRecovery codes (each signs in once instead of an app code; write them down now, they are not shown again):\n  ${recoveryCodes.join('\n  ')}\n`);
+    }
+    console.log('Start the server with: npm run portal');
   } finally {
     await handle.close();
   }

@@ -25,6 +25,10 @@ export const ERROR_CODES = [
   'internal',
   /** A confirmOnly mutation (see Mutation.confirmOnly) the server had not applied: nothing was. */
   'not_applied',
+  /** The password was right; this person must also enter a code from their authenticator app (or a recovery code). */
+  'second_factor_required',
+  /** The password was right; the clinic requires a second factor this person has not set up yet: set it up first. */
+  'second_factor_enrolment_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -13,12 +13,54 @@ export interface StaffSignInRequest {
    * features/sync/binding.ts). Absent, the token is bound at its first push.
    */
   clientId?: string;
+  /** A 6-digit code from the authenticator app, or a recovery code (issue 13). */
+  code?: string;
+  /** "Trust this computer for 30 days": the answer carries a trust token for this console and person. */
+  trustComputer?: boolean;
+  /** A trust token this console kept from an earlier sign-in of this person: no code is asked while it holds. */
+  trustToken?: string;
+  /**
+   * The console's current device token when the person signed in there unlocks it: the same
+   * person proves only their password (a quick switch to someone else asks for the code).
+   */
+  renewToken?: string;
 }
 export interface StaffSignInResponse {
   token: string;
   deviceId: string;
   staff: StaffUserView;
   clinic: ClinicView;
+  /** Set when this sign-in asked to trust the console: keep it for this person's next sign-ins. */
+  trustToken?: string;
+  /** Set when this sign-in confirmed a new second factor: shown once, never again. */
+  recoveryCodes?: string[];
+}
+
+/** POST /api/staff/sign-in/enrolment and POST /api/staff/second-factor/enrolment: a secret not yet in force. */
+export interface SecondFactorEnrolment {
+  secret: string;
+  otpauthUri: string;
+  /** An SVG document (the QR code of otpauthUri). */
+  qrSvg: string;
+}
+
+/** GET /api/staff/second-factor (and the patient's /api/account/second-factor). */
+export interface SecondFactorStatus {
+  enrolled: boolean;
+  /** The clinic's policy requires it for this person. */
+  required: boolean;
+  recoveryCodesLeft: number;
+}
+
+/** A console a staff member chose to trust for 30 days (admins see and revoke them beside the devices). */
+export interface TrustedComputerView {
+  id: string;
+  staffUserId: string;
+  staffDisplayName: string;
+  name: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
 }
 
 /** POST /api/staff/users (admin) */
@@ -56,6 +98,8 @@ export interface RegistrationLinkStatus {
 export interface PatientSignInRequest {
   username: string;
   password: string;
+  /** When the patient turned on a second factor: a code from the app, or a recovery code. */
+  code?: string;
 }
 export interface PatientSessionView {
   patient: { givenName: string; familyName: string };

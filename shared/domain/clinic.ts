@@ -47,6 +47,30 @@ export function mayReplyToPatients(clinic: { messageRepliers?: MessageRepliers }
   return rolesThatMayReply(clinic).includes(role);
 }
 
+/** Who must use a second factor (a code from an authenticator app) to sign in to a console. */
+export const SECOND_FACTOR_POLICIES = ['off', 'admins', 'physicians_admins', 'everyone'] as const;
+export type SecondFactorPolicy = (typeof SECOND_FACTOR_POLICIES)[number];
+/** New clinics (console first run, `portal:setup`) start here; clinics from before the setting keep "off". */
+export const NEW_CLINIC_SECOND_FACTOR_POLICY: SecondFactorPolicy = 'admins';
+export const SECOND_FACTOR_POLICY_LABELS: Record<SecondFactorPolicy, string> = {
+  off: 'Not required (each person may still turn it on)',
+  admins: 'Required for administrators',
+  physicians_admins: 'Required for physicians and administrators',
+  everyone: 'Required for everyone',
+};
+const SECOND_FACTOR_ROLES: Record<SecondFactorPolicy, readonly StaffRole[]> = {
+  off: [],
+  admins: ['admin'],
+  physicians_admins: ['admin', 'physician'],
+  everyone: ['admin', 'physician', 'receptionist'],
+};
+
+/** Whether the clinic's policy makes this role use a second factor (an unknown value counts as "admins"). */
+export function secondFactorRequired(clinic: { secondFactorPolicy?: SecondFactorPolicy }, role: StaffRole): boolean {
+  const roles = SECOND_FACTOR_ROLES[clinic.secondFactorPolicy ?? 'off'] ?? SECOND_FACTOR_ROLES.admins;
+  return roles.includes(role);
+}
+
 export interface ClinicView {
   id: string;
   name: string;
@@ -62,6 +86,8 @@ export interface ClinicView {
   staffTokenIdleDays: number;
   /** Who may answer patients' messages. */
   messageRepliers: MessageRepliers;
+  /** Who must use a second factor to sign in. */
+  secondFactorPolicy: SecondFactorPolicy;
 }
 
 /** What the patient portal may know about the clinic before anyone signs in. */

@@ -4,6 +4,7 @@
  */
 import type { ApiErrorBody } from '../api/errors';
 import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../api/staffSecurity';
+import type { SecondFactorStatus, TrustedComputerView } from '../api/types';
 import type { AppointmentRecord } from '../domain/appointment';
 import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
 import type { RecordBundle, RecordFields, RecordKind } from '../domain/record';
@@ -38,6 +39,28 @@ export interface AppStatus {
   signInReason?: string;
   /** The device token is not protected by the operating system's key store here (no keyring): say so. */
   tokenProtectionWarning?: string;
+  /**
+   * Only in the answer to the sign-in that confirmed a new second factor: its ten recovery codes,
+   * shown once (the server keeps only their hashes).
+   */
+  recoveryCodes?: string[];
+}
+
+/** What staff type to sign in; `code` once the server asks for a second factor (issue 13). */
+export interface StaffCredentials {
+  username: string;
+  password: string;
+  /** A 6-digit code from the authenticator app, or a recovery code. */
+  code?: string;
+  /** "Trust this computer for 30 days" (for this person on this console). */
+  trustComputer?: boolean;
+}
+
+/** A second factor to set up during sign-in: the QR code as an SVG data URL (the renderer's CSP allows data: images). */
+export interface SignInEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrDataUrl: string;
 }
 
 /** The idle-lock setting's range in whole minutes (the form and the main process check the same). */
@@ -135,8 +158,10 @@ export type RecordSaveArgs = { [K in RecordKind]: { kind: K; patientId: string; 
 
 export interface IpcContract {
   'app.status': { args: void; result: AppStatus };
-  'setup.createClinic': { args: ClinicSetupForm; result: AppStatus };
-  'auth.signIn': { args: { username: string; password: string }; result: AppStatus };
+  'setup.enrolment': { args: { name: string; adminUsername: string }; result: SignInEnrolment };
+  'setup.createClinic': { args: ClinicSetupForm & { code?: string }; result: AppStatus };
+  'auth.signIn': { args: StaffCredentials; result: AppStatus };
+  'auth.enrolmentAtSignIn': { args: { username: string; password: string }; result: SignInEnrolment };
   'auth.signOut': { args: void; result: AppStatus };
   'patients.list': { args: { query: string }; result: PatientListItem[] };
   'patients.get': { args: { patientId: string }; result: PatientListItem };
@@ -156,6 +181,7 @@ export interface IpcContract {
   'staff.create': { args: StaffUserForm; result: StaffUserView };
   'staff.setActive': { args: { staffUserId: string; active: boolean }; result: StaffUserView };
   'staff.resetPassword': { args: { staffUserId: string; password: string }; result: StaffUserView };
+  'staff.resetSecondFactor': { args: { staffUserId: string }; result: void };
   'staff.directory': { args: void; result: StaffDirectoryEntry[] };
   /** Admins only, online only: the clinic's settings; the answer carries the saved clinic. */
   'clinic.update': { args: ClinicSettingsForm; result: AppStatus };
@@ -212,7 +238,7 @@ export interface IpcContract {
    * Signs in at the lock screen: the same staff member, or another one who then takes over the
    * console. Offline, only the person signed in can unlock (checked against their last online sign-in).
    */
-  'auth.unlock': { args: { username: string; password: string }; result: AppStatus };
+  'auth.unlock': { args: StaffCredentials; result: AppStatus };
   /** Admins only: this computer's idle time before it locks, in whole minutes. */
   'console.setIdleLock': { args: { minutes: number }; result: AppStatus };
 
@@ -224,6 +250,11 @@ export interface IpcContract {
   'devices.list': { args: void; result: ConsoleDeviceItem[] };
   /** Online only, admins: that console's token stops working at once. */
   'devices.revoke': { args: { deviceId: string }; result: ConsoleDeviceItem };
+  'devices.trusted': { args: void; result: TrustedComputerView[] };
+  'account.secondFactor': { args: void; result: SecondFactorStatus };
+  'account.startSecondFactor': { args: void; result: SignInEnrolment };
+  'account.confirmSecondFactor': { args: { code: string }; result: { recoveryCodes: string[] } };
+  'devices.revokeTrust': { args: { trustId: string }; result: TrustedComputerView[] };
   /** Online only, admins: one page of the audit log, newest first. */
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
 }
@@ -232,8 +263,10 @@ export type IpcChannel = keyof IpcContract;
 /** Every channel, for the preload's allow-list and the IPC registration. */
 export const IPC_CHANNELS: readonly IpcChannel[] = [
   'app.status',
+  'setup.enrolment',
   'setup.createClinic',
   'auth.signIn',
+  'auth.enrolmentAtSignIn',
   'auth.signOut',
   'patients.list',
   'patients.get',
@@ -248,6 +281,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'staff.create',
   'staff.setActive',
   'staff.resetPassword',
+  'staff.resetSecondFactor',
   'staff.directory',
   'clinic.update',
   'appointments.queue',
@@ -284,6 +318,11 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'patients.sendPasswordReset',
   'devices.list',
   'devices.revoke',
+  'devices.trusted',
+  'account.secondFactor',
+  'account.startSecondFactor',
+  'account.confirmSecondFactor',
+  'devices.revokeTrust',
   'audit.search',
 ];
 

@@ -1,6 +1,6 @@
 import { number, object, string } from 'yup';
 import type { InferType } from 'yup';
-import { MESSAGE_REPLIERS, PASSWORD_POLICIES } from '../domain/clinic';
+import { MESSAGE_REPLIERS, PASSWORD_POLICIES, SECOND_FACTOR_POLICIES } from '../domain/clinic';
 import { isValidTimeZone } from '../time/dateOnly';
 
 export const INVITATION_LIFETIME_DAYS = { min: 1, max: 90 } as const;
@@ -57,5 +57,6 @@ export const clinicSettingsSchema = object({
     },
   ),
   messageRepliers: string().required('Choose who may answer patients.').oneOf([...MESSAGE_REPLIERS], 'Choose who may answer patients.'),
+  secondFactorPolicy: string().required('Choose who must use a second factor.').oneOf([...SECOND_FACTOR_POLICIES], 'Choose who must use a second factor.'),
 });
 export type ClinicSettingsForm = InferType<typeof clinicSettingsSchema>;

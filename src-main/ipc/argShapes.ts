@@ -8,7 +8,7 @@ import type { IpcChannel } from '../../shared/ipc/contract';
  * 'form' fields are checked against NESTED_FORMS; 'object' is any plain object (the service's
  * schema checks its fields); '?' kinds also accept null or a missing field.
  */
-type FieldKind = 'string' | 'string?' | 'boolean' | 'number' | 'number?' | 'object' | 'form';
+type FieldKind = 'string' | 'string?' | 'boolean' | 'boolean?' | 'number' | 'number?' | 'object' | 'form';
 type Shape = 'none' | Record<string, FieldKind>;
 
 const slot = { physicianId: 'string', start: 'string', durationMinutes: 'number' } as const;
@@ -24,8 +24,11 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
     adminUsername: 'string?',
     adminDisplayName: 'string?',
     adminPassword: 'string?',
+    code: 'string?',
   },
-  'auth.signIn': { username: 'string', password: 'string' },
+  'setup.enrolment': { name: 'string', adminUsername: 'string' },
+  'auth.signIn': { username: 'string', password: 'string', code: 'string?', trustComputer: 'boolean?' },
+  'auth.enrolmentAtSignIn': { username: 'string', password: 'string' },
   'auth.signOut': 'none',
   'patients.list': { query: 'string' },
   'patients.get': { patientId: 'string' },
@@ -40,6 +43,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'staff.create': { username: 'string?', displayName: 'string?', role: 'string?', password: 'string?' },
   'staff.setActive': { staffUserId: 'string', active: 'boolean' },
   'staff.resetPassword': { staffUserId: 'string', password: 'string' },
+  'staff.resetSecondFactor': { staffUserId: 'string' },
   'staff.directory': 'none',
   'clinic.update': {
     name: 'string?',
@@ -52,6 +56,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
     staffTokenLifetimeDays: 'number?',
     staffTokenIdleDays: 'number?',
     messageRepliers: 'string?',
+    secondFactorPolicy: 'string?',
   },
   'appointments.queue': 'none',
   'appointments.schedule': { from: 'string', to: 'string', physicianId: 'string?' },
@@ -81,12 +86,17 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'sync.resendHeld': { seq: 'number' },
   'sync.discardHeld': { seq: 'number' },
   'auth.lock': 'none',
-  'auth.unlock': { username: 'string', password: 'string' },
+  'auth.unlock': { username: 'string', password: 'string', code: 'string?', trustComputer: 'boolean?' },
   'console.setIdleLock': { minutes: 'number' },
   'patients.unlockPortalAccount': { patientId: 'string' },
   'patients.sendPasswordReset': { patientId: 'string' },
   'devices.list': 'none',
   'devices.revoke': { deviceId: 'string' },
+  'devices.trusted': 'none',
+  'account.secondFactor': 'none',
+  'account.startSecondFactor': 'none',
+  'account.confirmSecondFactor': { code: 'string' },
+  'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
 };
 
@@ -126,6 +136,8 @@ function matches(value: unknown, shape: Record<string, FieldKind>, nested: Recor
       if (typeof field !== 'string' || field.length > MAX_STRING) {
         return false;
       }
+    } else if (kind === 'boolean?' && field !== undefined && field !== null && typeof field !== 'boolean') {
+      return false;
     } else if (kind === 'boolean' && typeof field !== 'boolean') {
       return false;
     } else if (kind === 'number' && !isFiniteNumber(field)) {

@@ -50,8 +50,10 @@ type Handlers = { [C in IpcChannel]: (args: IpcContract[C]['args']) => Promise<I
 function handlersFor(s: ConsoleServices): Handlers {
   return {
     'app.status': () => s.auth.status(),
+    'setup.enrolment': (form) => s.auth.setupEnrolment(form),
     'setup.createClinic': (form) => s.auth.createClinic(form),
     'auth.signIn': (a) => s.auth.signIn(a),
+    'auth.enrolmentAtSignIn': (a) => s.auth.enrolmentAtSignIn(a),
     'auth.signOut': () => s.auth.signOut(),
     'patients.list': (a) => s.patients.list(a.query),
     'patients.get': (a) => s.patients.get(a.patientId),
@@ -66,6 +68,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'staff.create': (form) => s.staff.create(form),
     'staff.setActive': (a) => s.staff.setActive(a.staffUserId, a.active),
     'staff.resetPassword': (a) => s.staff.resetPassword(a.staffUserId, a.password),
+    'staff.resetSecondFactor': (a) => s.staff.resetSecondFactor(a.staffUserId),
     'staff.directory': () => s.overview.directory(),
     'clinic.update': (form) => s.clinic.update(form),
     'appointments.queue': () => s.appointments.queue(),
@@ -102,6 +105,11 @@ function handlersFor(s: ConsoleServices): Handlers {
     'patients.sendPasswordReset': (a) => s.security.sendPasswordReset(a.patientId),
     'devices.list': () => s.security.devices(),
     'devices.revoke': (a) => s.security.revokeDevice(a.deviceId),
+    'devices.trusted': () => s.security.trustedComputers(),
+    'account.secondFactor': () => s.security.ownSecondFactor(),
+    'account.startSecondFactor': () => s.security.startOwnSecondFactor(),
+    'account.confirmSecondFactor': (a) => s.security.confirmOwnSecondFactor(a.code),
+    'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
   };
 }
@@ -111,7 +119,7 @@ function handlersFor(s: ConsoleServices): Handlers {
  * signing out, and whether changes are being sent. Everything else — every channel that reads or
  * changes patient data, now or added later — is refused until a staff member signs in again.
  */
-const OPEN_WHILE_LOCKED = new Set<IpcChannel>(['app.status', 'auth.lock', 'auth.unlock', 'auth.signOut', 'sync.status', 'sync.now']);
+const OPEN_WHILE_LOCKED = new Set<IpcChannel>(['app.status', 'auth.lock', 'auth.unlock', 'auth.enrolmentAtSignIn', 'auth.signOut', 'sync.status', 'sync.now']);
 const LOCKED: ApiErrorBody = { code: 'not_signed_in', message: LOCKED_MESSAGE };
 
 /** A refused change's description names the patient: a locked screen shows only the counts. */

@@ -48,6 +48,12 @@ export interface SyncStateValues {
    * here, so they alone can unlock the console while the server is unreachable.
    */
   unlockVerifiers: Record<string, { staffUserId: string; verifier: string }>;
+  /**
+   * lower-cased username → the server's "trust this computer" token for that person on this
+   * console (30 days): their sign-ins here skip the second factor while the server honours it.
+   * Alone it signs nobody in (the password is still checked).
+   */
+  trustTokens: Record<string, { staffUserId: string; token: string }>;
   /** Device tokens of earlier staff members on this console, kept only until their waiting changes are sent. */
   heldTokens: HeldToken[];
 }

@@ -22,6 +22,7 @@ const settings: ClinicSettingsForm = {
   staffTokenLifetimeDays: 30,
   staffTokenIdleDays: 7,
   messageRepliers: 'physicians_receptionists',
+  secondFactorPolicy: 'off',
 };
 
 beforeAll(async () => {

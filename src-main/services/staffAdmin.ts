@@ -37,6 +37,12 @@ export class StaffAdminService {
     return this.call<StaffUserView>({ method: 'POST', path: `/api/staff/users/${encodeURIComponent(staffUserId)}/password`, body: { password: valid.password } });
   }
 
+  /** Lost phone (issue 13): removes another person's second factor; the server audits it and refuses one's own. */
+  async resetSecondFactor(staffUserId: string): Promise<void> {
+    await this.admin();
+    await this.call<undefined>({ method: 'POST', path: `/api/staff/users/${encodeURIComponent(staffUserId)}/second-factor/reset` });
+  }
+
   /** Every staff-account channel is an administrator's (list, create, activate, reset a password): checked before the form. */
   private admin(): Promise<void> {
     return requireAdmin(this.o.session, 'Only a clinic administrator can manage staff accounts.');

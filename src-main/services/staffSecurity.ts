@@ -1,8 +1,9 @@
 import { DomainError } from '../../shared/api/errors';
 import { AUDIT_QUERY_MAX_LIMIT } from '../../shared/api/staffSecurity';
 import type { AuditEventView, AuditQuery, StaffDeviceView, StaffPasswordResetResponse } from '../../shared/api/staffSecurity';
+import type { SecondFactorEnrolment, SecondFactorStatus, TrustedComputerView } from '../../shared/api/types';
 import type { StaffRole } from '../../shared/domain/staff';
-import type { ConsoleDeviceItem } from '../../shared/ipc/contract';
+import type { ConsoleDeviceItem, SignInEnrolment } from '../../shared/ipc/contract';
 import { getState } from '../replica/syncState';
 import type { Database } from '../../shared/node/db';
 import type { FetchLike, ServerRequest } from '../net/serverClient';
@@ -11,6 +12,7 @@ import type { Session } from '../session/session';
 
 const PATIENT_ACCOUNT_OFFLINE = 'The clinic server is not reachable. Unlocking a portal account or sending a reset link needs a connection.';
 const DEVICES_OFFLINE = 'The clinic server is not reachable. The list of signed-in consoles needs a connection.';
+const SECOND_FACTOR_OFFLINE = 'The clinic server is not reachable. Setting up a second factor needs a connection.';
 const AUDIT_OFFLINE = 'The clinic server is not reachable. The audit log is kept there, so reading it needs a connection.';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +49,35 @@ export class StaffSecurityService {
     const device = await this.call<StaffDeviceView>({ method: 'POST', path: `/api/staff/devices/${this.id(deviceId)}/revoke` }, DEVICES_OFFLINE);
     const mine = await this.o.db.read((m) => getState(m, 'deviceId'));
     return { ...device, thisConsole: device.id === mine };
+  }
+
+  /** The signed-in person's own second factor (issue 13): anyone may set one up, whatever the clinic's policy. */
+  async ownSecondFactor(): Promise<SecondFactorStatus> {
+    await this.o.session.requireSignedIn();
+    return this.call<SecondFactorStatus>({ method: 'GET', path: '/api/staff/second-factor' }, SECOND_FACTOR_OFFLINE);
+  }
+
+  async startOwnSecondFactor(): Promise<SignInEnrolment> {
+    await this.o.session.requireSignedIn();
+    const e = await this.call<SecondFactorEnrolment>({ method: 'POST', path: '/api/staff/second-factor/enrolment', body: {} }, SECOND_FACTOR_OFFLINE);
+    return { secret: e.secret, otpauthUri: e.otpauthUri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(e.qrSvg).toString('base64')}` };
+  }
+
+  async confirmOwnSecondFactor(code: string): Promise<{ recoveryCodes: string[] }> {
+    await this.o.session.requireSignedIn();
+    return this.call<{ recoveryCodes: string[] }>({ method: 'POST', path: '/api/staff/second-factor/confirm', body: { code } }, SECOND_FACTOR_OFFLINE);
+  }
+
+  /** Consoles staff chose to trust for 30 days (issue 13): their sign-ins there skip the second factor. */
+  async trustedComputers(): Promise<TrustedComputerView[]> {
+    await this.requireRole(['admin'], 'Only a clinic administrator can see the trusted computers.');
+    return this.call<TrustedComputerView[]>({ method: 'GET', path: '/api/staff/trusted-computers' }, DEVICES_OFFLINE);
+  }
+
+  async revokeTrustedComputer(trustId: string): Promise<TrustedComputerView[]> {
+    await this.requireRole(['admin'], 'Only a clinic administrator can stop trusting a computer.');
+    await this.call<undefined>({ method: 'POST', path: `/api/staff/trusted-computers/${this.id(trustId)}/revoke` }, DEVICES_OFFLINE);
+    return this.trustedComputers();
   }
 
   /** One page of the audit log, newest first; pass the last event's id as `before` for the next. */

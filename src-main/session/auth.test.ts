@@ -1,3 +1,4 @@
+import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,14 +26,25 @@ describe('a console that hosts the portal server', () => {
     core = await startTestCore({ serverUrl: portal.url, host: portal.handle });
   });
 
-  it('goes from setup to sign-in to ready and back to sign-in', async () => {
+  /** First run sets up the first admin's authenticator app: the code from the secret shown. */
+  const setUpClinic = async (): Promise<{ secret: string; status: Awaited<ReturnType<typeof core.services.auth.createClinic>> }> => {
+    const enrolment = await core.services.auth.setupEnrolment(TEST_CLINIC);
+    expect(enrolment.qrDataUrl).toMatch(/^data:image\/svg\+xml;base64,/);
+    const status = await core.services.auth.createClinic({ ...TEST_CLINIC, code: await generate({ secret: enrolment.secret }) });
+    return { secret: enrolment.secret, status };
+  };
+
+  it("goes from setup (with the first admin's second factor) to sign-in to ready and back to sign-in", async () => {
     expect(await core.services.auth.status()).toEqual({ mode: 'setup', hostsServer: true, serverUrl: portal.url, clinic: null, staff: null, locked: false, idleLockSeconds: 600 });
-    const afterSetup = await core.services.auth.createClinic(TEST_CLINIC);
+    const { secret, status: afterSetup } = await setUpClinic();
     expect(afterSetup.mode).toBe('sign-in');
+    expect(afterSetup.recoveryCodes).toHaveLength(10);
     expect(await portal.handle.isSetUp()).toBe(true);
 
-    const ready = await core.services.auth.signIn(admin);
-    expect(ready).toMatchObject({ mode: 'ready', staff: { username: 'admin1', role: 'admin' }, clinic: { name: TEST_CLINIC.name, timeZone: 'America/Chicago' } });
+    expect(((await core.services.auth.signIn(admin).catch((e: unknown) => e)) as DomainError).code).toBe('second_factor_required');
+    // The setup used this step's code: the next step's is the first one sign-in accepts.
+    const ready = await core.services.auth.signIn({ ...admin, code: await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }) });
+    expect(ready).toMatchObject({ mode: 'ready', staff: { username: 'admin1', role: 'admin' }, clinic: { name: TEST_CLINIC.name, timeZone: 'America/Chicago', secondFactorPolicy: 'admins' } });
     expect(core.engine.isRunning).toBe(true);
 
     const out = await core.services.auth.signOut();
@@ -47,8 +59,19 @@ describe('a console that hosts the portal server', () => {
     expect(await portal.handle.isSetUp()).toBe(false);
   });
 
+  it('refuses a setup without the authenticator code, or with a wrong one, and creates nothing', async () => {
+    const missing = (await core.services.auth.createClinic(TEST_CLINIC).catch((e: unknown) => e)) as DomainError;
+    expect(missing.code).toBe('validation_failed');
+    expect(missing.fields?.code).toBeTruthy();
+    const enrolment = await core.services.auth.setupEnrolment(TEST_CLINIC);
+    const right = await generate({ secret: enrolment.secret });
+    const wrong = (await core.services.auth.createClinic({ ...TEST_CLINIC, code: right === '000000' ? '111111' : '000000' }).catch((e: unknown) => e)) as DomainError;
+    expect(wrong.code).toBe('validation_failed');
+    expect(await portal.handle.isSetUp()).toBe(false);
+  });
+
   it('refuses a second setup', async () => {
-    await core.services.auth.createClinic(TEST_CLINIC);
+    await setUpClinic();
     const err = (await core.services.auth.createClinic(TEST_CLINIC).catch((e: unknown) => e)) as DomainError;
     expect(err.code).toBe('already_set_up');
   });

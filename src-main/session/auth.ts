@@ -1,7 +1,7 @@
 import { DomainError } from '../../shared/api/errors';
-import type { StaffSignInRequest, StaffSignInResponse } from '../../shared/api/types';
+import type { SecondFactorEnrolment, StaffSignInRequest, StaffSignInResponse } from '../../shared/api/types';
 import type { StaffUserView } from '../../shared/domain/staff';
-import type { AppStatus } from '../../shared/ipc/contract';
+import type { AppStatus, SignInEnrolment, StaffCredentials } from '../../shared/ipc/contract';
 import { clinicSetupSchema } from '../../shared/validation/staff';
 import type { ClinicSetupForm } from '../../shared/validation/staff';
 import { validateOrThrow } from '../../shared/validation/validate';
@@ -13,7 +13,9 @@ import type { Session } from './session';
 export interface PortalHost {
   url: string;
   isSetUp(): Promise<boolean>;
-  setupClinic(form: ClinicSetupForm): Promise<void>;
+  setupClinic(form: ClinicSetupForm, secondFactor?: { secret: string; code: string }): Promise<{ recoveryCodes?: string[] }>;
+  /** A second-factor secret for the first admin, made by the hosted server (nothing written yet). */
+  setupEnrolment(form: { name: string; adminUsername: string }): Promise<SecondFactorEnrolment>;
 }
 
 export interface AuthServiceOptions {
@@ -33,10 +35,18 @@ export interface AuthServiceOptions {
   rememberVerifier(staff: StaffUserView, password: string): Promise<void>;
   /** Set when the device token is not protected by an OS key store: the renderer tells its user. */
   tokenProtectionWarning?: string | null;
+  /** "Trust this computer" tokens per person on this console (see SyncStateValues.trustTokens). */
+  trustTokens?: {
+    get(username: string): Promise<string | null>;
+    set(username: string, staffUserId: string, token: string): Promise<void>;
+  };
 }
 
 /** First-run clinic setup, staff sign-in and sign-out, and what the console should show. */
 export class AuthService {
+  /** The first admin's second-factor secret between the two setup steps (kept in this process only). */
+  private setupSecret: string | null = null;
+
   constructor(private readonly o: AuthServiceOptions) {}
 
   async status(): Promise<AppStatus> {
@@ -57,37 +67,100 @@ export class AuthService {
     return reason ? { ...status, signInReason: reason } : status;
   }
 
-  async createClinic(form: ClinicSetupForm): Promise<AppStatus> {
+  /**
+   * First run, step 2 (issue 13): a new clinic requires a second factor for admins, so the first
+   * admin sets up their authenticator app before the clinic is created. The secret is made by the
+   * hosted server and kept here until createClinic.
+   */
+  async setupEnrolment(form: { name: string; adminUsername: string }): Promise<SignInEnrolment> {
+    const host = await this.hostToSetUp();
+    const enrolment = await host.setupEnrolment({ name: form.name.trim(), adminUsername: form.adminUsername.trim() });
+    this.setupSecret = enrolment.secret;
+    return { secret: enrolment.secret, otpauthUri: enrolment.otpauthUri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(enrolment.qrSvg).toString('base64')}` };
+  }
+
+  async createClinic(form: ClinicSetupForm & { code?: string }): Promise<AppStatus> {
+    const host = await this.hostToSetUp();
+    const { code, ...details } = form;
+    const valid = validateOrThrow(clinicSetupSchema, details);
+    if (!this.setupSecret || !code?.trim()) {
+      const message = 'Set up your authenticator app and enter the 6-digit code it shows.';
+      throw new DomainError('validation_failed', message, { code: message });
+    }
+    const { recoveryCodes } = await host.setupClinic(valid, { secret: this.setupSecret, code: code.trim() });
+    this.setupSecret = null;
+    const status = await this.status();
+    return recoveryCodes ? { ...status, recoveryCodes } : status;
+  }
+
+  private async hostToSetUp(): Promise<PortalHost> {
     if (!this.o.host) {
       throw new DomainError('forbidden', 'This console uses the clinic server at another address. Set up the clinic on that server.');
     }
-    const valid = validateOrThrow(clinicSetupSchema, form);
     if (await this.o.host.isSetUp()) {
       throw new DomainError('already_set_up', 'This clinic is already set up. Sign in instead.');
     }
-    await this.o.host.setupClinic(valid);
-    return this.status();
+    return this.o.host;
   }
 
-  async signIn(credentials: { username: string; password: string }): Promise<AppStatus> {
+  async signIn(credentials: StaffCredentials): Promise<AppStatus> {
     if (await this.o.session.isLocked()) {
       throw new DomainError('forbidden', 'The console is locked. Unlock it to switch staff members.');
     }
     const response = await this.serverSignIn(credentials);
     await this.adopt(response, credentials.password);
-    return this.status();
+    const status = await this.status();
+    return response.recoveryCodes ? { ...status, recoveryCodes: response.recoveryCodes } : status;
   }
 
-  /** Checks the credentials with the clinic server; ServerUnreachableError when it cannot be reached. */
-  async verifyOnline(credentials: { username: string; password: string }): Promise<StaffSignInResponse> {
+  /**
+   * Checks the credentials with the clinic server; ServerUnreachableError when it cannot be reached.
+   * The server asks for the second factor (second_factor_required / _enrolment_required) unless
+   * `renewToken` is this console's live token of the same person, or the person trusted this console.
+   */
+  async verifyOnline(credentials: StaffCredentials, renewToken?: string | null): Promise<StaffSignInResponse> {
     this.checkFilledIn(credentials);
     if (this.o.host && !(await this.o.host.isSetUp())) {
       throw new DomainError('not_set_up', 'Set up the clinic first.');
     }
     // The new token may push under this console's client id only (the server binds it).
     const clientId = await this.o.session.clientId();
-    const body: StaffSignInRequest = { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80), clientId };
-    return callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
+    const username = credentials.username.trim();
+    const trustToken = (await this.o.trustTokens?.get(username)) ?? undefined;
+    const body: StaffSignInRequest = {
+      username,
+      password: credentials.password,
+      deviceName: this.o.deviceName.slice(0, 80),
+      clientId,
+      ...(credentials.code?.trim() ? { code: credentials.code.trim() } : {}),
+      ...(credentials.trustComputer ? { trustComputer: true } : {}),
+      ...(trustToken ? { trustToken } : {}),
+      ...(renewToken ? { renewToken } : {}),
+    };
+    const response = await callServer<StaffSignInResponse>(this.o.fetch, this.o.serverUrl, { method: 'POST', path: '/api/staff/sign-in', body });
+    if (response.trustToken) {
+      await this.o.trustTokens?.set(username, response.staff.id, response.trustToken);
+    }
+    return response;
+  }
+
+  /** The clinic requires a second factor this person has not set up: a secret to set up now (the password is checked again). */
+  async enrolmentAtSignIn(credentials: { username: string; password: string }): Promise<SignInEnrolment> {
+    this.checkFilledIn(credentials);
+    let enrolment: SecondFactorEnrolment;
+    try {
+      enrolment = await callServer<SecondFactorEnrolment>(this.o.fetch, this.o.serverUrl, {
+        method: 'POST',
+        path: '/api/staff/sign-in/enrolment',
+        body: { username: credentials.username.trim(), password: credentials.password, deviceName: this.o.deviceName.slice(0, 80) },
+      });
+    } catch (err) {
+      if (err instanceof ServerUnreachableError) {
+        throw new DomainError('offline', 'The clinic server is not reachable. Check the connection and try again.');
+      }
+      throw err;
+    }
+    return { secret: enrolment.secret, otpauthUri: enrolment.otpauthUri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(enrolment.qrSvg).toString('base64')}` };
   }
 
   /**
@@ -102,7 +175,7 @@ export class AuthService {
     await Promise.all(retiredTokens.map((token) => this.revokeOnServer(token)));
   }
 
-  private async serverSignIn(credentials: { username: string; password: string }): Promise<StaffSignInResponse> {
+  private async serverSignIn(credentials: StaffCredentials): Promise<StaffSignInResponse> {
     try {
       return await this.verifyOnline(credentials);
     } catch (err) {

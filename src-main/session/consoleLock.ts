@@ -8,7 +8,7 @@
 import { DomainError } from '../../shared/api/errors';
 import type { StaffUserView } from '../../shared/domain/staff';
 import { IDLE_LOCK_MINUTES } from '../../shared/ipc/contract';
-import type { AppStatus } from '../../shared/ipc/contract';
+import type { AppStatus, StaffCredentials } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
 import { hashPassword, verifyPassword } from '../../shared/node/secrets';
 import { getState, setState } from '../replica/syncState';
@@ -73,11 +73,15 @@ export class ConsoleLockService {
     return this.o.auth.status();
   }
 
-  async unlock(credentials: { username: string; password: string }): Promise<AppStatus> {
+  async unlock(credentials: StaffCredentials): Promise<AppStatus> {
     const { staff } = await this.o.session.requireSession();
+    // The person signed in here re-proves their password only; anyone else (a quick switch) is asked
+    // for their second factor by the server.
+    const samePerson = credentials.username.trim().toLowerCase() === staff.username.toLowerCase();
+    const renewToken = samePerson ? await this.o.session.token() : null;
     let online;
     try {
-      online = await this.o.auth.verifyOnline(credentials);
+      online = await this.o.auth.verifyOnline(credentials, renewToken);
     } catch (err) {
       if (!(err instanceof ServerUnreachableError)) {
         throw err;
@@ -89,7 +93,8 @@ export class ConsoleLockService {
     await this.o.auth.adopt(online, credentials.password);
     this.offlineFailures = 0;
     this.o.changed();
-    return this.o.auth.status();
+    const status = await this.o.auth.status();
+    return online.recoveryCodes ? { ...status, recoveryCodes: online.recoveryCodes } : status;
   }
 
   private async unlockOffline(staff: StaffUserView, credentials: { username: string; password: string }): Promise<void> {

@@ -10,6 +10,7 @@ import InvitationWorklistView from './views/patients/InvitationWorklistView.vue'
 import PatientListView from './views/patients/PatientListView.vue';
 import PatientNewView from './views/patients/PatientNewView.vue';
 import RenewalsView from './views/renewals/RenewalsView.vue';
+import OwnSignInView from './views/security/OwnSignInView.vue';
 import AuditLogView from './views/security/AuditLogView.vue';
 import DevicesView from './views/security/DevicesView.vue';
 import ClinicSettingsView from './views/settings/ClinicSettingsView.vue';
@@ -33,6 +34,7 @@ export const router = createRouter({
     { path: '/settings', name: 'settings', component: ClinicSettingsView, meta: { adminOnly: true, title: 'Clinic settings' } },
     { path: '/devices', name: 'devices', component: DevicesView, meta: { adminOnly: true, title: 'Devices' } },
     { path: '/audit', name: 'audit', component: AuditLogView, meta: { adminOnly: true, title: 'Audit log' } },
+    { path: '/my-sign-in', name: 'my-sign-in', component: OwnSignInView, meta: { title: 'Your sign-in' } },
     { path: '/:pathMatch(.*)*', redirect: '/patients' },
   ],
 });

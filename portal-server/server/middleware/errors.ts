@@ -28,6 +28,8 @@ const STATUS: Record<ErrorCode, number> = {
   offline: 503,
   internal: 500,
   not_applied: 409,
+  second_factor_required: 401,
+  second_factor_enrolment_required: 401,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -7,8 +7,9 @@ import { DEFAULT_MESSAGE_REPLIERS, DEFAULT_STAFF_TOKEN_IDLE_DAYS, DEFAULT_STAFF_
 import { CLINICAL_ENTITIES } from './clinical';
 import { EmailChangeEntity } from './emailChange';
 import { AccountRecoveryEntity } from './recovery';
+import { SECOND_FACTOR_ENTITIES } from './secondFactor';
 import { SECURITY_ENTITIES } from './security';
-import type { MessageRepliers, PasswordPolicy } from '../../domain/clinic';
+import type { MessageRepliers, PasswordPolicy, SecondFactorPolicy } from '../../domain/clinic';
 import type { InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
 
@@ -31,6 +32,8 @@ export interface ClinicRow {
   staffTokenLifetimeDays: number;
   staffTokenIdleDays: number;
   messageRepliers: MessageRepliers;
+  /** Who must use a second factor to sign in (issue 13). */
+  secondFactorPolicy: SecondFactorPolicy;
   createdAt: string;
   updatedAt: string;
 }
@@ -49,6 +52,7 @@ export const ClinicEntity = new EntitySchema<ClinicRow>({
     staffTokenLifetimeDays: { type: 'integer', default: DEFAULT_STAFF_TOKEN_LIFETIME_DAYS },
     staffTokenIdleDays: { type: 'integer', default: DEFAULT_STAFF_TOKEN_IDLE_DAYS },
     messageRepliers: { type: 'varchar', length: 32, default: DEFAULT_MESSAGE_REPLIERS },
+    secondFactorPolicy: { type: 'varchar', length: 24, default: 'off' },
     createdAt: instant,
     updatedAt: instant,
   },
@@ -237,6 +241,8 @@ export interface PatientSessionRow {
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
+  /** When this session met the patient's second factor (issue 13): a session without it ends once the patient has one. */
+  secondFactorAt?: string | null;
 }
 export const PatientSessionEntity = new EntitySchema<PatientSessionRow>({
   name: 'PatientSession',
@@ -248,6 +254,7 @@ export const PatientSessionEntity = new EntitySchema<PatientSessionRow>({
     createdAt: instant,
     lastSeenAt: instant,
     expiresAt: instant,
+    secondFactorAt: optionalInstant,
   },
 });
 
@@ -496,4 +503,5 @@ export const SERVER_ENTITIES = [
   AccountRecoveryEntity,
   ...SECURITY_ENTITIES,
   EmailChangeEntity,
+  ...SECOND_FACTOR_ENTITIES,
 ];

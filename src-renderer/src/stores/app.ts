@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { mayReplyToPatients as mayReply } from '../../../shared/domain/clinic';
-import type { AppStatus } from '../../../shared/ipc/contract';
+import type { AppStatus, SignInEnrolment } from '../../../shared/ipc/contract';
 import type { ClinicSettingsForm } from '../../../shared/validation/clinic';
 import type { ClinicSetupForm } from '../../../shared/validation/staff';
 import { todayInZone } from '../../../shared/time/dateOnly';
@@ -14,6 +14,8 @@ export const useAppStore = defineStore('app', () => {
   const loading = ref(false);
   /** Set when setup finished without signing in: the username to sign in with. */
   const newAdminUsername = ref<string | null>(null);
+  /** Recovery codes of a second factor just set up: shown once, then forgotten. */
+  const recoveryCodes = ref<string[] | null>(null);
 
   const mode = computed(() => status.value?.mode ?? null);
   const clinic = computed(() => status.value?.clinic ?? null);
@@ -48,9 +50,14 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  async function createClinic(form: ClinicSetupForm): Promise<void> {
-    status.value = await call('setup.createClinic', form);
-    newAdminUsername.value = status.value.mode === 'sign-in' ? form.adminUsername : null;
+  /** First run: the first admin's authenticator secret and QR code (made by the hosted server). */
+  function setupEnrolment(name: string, adminUsername: string): Promise<SignInEnrolment> {
+    return call('setup.enrolment', { name, adminUsername });
+  }
+
+  async function createClinic(form: ClinicSetupForm & { code?: string }): Promise<void> {
+    adoptStatus(await call('setup.createClinic', form));
+    newAdminUsername.value = status.value?.mode === 'sign-in' ? form.adminUsername : null;
   }
 
   /** Admins only, online only; the header and clinic times follow the saved settings at once. */
@@ -58,9 +65,27 @@ export const useAppStore = defineStore('app', () => {
     status.value = await call('clinic.update', form);
   }
 
-  async function signIn(username: string, password: string): Promise<void> {
-    status.value = await call('auth.signIn', { username, password });
+  /** Keeps the recovery codes of a newly set-up second factor out of the status every screen reads. */
+  function adoptStatus(next: AppStatus): void {
+    const { recoveryCodes: codes, ...rest } = next;
+    if (codes?.length) {
+      recoveryCodes.value = codes;
+    }
+    status.value = rest;
+  }
+
+  async function signIn(username: string, password: string, factor: { code?: string; trustComputer?: boolean } = {}): Promise<void> {
+    adoptStatus(await call('auth.signIn', { username, password, ...factor }));
     newAdminUsername.value = null;
+  }
+
+  /** The clinic requires a second factor this person has not set up: the secret and QR code to set it up with. */
+  function enrolmentAtSignIn(username: string, password: string): Promise<SignInEnrolment> {
+    return call('auth.enrolmentAtSignIn', { username, password });
+  }
+
+  function forgetRecoveryCodes(): void {
+    recoveryCodes.value = null;
   }
 
   async function signOut(): Promise<void> {
@@ -81,9 +106,9 @@ export const useAppStore = defineStore('app', () => {
   }
 
   /** Whether the person who unlocked is someone else than before (their screens start afresh). */
-  async function unlock(username: string, password: string): Promise<{ switched: boolean }> {
+  async function unlock(username: string, password: string, factor: { code?: string; trustComputer?: boolean } = {}): Promise<{ switched: boolean }> {
     const before = staff.value?.id ?? null;
-    status.value = await call('auth.unlock', { username, password });
+    adoptStatus(await call('auth.unlock', { username, password, ...factor }));
     return { switched: staff.value?.id !== before };
   }
 
@@ -117,8 +142,12 @@ export const useAppStore = defineStore('app', () => {
     today,
     load,
     createClinic,
+    setupEnrolment,
     updateClinic,
     signIn,
+    enrolmentAtSignIn,
+    recoveryCodes,
+    forgetRecoveryCodes,
     signOut,
     lock,
     unlock,

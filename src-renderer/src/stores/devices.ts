@@ -6,6 +6,13 @@ import { createQuery } from './query';
 /** Admins: the consoles signed in to the clinic, read from the server (online only). */
 export const useDevicesStore = defineStore('devices', () => {
   const devices = createQuery(() => call('devices.list'));
+  /** Consoles a person chose to trust for 30 days (their sign-ins there skip the second factor). */
+  const trusted = createQuery(() => call('devices.trusted'));
+
+  async function revokeTrust(trustId: string): Promise<void> {
+    const rows = await call('devices.revokeTrust', { trustId });
+    trusted.update(() => rows);
+  }
 
   /** Revokes at once on the server; the row shows the answer. */
   async function revoke(deviceId: string): Promise<ConsoleDeviceItem> {
@@ -17,7 +24,8 @@ export const useDevicesStore = defineStore('devices', () => {
   /** Signing out or locking: nothing read for one person stays for the next. */
   function forget(): void {
     devices.reset();
+    trusted.reset();
   }
 
-  return { devices, revoke, forget };
+  return { devices, revoke, forget, trusted, revokeTrust };
 });

@@ -61,5 +61,10 @@ export const useStaffStore = defineStore('staff', () => {
     return remember(await call('staff.resetPassword', { staffUserId, password }));
   }
 
-  return { members, state, error, load, create, setActive, resetPassword };
+  /** Lost phone: the server removes the person's second factor and audits it (not one's own). */
+  async function resetSecondFactor(staffUserId: string): Promise<void> {
+    await call('staff.resetSecondFactor', { staffUserId });
+  }
+
+  return { members, state, error, load, create, setActive, resetPassword, resetSecondFactor };
 });

@@ -1,6 +1,7 @@
 import { expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { james } from '../console/demoDesk';
+import { generate } from 'otplib';
 
 /**
  * Every screen of both apps in the states a person sees them in, walked by axe-walk.spec.ts. This
@@ -158,7 +159,29 @@ export const PORTAL_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Send code' }).click();
     await expect(page.getByLabel('6-digit code')).toBeVisible();
   } },
+  { state: 'Account, setting up two-step sign-in (QR code, wrong code)', routes: ['account'], who: 'patient', open: async (page) => {
+    await go(page, 'Account');
+    const section = page.getByRole('region', { name: 'Two-step sign-in' });
+    await section.getByRole('button', { name: 'Set up two-step sign-in' }).click();
+    await expect(section.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+    await section.getByLabel('Code from your authenticator app').fill('12345');
+    await section.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
+    await expect(section.getByRole('alert')).toBeVisible();
+  } },
 ];
+
+/** The console's first run up to its second step (the first admin's authenticator app). */
+async function fillClinicSetup(page: Page): Promise<void> {
+  await heading(page, 'Set up your clinic');
+  await page.getByLabel('Clinic name').fill('Harbor Health');
+  await page.getByLabel('Clinic phone').fill('(555) 222-3333');
+  await page.getByLabel('Clinic address').fill('3 Dock Street');
+  await page.getByLabel('Admin display name').fill('Hana Admin');
+  await page.getByLabel('Admin username').fill('hanaadmin');
+  await page.getByLabel('Admin password').fill('Harbor-Tide-Anchor-58');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Set up your authenticator app' })).toBeVisible();
+}
 
 export const CONSOLE_SCREENS: Screen[] = [
   { state: 'Set up your clinic, empty', routes: [], who: 'guest', freshServer: true, title: 'Set up your clinic – Clinic Console', open: async (page) => {
@@ -166,8 +189,25 @@ export const CONSOLE_SCREENS: Screen[] = [
   } },
   { state: 'Set up your clinic, with errors', routes: [], who: 'guest', freshServer: true, open: async (page) => {
     await heading(page, 'Set up your clinic');
-    await page.getByRole('button', { name: /Set up|Save|Create/ }).first().click();
+    await page.getByRole('button', { name: /Set up|Save|Create|Continue/ }).first().click();
     await errorsShown(page);
+  } },
+  { state: 'Set up your clinic, authenticator app step', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await fillClinicSetup(page);
+    await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  } },
+  { state: 'Set up your clinic, wrong authenticator code', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await fillClinicSetup(page);
+    await page.getByLabel('Code from your authenticator app').fill('12345');
+    await page.getByRole('button', { name: 'Create clinic' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  } },
+  { state: 'Set up your clinic, recovery codes shown once', routes: [], who: 'guest', freshServer: true, open: async (page) => {
+    await fillClinicSetup(page);
+    const secret = (await page.locator('.secret-key').innerText()).trim();
+    await page.getByLabel('Code from your authenticator app').fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Create clinic' }).click();
+    await expect(page.getByRole('alertdialog', { name: 'Your recovery codes' })).toBeVisible();
   } },
   { state: 'Staff sign in, empty', routes: [], who: 'guest', title: 'Staff sign in – Clinic Console', open: async (page) => {
     await heading(page, 'Staff sign in');
@@ -234,6 +274,12 @@ export const CONSOLE_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Add staff member' }).click();
     await errorsShown(page);
   } },
+  { state: 'Staff, reset second factor dialog', routes: ['staff'], who: 'admin', open: async (page) => {
+    await go(page, 'Staff');
+    await heading(page, 'Staff');
+    await page.getByRole('button', { name: /^Reset second factor for/ }).first().click();
+    await expect(page.getByRole('dialog', { name: 'Reset second factor?' }).or(page.getByRole('alertdialog', { name: 'Reset second factor?' }))).toBeVisible();
+  } },
   { state: 'Clinic settings, filled', routes: ['settings'], who: 'admin', open: async (page) => {
     await go(page, 'Clinic settings');
     await heading(page, 'Clinic settings');
@@ -241,6 +287,15 @@ export const CONSOLE_SCREENS: Screen[] = [
   { state: 'Devices, filled', routes: ['devices'], who: 'admin', open: async (page) => {
     await go(page, 'Devices');
     await heading(page, 'Devices');
+    await expect(page.getByRole('heading', { name: 'Trusted computers' })).toBeVisible();
+  } },
+  { state: 'Your sign-in, setting up an authenticator app', routes: ['my-sign-in'], who: 'physician', title: 'Your sign-in – Clinic Console', open: async (page) => {
+    await go(page, 'Your sign-in');
+    await heading(page, 'Your sign-in');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+    await page.getByRole('button', { name: 'Turn on second factor' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
   } },
   { state: 'Audit log, with rows', routes: ['audit'], who: 'admin', open: async (page) => {
     await go(page, 'Audit log');

@@ -5,6 +5,7 @@ import { rateLimit } from '../../middleware/rateLimit';
 import { asPatient } from '../patient-session/call';
 import { patientOf, requirePatient } from '../patient-session/routes';
 import { changePhone, confirmEmailChange, contactDetails, requestEmailChange } from './contactService';
+import { confirmPatientEnrolment, disablePatientFactor, patientFactorStatus, startPatientEnrolment } from '../second-factor/patientFactor';
 import { changePassword, recordAccess } from './service';
 
 /** Patient API: the signed-in patient's own account. */
@@ -34,6 +35,19 @@ export function accountRoutes(ctx: ServerContext): Router {
       throw result.error;
     }
     res.json(result.view);
+  });
+  router.get('/api/account/second-factor', auth, async (_req, res) => {
+    res.json(await patientFactorStatus(ctx, patientOf(res)));
+  });
+  router.post('/api/account/second-factor/enrolment', auth, async (_req, res) => {
+    res.json(await startPatientEnrolment(ctx, patientOf(res)));
+  });
+  router.post('/api/account/second-factor/confirm', auth, async (req, res) => {
+    res.json(await confirmPatientEnrolment(ctx, patientOf(res), req.body, req.ip ?? null));
+  });
+  router.post('/api/account/second-factor/disable', auth, async (req, res) => {
+    await disablePatientFactor(ctx, patientOf(res), req.body, req.ip ?? null);
+    res.status(204).end();
   });
   router.get('/api/account/record-access', auth, async (req, res) => {
     res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'read', recordAccess));

@@ -24,6 +24,7 @@ function settingsOf(c: ClinicRow): ClinicSettingsForm {
     staffTokenLifetimeDays: c.staffTokenLifetimeDays,
     staffTokenIdleDays: c.staffTokenIdleDays,
     messageRepliers: c.messageRepliers,
+    secondFactorPolicy: c.secondFactorPolicy ?? 'off',
   };
 }
 

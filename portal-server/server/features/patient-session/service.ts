@@ -12,6 +12,7 @@ import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
 import { auditInvalidSignIn, guardedSignIn } from '../sign-in-lockout/guardedSignIn';
 import { signInSucceeded } from '../sign-in-lockout/lockout';
+import { hasConfirmedFactor, verifyCode } from '../second-factor/factor';
 
 export const IDLE_TIMEOUT_MS = 15 * 60_000;
 export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60_000;
@@ -19,6 +20,7 @@ export const ABSOLUTE_LIFETIME_MS = 12 * 60 * 60_000;
 const signInSchema = object({
   username: string().trim().required('Enter your username.').max(64, 'That username is too long.'),
   password: string().required('Enter your password.').max(256, 'That password is too long.'),
+  code: string().trim().max(32, 'Enter the 6-digit code from your authenticator app.').optional(),
 });
 
 const INVALID = new DomainError('invalid_credentials', 'The username or password is not right. Check them and try again.');
@@ -34,7 +36,7 @@ export interface PatientPrincipal {
  */
 export async function signIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<{ cookie: string; view: PatientSessionView }> {
   const clinic = await ctx.db.read(requireClinic);
-  let form: { username: string; password: string };
+  let form: { username: string; password: string; code?: string };
   try {
     form = validateOrThrow(signInSchema, input);
   } catch (err) {
@@ -51,6 +53,24 @@ export async function signIn(ctx: ServerContext, input: unknown, ip: string | nu
     find: (m) => m.findOneBy(PatientAccountEntity, { usernameNormalized }),
     invalid: INVALID,
   });
+  // The password was right: its count starts again (wrong codes count apart).
+  await ctx.db.write((m) => signInSucceeded(m, attempt));
+  const owner = { kind: 'patient' as const, id: account.id, clinicId: clinic.id };
+  const hasFactor = await ctx.db.read((m) => hasConfirmedFactor(m, owner));
+  let secondFactorAt: string | null = null;
+  if (hasFactor) {
+    // The patient turned on a second factor: no session without its code (never an emailed one).
+    if (!form.code) {
+      throw new DomainError('second_factor_required', 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.', { code: 'Enter the 6-digit code from your authenticator app.' });
+    }
+    try {
+      await verifyCode(ctx, owner, form.code);
+    } catch (err) {
+      await ctx.db.write((m) => audit(m, clinic.id, { kind: 'anonymous', id: account.id, ip }, 'patient.sign_in_failed', null, ctx.now(), 'reason=wrong_second_factor'));
+      throw err;
+    }
+    secondFactorAt = ctx.now().toISOString();
+  }
   const now = ctx.now();
   const cookie = randomToken();
   const session: PatientSessionRow = {
@@ -60,10 +80,10 @@ export async function signIn(ctx: ServerContext, input: unknown, ip: string | nu
     createdAt: now.toISOString(),
     lastSeenAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + ABSOLUTE_LIFETIME_MS).toISOString(),
+    secondFactorAt,
   };
   await ctx.db.write(async (m) => {
     await m.insert(PatientSessionEntity, session);
-    await signInSucceeded(m, attempt);
     await audit(m, clinic.id, { kind: 'patient', id: account.id, ip }, 'patient.sign_in', null, now);
   });
   return { cookie, view: await sessionView(ctx, { session, account }) };
@@ -97,8 +117,17 @@ export async function findSession(ctx: ServerContext, cookie: string, options: {
     await ctx.db.write((m) => m.delete(PatientSessionEntity, { idHash }));
     return null;
   }
-  const account = await ctx.db.read((m) => m.findOneBy(PatientAccountEntity, { id: session.accountId }));
+  const found = await ctx.db.read(async (m) => ({
+    account: await m.findOneBy(PatientAccountEntity, { id: session.accountId }),
+    factor: session.secondFactorAt ? true : await hasConfirmedFactor(m, { kind: 'patient', id: session.accountId }),
+  }));
+  const account = found.account;
   if (!account) {
+    return null;
+  }
+  if (!session.secondFactorAt && found.factor) {
+    // Made before the patient turned on a second factor (or without it): restoring it is refused.
+    await ctx.db.write((m) => m.delete(PatientSessionEntity, { idHash }));
     return null;
   }
   // A read-mostly portal should not write on every request: touch at most once a minute (more

@@ -208,3 +208,27 @@ export async function sweepSignInThrottle(m: EntityManager, now: Date): Promise<
     })
     .execute();
 }
+
+/**
+ * Wrong second-factor codes (issue 13) lock like wrong passwords: a counter per account (kept in
+ * the throttle table), counted up front before the code is checked, so parallel guesses cannot
+ * outrun it; after ACCOUNT_LOCK_AFTER failures the account waits 1, 2, 4 … minutes. Only a right
+ * code clears it — a right password alone never does.
+ */
+function secondFactorCounter(audience: SignInAudience, accountId: string): Counter {
+  return { kind: 'throttle', scope: `${audience}-second-factor`, key: accountId };
+}
+
+/** Refuses (TooManyTries) while the account's codes are locked; otherwise counts this try as a failure. */
+export async function admitSecondFactor(m: EntityManager, audience: SignInAudience, accountId: string, now: Date): Promise<{ lockedUntil: string | null }> {
+  const counted = await countFailure(m, secondFactorCounter(audience, accountId), ACCOUNT_LOCK_AFTER, now);
+  if (counted.locked && counted.state.lockedUntil) {
+    throw TooManyTries.until(counted.state.lockedUntil, now);
+  }
+  return { lockedUntil: counted.state.lockedUntil };
+}
+
+/** A right code: the account's code count starts again. */
+export async function secondFactorSucceeded(m: EntityManager, audience: SignInAudience, accountId: string): Promise<void> {
+  await m.delete(SignInThrottleEntity, { scope: `${audience}-second-factor`, key: accountId });
+}

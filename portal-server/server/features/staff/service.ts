@@ -1,11 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
-import type { CreateStaffRequest, StaffSignInResponse } from '../../../../shared/api/types';
+import type { CreateStaffRequest, SecondFactorEnrolment, StaffSignInResponse } from '../../../../shared/api/types';
+import { secondFactorRequired } from '../../../../shared/domain/clinic';
 import type { StaffRole, StaffUserView } from '../../../../shared/domain/staff';
 import { ClinicEntity, DeviceEntity, StaffUserEntity } from '../../../../shared/node/entities/server';
 import type { ClinicRow, DeviceRow, StaffUserRow } from '../../../../shared/node/entities/server';
 import { hashPassword, keyedHash, newId, randomToken } from '../../../../shared/node/secrets';
-import { object, string } from 'yup';
+import { boolean, object, string } from 'yup';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { staffPasswordSchema, staffUserSchema } from '../../../../shared/validation/staff';
 import { requireHardToGuess } from '../password-strength/strength';
@@ -15,6 +16,7 @@ import { audit } from '../audit/audit';
 import { clinicView, requireClinic } from '../clinic/service';
 import { auditInvalidSignIn, guardedSignIn } from '../sign-in-lockout/guardedSignIn';
 import { clearAccountLockout, signInSucceeded } from '../sign-in-lockout/lockout';
+import { enrolmentAtSignIn, secondFactorAtSignIn } from '../second-factor/staffFactor';
 import { CLIENT_ID, bindClient } from '../sync/binding';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
 import type { SyncedWriter } from '../sync/writeSynced';
@@ -34,38 +36,30 @@ const signInSchema = object({
   password: string().required('Enter your password.').max(256),
   deviceName: string().trim().max(80).default('Staff console'),
   clientId: string().matches(CLIENT_ID, 'The console id is malformed.').optional(),
+  code: string().trim().max(32, 'Enter the 6-digit code from your authenticator app.').optional(),
+  trustComputer: boolean().optional(),
+  trustToken: string().max(64).optional(),
+  renewToken: string().max(64).optional(),
 });
 
 const INVALID = new DomainError('invalid_credentials', 'The username or password is not right, or the account is inactive.');
 
+type SignInForm = { username: string; password: string; deviceName: string; clientId?: string; code?: string; trustComputer?: boolean; trustToken?: string; renewToken?: string };
+
 /** Signs a console in: a new revocable device token. Wrong tries lock the account and the address with growing waits. */
 export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<StaffSignInResponse> {
   const clinic = await ctx.db.read(requireClinic);
-  let form: { username: string; password: string; deviceName: string; clientId?: string };
-  try {
-    form = validateOrThrow(signInSchema, input);
-  } catch (err) {
-    await auditInvalidSignIn(ctx, 'staff', clinic.id, ip);
-    throw err;
-  }
-  const usernameNormalized = form.username.toLowerCase();
-  const { account: found, attempt } = await guardedSignIn(ctx, {
-    audience: 'staff',
-    clinicId: clinic.id,
-    ip,
-    usernameNormalized,
-    password: form.password,
-    find: (m) => m.findOneBy(StaffUserEntity, { usernameNormalized }),
-    refused: (staff) => !staff.active,
-    invalid: INVALID,
-  });
+  const { form, found } = await checkStaffPassword(ctx, clinic, input, ip);
+  const deviceName = form.deviceName || 'Staff console';
+  // Nothing is made until the second factor is met (or not asked: see second-factor/staffFactor.ts).
+  const factor = await secondFactorAtSignIn(ctx, found, clinic, { ...form, deviceName }, ip);
   const token = randomToken();
   const now = ctx.now().toISOString();
   const device: DeviceRow = {
     id: newId(),
     clinicId: clinic.id,
     staffUserId: found.id,
-    name: form.deviceName || 'Staff console',
+    name: deviceName,
     tokenHash: keyedHash(ctx.secret, token),
     createdAt: now,
     lastSeenAt: now,
@@ -77,10 +71,54 @@ export async function staffSignIn(ctx: ServerContext, input: unknown, ip: string
       // The token may push under this console's client id only (see sync/binding.ts).
       await bindClient(m, clinic.id, form.clientId, device.id, 'sign_in', now);
     }
-    await signInSucceeded(m, attempt);
-    await audit(m, clinic.id, { kind: 'staff', id: found.id, ip }, 'staff.sign_in', { type: 'device', id: device.id }, ctx.now());
+    await audit(m, clinic.id, { kind: 'staff', id: found.id, ip }, 'staff.sign_in', { type: 'device', id: device.id }, ctx.now(), factor.by === 'none' ? undefined : `second_factor=${factor.by}`);
   });
-  return { token, deviceId: device.id, staff: staffView(found), clinic: clinicView(clinic) };
+  return {
+    token,
+    deviceId: device.id,
+    staff: staffView(found),
+    clinic: clinicView(clinic),
+    ...(factor.trustToken ? { trustToken: factor.trustToken } : {}),
+    ...(factor.recoveryCodes ? { recoveryCodes: factor.recoveryCodes } : {}),
+  };
+}
+
+/**
+ * Enrolment during sign-in, for a person the clinic's policy requires to use a second factor who
+ * has none yet: the password is checked as at sign-in, then a secret (not yet in force) comes back.
+ */
+export async function staffEnrolmentAtSignIn(ctx: ServerContext, input: unknown, ip: string | null): Promise<SecondFactorEnrolment> {
+  const clinic = await ctx.db.read(requireClinic);
+  const { found } = await checkStaffPassword(ctx, clinic, input, ip);
+  if (!secondFactorRequired(clinic, found.role)) {
+    throw new DomainError('forbidden', 'Sign in first, then set up a second factor from your account page.');
+  }
+  return enrolmentAtSignIn(ctx, found, clinic);
+}
+
+/** The username and password under the lockout rules; a right password clears its count. */
+async function checkStaffPassword(ctx: ServerContext, clinic: ClinicRow, input: unknown, ip: string | null): Promise<{ form: SignInForm; found: StaffUserRow }> {
+  let form: SignInForm;
+  try {
+    form = validateOrThrow(signInSchema, input);
+  } catch (err) {
+    await auditInvalidSignIn(ctx, 'staff', clinic.id, ip);
+    throw err;
+  }
+  const usernameNormalized = form.username.toLowerCase();
+  const { account, attempt } = await guardedSignIn(ctx, {
+    audience: 'staff',
+    clinicId: clinic.id,
+    ip,
+    usernameNormalized,
+    password: form.password,
+    find: (m) => m.findOneBy(StaffUserEntity, { usernameNormalized }),
+    refused: (staff) => !staff.active,
+    invalid: INVALID,
+  });
+  // The password was right: its count starts again (wrong codes count apart, and only a right code clears them).
+  await ctx.db.write((m) => signInSucceeded(m, attempt));
+  return { form, found: account };
 }
 
 const DAY_MS = 86_400_000;

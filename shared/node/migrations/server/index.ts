@@ -8,6 +8,7 @@ import { ServerChangeLogNonce1764550000000 } from './1764550000000-ChangeLogNonc
 import { ServerClientBinding1764600000000 } from './1764600000000-ClientBinding';
 import { ServerSeveralInstances1764700000000 } from './1764700000000-SeveralInstances';
 import { ServerClinicSecuritySettings1764720000000 } from './1764720000000-ClinicSecuritySettings';
+import { ServerSecondFactor1764810000000 } from './1764810000000-SecondFactor';
 import { ServerRegistrationIdLookup1764820000000 } from './1764820000000-RegistrationIdLookup';
 import { ServerEmailChange1764850000000 } from './1764850000000-EmailChange';
 
@@ -23,6 +24,7 @@ export const SERVER_MIGRATIONS = [
   ServerClientBinding1764600000000,
   ServerSeveralInstances1764700000000,
   ServerClinicSecuritySettings1764720000000,
+  ServerSecondFactor1764810000000,
   ServerRegistrationIdLookup1764820000000,
   ServerEmailChange1764850000000,
 ];

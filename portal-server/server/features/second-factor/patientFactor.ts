@@ -1,0 +1,58 @@
+/**
+ * A patient's optional second factor (issue 13 item 6), from their own Account page. No emailed
+ * code is offered as a factor: password recovery already goes to the same inbox.
+ */
+import { DomainError } from '../../../../shared/api/errors';
+import type { SecondFactorStatus } from '../../../../shared/api/types';
+import { PatientSessionEntity } from '../../../../shared/node/entities/server';
+import type { ServerContext } from '../../context';
+import { audit } from '../audit/audit';
+import { requireClinic } from '../clinic/service';
+import type { PatientPrincipal } from '../patient-session/service';
+import { deleteSessionsOf } from '../patient-session/service';
+import type { Enrolment, Owner } from './factor';
+import { findFactor, removeFactor, startEnrolment, unusedRecoveryCodes, verifyCode } from './factor';
+
+const ownerOf = (p: PatientPrincipal): Owner => ({ kind: 'patient', id: p.account.id, clinicId: p.account.clinicId });
+
+function codeOf(input: unknown): string {
+  const code = (input as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.trim() || code.length > 32) {
+    throw new DomainError('validation_failed', 'Enter the 6-digit code from your authenticator app.', { code: 'Enter the 6-digit code from your authenticator app.' });
+  }
+  return code;
+}
+
+export async function patientFactorStatus(ctx: ServerContext, p: PatientPrincipal): Promise<SecondFactorStatus> {
+  return ctx.db.read(async (m) => {
+    const row = await findFactor(m, ownerOf(p));
+    const enrolled = Boolean(row?.confirmedAt);
+    return { enrolled, required: false, recoveryCodesLeft: row && enrolled ? await unusedRecoveryCodes(m, row.id) : 0 };
+  });
+}
+
+export async function startPatientEnrolment(ctx: ServerContext, p: PatientPrincipal): Promise<Enrolment> {
+  const clinic = await ctx.db.read(requireClinic);
+  return startEnrolment(ctx, ownerOf(p), clinic.name, p.account.username);
+}
+
+/** Turns it on with the first code: this session counts as having met it; every other session ends. */
+export async function confirmPatientEnrolment(ctx: ServerContext, p: PatientPrincipal, input: unknown, ip: string | null): Promise<{ recoveryCodes: string[] }> {
+  const checked = await verifyCode(ctx, ownerOf(p), codeOf(input), { pending: true });
+  const at = ctx.now();
+  await ctx.db.write(async (m) => {
+    await m.update(PatientSessionEntity, { idHash: p.session.idHash }, { secondFactorAt: at.toISOString() });
+    await deleteSessionsOf(m, p.account.id, p.session);
+    await audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.second_factor_enrolled', { type: 'patient_account', id: p.account.id }, at);
+  });
+  return { recoveryCodes: checked.recoveryCodes ?? [] };
+}
+
+/** Turns it off: a current code (or a recovery code) first, so an unattended signed-in browser cannot. */
+export async function disablePatientFactor(ctx: ServerContext, p: PatientPrincipal, input: unknown, ip: string | null): Promise<void> {
+  await verifyCode(ctx, ownerOf(p), codeOf(input));
+  await ctx.db.write(async (m) => {
+    await removeFactor(m, ownerOf(p), ctx.now());
+    await audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.second_factor_disabled', { type: 'patient_account', id: p.account.id }, ctx.now());
+  });
+}

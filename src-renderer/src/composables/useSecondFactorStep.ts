@@ -1,0 +1,39 @@
+import { ref } from 'vue';
+import type { SignInEnrolment } from '../../../shared/ipc/contract';
+import { ConsoleError } from '../api';
+import { useAppStore } from '../stores/app';
+
+/**
+ * The second step of a staff sign-in (issue 13): after the right password the server may ask for
+ * a code from the authenticator app, or — when the clinic requires one this person has not set up
+ * — for setting one up first. The password stays in the form; the code is asked next to it.
+ */
+export function useSecondFactorStep() {
+  const app = useAppStore();
+  const stage = ref<'password' | 'code' | 'enrol'>('password');
+  const enrolment = ref<SignInEnrolment | null>(null);
+
+  /** True when the refusal only asks for the next step (the caller shows it instead of an error). */
+  async function nextStepFor(error: unknown, username: string, password: string): Promise<boolean> {
+    if (!(error instanceof ConsoleError)) {
+      return false;
+    }
+    if (error.code === 'second_factor_required') {
+      stage.value = 'code';
+      return true;
+    }
+    if (error.code === 'second_factor_enrolment_required') {
+      enrolment.value = await app.enrolmentAtSignIn(username, password);
+      stage.value = 'enrol';
+      return true;
+    }
+    return false;
+  }
+
+  function reset(): void {
+    stage.value = 'password';
+    enrolment.value = null;
+  }
+
+  return { stage, enrolment, nextStepFor, reset };
+}
