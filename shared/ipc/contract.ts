@@ -254,6 +254,7 @@ export interface IpcContract {
   'account.secondFactor': { args: void; result: SecondFactorStatus };
   'account.startSecondFactor': { args: void; result: SignInEnrolment };
   'account.confirmSecondFactor': { args: { code: string }; result: { recoveryCodes: string[] } };
+  'account.renewRecoveryCodes': { args: { code: string }; result: { recoveryCodes: string[] } };
   'devices.revokeTrust': { args: { trustId: string }; result: TrustedComputerView[] };
   /** Online only, admins: one page of the audit log, newest first. */
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
@@ -322,6 +323,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'account.secondFactor',
   'account.startSecondFactor',
   'account.confirmSecondFactor',
+  'account.renewRecoveryCodes',
   'devices.revokeTrust',
   'audit.search',
 ];

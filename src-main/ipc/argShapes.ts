@@ -96,6 +96,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'account.secondFactor': 'none',
   'account.startSecondFactor': 'none',
   'account.confirmSecondFactor': { code: 'string' },
+  'account.renewRecoveryCodes': { code: 'string' },
   'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
 };

@@ -109,6 +109,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'account.secondFactor': () => s.security.ownSecondFactor(),
     'account.startSecondFactor': () => s.security.startOwnSecondFactor(),
     'account.confirmSecondFactor': (a) => s.security.confirmOwnSecondFactor(a.code),
+    'account.renewRecoveryCodes': (a) => s.security.renewOwnRecoveryCodes(a.code),
     'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
   };

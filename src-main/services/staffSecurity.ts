@@ -68,6 +68,12 @@ export class StaffSecurityService {
     return this.call<{ recoveryCodes: string[] }>({ method: 'POST', path: '/api/staff/second-factor/confirm', body: { code } }, SECOND_FACTOR_OFFLINE);
   }
 
+  /** Ten new recovery codes after a current code from the app; the old ones stop working. */
+  async renewOwnRecoveryCodes(code: string): Promise<{ recoveryCodes: string[] }> {
+    await this.o.session.requireSignedIn();
+    return this.call<{ recoveryCodes: string[] }>({ method: 'POST', path: '/api/staff/second-factor/recovery-codes', body: { code } }, SECOND_FACTOR_OFFLINE);
+  }
+
   /** Consoles staff chose to trust for 30 days (issue 13): their sign-ins there skip the second factor. */
   async trustedComputers(): Promise<TrustedComputerView[]> {
     await this.requireRole(['admin'], 'Only a clinic administrator can see the trusted computers.');

@@ -104,6 +104,12 @@ describe('the second factor at the console', () => {
     expect(wrong.ok).toBe(false);
     const confirmed = (await core.registry.invoke('account.confirmSecondFactor', { code: right })) as { ok: true; value: { recoveryCodes: string[] } };
     expect(confirmed.value.recoveryCodes).toHaveLength(10);
+    // New recovery codes need a code the factor has not used yet (the next step is inside the ±1 window).
+    const next = await generate({ secret: started.value.secret, epoch: Math.floor(Date.now() / 1000) + 30 });
+    expect((await core.registry.invoke('account.renewRecoveryCodes', { code: right })).ok).toBe(false);
+    const renewed = (await core.registry.invoke('account.renewRecoveryCodes', { code: next })) as { ok: true; value: { recoveryCodes: string[] } };
+    expect(renewed.value.recoveryCodes).toHaveLength(10);
+    expect(renewed.value.recoveryCodes.some((c) => confirmed.value.recoveryCodes.includes(c))).toBe(false);
     await core.services.auth.signOut();
     expect((await failure(core.services.auth.signIn(desk)))?.code).toBe('second_factor_required');
   });

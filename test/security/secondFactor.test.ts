@@ -156,6 +156,38 @@ describe('staff sign-in with a second factor', () => {
     await clearCodeLock(physicianId);
   });
 
+  it('renews recovery codes only with a current code: a missing or wrong code changes nothing; then the old codes stop working and each new one works once', async () => {
+    const codesAndFactor = async () => ({ factor: await hp.rows('SELECT * FROM second_factor ORDER BY id'), codes: await hp.rows('SELECT * FROM second_factor_recovery_code ORDER BY id') });
+    await hp.rows('UPDATE second_factor SET lastUsedStep = 0 WHERE ownerId = ?', [physicianId]);
+    const signedIn = await signIn({ username: physician.username, password: physician.password, code: await code(secret) });
+    expect(signedIn.status).toBe(200);
+    const desk = new Desk(hp.url, signedIn.body.token, physicianId);
+    const renew = (body: Record<string, unknown>) => desk.call<{ recoveryCodes: string[] }>('/api/staff/second-factor/recovery-codes', { body });
+
+    const before = await codesAndFactor();
+    expectRefused(await renew({}), 400, 'validation_failed');
+    expectRefused(await renew({ code: '000000' === (await code(secret)) ? '111111' : '000000' }), 401, 'invalid_credentials');
+    // The code that signed in is used up: it cannot renew the codes either.
+    expectRefused(await renew({ code: await code(secret) }), 401, 'invalid_credentials');
+    expect(await codesAndFactor()).toEqual(before);
+    expect(await hp.count('audit_event', "action = 'staff.recovery_codes_renewed' AND entityId = ?", [physicianId])).toBe(0);
+    await clearCodeLock(physicianId);
+
+    await hp.rows('UPDATE second_factor SET lastUsedStep = 0 WHERE ownerId = ?', [physicianId]);
+    const renewed = await renew({ code: await code(secret) });
+    expect(renewed.status).toBe(200);
+    expect(new Set(renewed.body.recoveryCodes).size).toBe(10);
+    expect(renewed.body.recoveryCodes.some((c) => recoveryCodes.includes(c))).toBe(false);
+    expect(await hp.count('audit_event', "action = 'staff.recovery_codes_renewed' AND entityId = ?", [physicianId])).toBe(1);
+
+    // An old code never used before no longer signs in; a new one signs in once.
+    expectRefused(await signIn({ username: physician.username, password: physician.password, code: recoveryCodes[1] }), 401, 'invalid_credentials');
+    const [fresh] = renewed.body.recoveryCodes;
+    expect((await signIn({ username: physician.username, password: physician.password, code: fresh })).status).toBe(200);
+    expectRefused(await signIn({ username: physician.username, password: physician.password, code: fresh }), 401, 'invalid_credentials');
+    await clearCodeLock(physicianId);
+  });
+
   it('a quick switch (another person’s console token) still asks for the code; the same person unlocking their own console does not', async () => {
     const deskToken = (await signInStaff(hp.url, receptionist.username, receptionist.password)).token;
     const before = await made();

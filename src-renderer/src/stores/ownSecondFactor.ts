@@ -25,10 +25,17 @@ export const useOwnSecondFactorStore = defineStore('ownSecondFactor', () => {
     return recoveryCodes;
   }
 
+  /** New recovery codes after a current code; they go to the same once-only dialog. */
+  async function renewRecoveryCodes(code: string): Promise<string[]> {
+    const { recoveryCodes } = await call('account.renewRecoveryCodes', { code });
+    await load();
+    return recoveryCodes;
+  }
+
   function forget(): void {
     status.value = null;
     enrolment.value = null;
   }
 
-  return { status, enrolment, load, start, confirm, forget };
+  return { status, enrolment, load, start, confirm, renewRecoveryCodes, forget };
 });

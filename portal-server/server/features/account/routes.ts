@@ -5,7 +5,7 @@ import { rateLimit } from '../../middleware/rateLimit';
 import { asPatient } from '../patient-session/call';
 import { patientOf, requirePatient } from '../patient-session/routes';
 import { changePhone, confirmEmailChange, contactDetails, requestEmailChange } from './contactService';
-import { confirmPatientEnrolment, disablePatientFactor, patientFactorStatus, startPatientEnrolment } from '../second-factor/patientFactor';
+import { confirmPatientEnrolment, disablePatientFactor, patientFactorStatus, renewPatientRecoveryCodes, startPatientEnrolment } from '../second-factor/patientFactor';
 import { changePassword, recordAccess } from './service';
 
 /** Patient API: the signed-in patient's own account. */
@@ -44,6 +44,9 @@ export function accountRoutes(ctx: ServerContext): Router {
   });
   router.post('/api/account/second-factor/confirm', auth, async (req, res) => {
     res.json(await confirmPatientEnrolment(ctx, patientOf(res), req.body, req.ip ?? null));
+  });
+  router.post('/api/account/second-factor/recovery-codes', auth, async (req, res) => {
+    res.json(await renewPatientRecoveryCodes(ctx, patientOf(res), req.body, req.ip ?? null));
   });
   router.post('/api/account/second-factor/disable', auth, async (req, res) => {
     await disablePatientFactor(ctx, patientOf(res), req.body, req.ip ?? null);

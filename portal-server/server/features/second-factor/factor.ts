@@ -35,6 +35,14 @@ const boundTo = (row: { id: string; ownerKind: string; ownerId: string }): strin
 
 export const INVALID_CODE_MESSAGE = 'That code is not right. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.';
 
+/** The code a person typed, checked for shape only (verifyCode judges it). */
+export function typedCode(code: unknown): string {
+  if (typeof code !== 'string' || !code.trim() || code.length > 32) {
+    throw new DomainError('validation_failed', 'Enter the 6-digit code from your authenticator app.', { code: 'Enter the 6-digit code from your authenticator app.' });
+  }
+  return code;
+}
+
 export function findFactor(m: EntityManager, owner: Pick<Owner, 'kind' | 'id'>): Promise<SecondFactorRow | null> {
   return m.findOneBy(SecondFactorEntity, { ownerKind: owner.kind, ownerId: owner.id });
 }
@@ -163,6 +171,25 @@ export async function verifyCode(ctx: ServerContext, owner: Owner, code: string,
     throw admitted.lockedUntil ? TooManyTries.until(admitted.lockedUntil, now) : new DomainError('invalid_credentials', INVALID_CODE_MESSAGE);
   }
   return result;
+}
+
+/**
+ * New recovery codes for a confirmed factor (a person who used some, or fears they were seen).
+ * A current code from the app (or a recovery code) proves the person holds the factor, so a
+ * signed-in browser left unattended cannot swap the codes; the old ones stop working at once.
+ * The caller audits in the same write.
+ */
+export async function renewRecoveryCodes(ctx: ServerContext, owner: Owner, code: string, auditIn: (m: EntityManager) => Promise<void>): Promise<string[]> {
+  await verifyCode(ctx, owner, code);
+  return ctx.db.write(async (m) => {
+    const row = await findFactor(m, owner);
+    if (!row?.confirmedAt) {
+      throw new DomainError('conflict', 'Two-step sign-in is not set up for this account.');
+    }
+    const codes = await replaceRecoveryCodes(ctx, m, row.id);
+    await auditIn(m);
+    return codes;
+  });
 }
 
 /** Ten new single-use recovery codes; the old ones stop working. Returned once, stored as HMACs. */

@@ -2,7 +2,6 @@
  * A patient's optional second factor (issue 13 item 6), from their own Account page. No emailed
  * code is offered as a factor: password recovery already goes to the same inbox.
  */
-import { DomainError } from '../../../../shared/api/errors';
 import type { SecondFactorStatus } from '../../../../shared/api/types';
 import { PatientSessionEntity } from '../../../../shared/node/entities/server';
 import type { ServerContext } from '../../context';
@@ -11,16 +10,12 @@ import { requireClinic } from '../clinic/service';
 import type { PatientPrincipal } from '../patient-session/service';
 import { deleteSessionsOf } from '../patient-session/service';
 import type { Enrolment, Owner } from './factor';
-import { findFactor, removeFactor, startEnrolment, unusedRecoveryCodes, verifyCode } from './factor';
+import { findFactor, removeFactor, renewRecoveryCodes, typedCode, startEnrolment, unusedRecoveryCodes, verifyCode } from './factor';
 
 const ownerOf = (p: PatientPrincipal): Owner => ({ kind: 'patient', id: p.account.id, clinicId: p.account.clinicId });
 
 function codeOf(input: unknown): string {
-  const code = (input as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.trim() || code.length > 32) {
-    throw new DomainError('validation_failed', 'Enter the 6-digit code from your authenticator app.', { code: 'Enter the 6-digit code from your authenticator app.' });
-  }
-  return code;
+  return typedCode((input as { code?: unknown } | null)?.code);
 }
 
 export async function patientFactorStatus(ctx: ServerContext, p: PatientPrincipal): Promise<SecondFactorStatus> {
@@ -55,4 +50,12 @@ export async function disablePatientFactor(ctx: ServerContext, p: PatientPrincip
     await removeFactor(m, ownerOf(p), ctx.now());
     await audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.second_factor_disabled', { type: 'patient_account', id: p.account.id }, ctx.now());
   });
+}
+
+/** Ten new recovery codes after a current code; the old ones stop working. */
+export async function renewPatientRecoveryCodes(ctx: ServerContext, p: PatientPrincipal, input: unknown, ip: string | null): Promise<{ recoveryCodes: string[] }> {
+  const recoveryCodes = await renewRecoveryCodes(ctx, ownerOf(p), codeOf(input), (m) =>
+    audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.recovery_codes_renewed', { type: 'patient_account', id: p.account.id }, ctx.now()),
+  );
+  return { recoveryCodes };
 }

@@ -16,7 +16,7 @@ import { keyedHash, newId, randomToken } from '../../../../shared/node/secrets';
 import type { ServerContext } from '../../context';
 import { audit } from '../audit/audit';
 import type { Enrolment, Owner } from './factor';
-import { findFactor, hasConfirmedFactor, removeFactor, startEnrolment, unusedRecoveryCodes, verifyCode } from './factor';
+import { findFactor, hasConfirmedFactor, removeFactor, renewRecoveryCodes, startEnrolment, typedCode, unusedRecoveryCodes, verifyCode } from './factor';
 
 export const TRUST_DAYS = 30;
 
@@ -152,12 +152,17 @@ export function startOwnEnrolment(ctx: ServerContext, staff: StaffUserRow, clini
 }
 
 export async function confirmOwnEnrolment(ctx: ServerContext, staff: StaffUserRow, code: unknown, ip: string | null): Promise<{ recoveryCodes: string[] }> {
-  if (typeof code !== 'string' || !code.trim() || code.length > 32) {
-    throw new DomainError('validation_failed', 'Enter the 6-digit code from your authenticator app.', { code: 'Enter the 6-digit code from your authenticator app.' });
-  }
-  const checked = await verifyCode(ctx, staffOwner(staff), code, { pending: true });
+  const checked = await verifyCode(ctx, staffOwner(staff), typedCode(code), { pending: true });
   await ctx.db.write((m) => audit(m, staff.clinicId, { kind: 'staff', id: staff.id, ip }, 'staff.second_factor_enrolled', { type: 'staff_user', id: staff.id }, ctx.now()));
   return { recoveryCodes: checked.recoveryCodes ?? [] };
+}
+
+/** Ten new recovery codes after a current code; the old ones stop working. */
+export async function renewOwnRecoveryCodes(ctx: ServerContext, staff: StaffUserRow, code: unknown, ip: string | null): Promise<{ recoveryCodes: string[] }> {
+  const recoveryCodes = await renewRecoveryCodes(ctx, staffOwner(staff), typedCode(code), (m) =>
+    audit(m, staff.clinicId, { kind: 'staff', id: staff.id, ip }, 'staff.recovery_codes_renewed', { type: 'staff_user', id: staff.id }, ctx.now()),
+  );
+  return { recoveryCodes };
 }
 
 /**

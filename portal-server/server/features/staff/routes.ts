@@ -5,7 +5,7 @@ import { publicBody } from '../../middleware/bodyLimits';
 import { rateLimit } from '../../middleware/rateLimit';
 import { clinicView } from '../clinic/service';
 import { listDevices, revokeDevice } from './devices';
-import { confirmOwnEnrolment, listTrustedComputers, resetStaffFactor, revokeTrustedComputer, staffFactorStatus, startOwnEnrolment } from '../second-factor/staffFactor';
+import { confirmOwnEnrolment, listTrustedComputers, renewOwnRecoveryCodes, resetStaffFactor, revokeTrustedComputer, staffFactorStatus, startOwnEnrolment } from '../second-factor/staffFactor';
 import { createStaff, listStaff, resetStaffPassword, setStaffActive, staffEnrolmentAtSignIn, staffSignIn, staffSignOut, staffView } from './service';
 
 /** Routes that sign consoles out end those consoles' event streams right after (ChangeHub.devicesChanged). */
@@ -29,6 +29,9 @@ export function staffRoutes(ctx: ServerContext): Router {
   });
   router.post('/api/staff/second-factor/confirm', auth, async (req, res) => {
     res.json(await confirmOwnEnrolment(ctx, principalOf(res).staff, ((req.body ?? {}) as { code?: unknown }).code, req.ip ?? null));
+  });
+  router.post('/api/staff/second-factor/recovery-codes', auth, async (req, res) => {
+    res.json(await renewOwnRecoveryCodes(ctx, principalOf(res).staff, ((req.body ?? {}) as { code?: unknown }).code, req.ip ?? null));
   });
   router.post('/api/staff/users/:id/second-factor/reset', auth, async (req, res) => {
     await resetStaffFactor(ctx, principalOf(res).staff, String(req.params.id), req.ip ?? null);
