@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
-import { AuditEventEntity, InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import { AuditEventEntity, InvitationEntity, MailOutboxEntity, PatientEntity } from '../../../../shared/node/entities/server';
+import { PasswordResetEntity } from '../../../../shared/node/entities/security';
+import { requireClinic } from '../clinic/service';
+import { notifyPasswordChanged, notifyPatient } from '../mail/notify';
 import { readMails } from '../../../../test/fixtures/mail';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
@@ -98,6 +101,26 @@ describe('a patient without email', () => {
     const audited = await portal.handle.context.db.read((m) => m.findBy(AuditEventEntity, { action: 'invitation.letter' }));
     expect(audited.some((a) => a.entityId === letter.invitationId)).toBe(true);
     expect((await registerById(letter.registrationId ?? '', '09/30/1975')).status).toBe(201);
+  });
+
+  it('once registered, is never queued a mail to no address: notices and password-change notices skip them', async () => {
+    const patientId = await phoneOnlyPatient();
+    const letter = await printLetter(patientId);
+    expect((await registerById(letter.registrationId ?? '', '09/30/1975')).status).toBe(201);
+    const ctx = portal.handle.context;
+    await ctx.db.write(async (m) => {
+      const clinic = await requireClinic(m);
+      await notifyPatient({ ctx, m, clinic }, patientId, 'newMessage', { kind: 'thread', threadId: randomUUID() });
+      await notifyPasswordChanged({ ctx, m, clinic }, patientId, { kind: 'patient', id: patientId, ip: null });
+    });
+    expect(await ctx.db.read((m) => m.countBy(MailOutboxEntity, { patientId }))).toBe(0);
+
+    // The desk cannot email them a reset link either: a clear refusal, nothing written.
+    const reset = await api<ApiErrorResponse>(portal.url, `/api/staff/patients/${patientId}/password-reset`, { method: 'POST', token: deskToken });
+    expect(reset.status).toBe(409);
+    expect(reset.body.error.message).toMatch(/no email address/);
+    expect(await ctx.db.read((m) => m.countBy(PasswordResetEntity, {}))).toBe(0);
+    expect(await ctx.db.read((m) => m.countBy(MailOutboxEntity, { patientId }))).toBe(0);
   });
 
   it('refuses a letter for an unknown patient and for a patient id that is not one', async () => {

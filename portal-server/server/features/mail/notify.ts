@@ -42,12 +42,13 @@ async function registeredPatient(c: NoticeCall, patientId: string): Promise<Pati
 
 /**
  * Queues a PHI-free "sign in to see it" mail to a patient, in the caller's transaction; its link
- * opens `item` after sign-in. Patients
- * without a portal account are not mailed: there is nothing they could sign in to.
+ * opens `item` after sign-in. Patients without a portal account are not mailed (there is nothing
+ * they could sign in to), nor those without an email address.
  */
 export async function notifyPatient(c: NoticeCall, patientId: string, template: NoticeTemplate, item?: NoticeItem): Promise<void> {
   const patient = await registeredPatient(c, patientId);
-  if (patient) {
+  // A patient without an email address (invited by letter) has nowhere to be told.
+  if (patient?.email) {
     const payload: NoticeMailPayload = { ...payloadOf(c), ...(item ? { itemUrl: `${c.ctx.publicUrl}${noticePath(item)}` } : {}) };
     await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template, payload, patientId: patient.id }, c.ctx.now());
   }
@@ -82,11 +83,14 @@ export async function notifyPasswordChanged(c: NoticeCall, patientId: string, ac
   const now = c.ctx.now();
   const since = new Date(now.getTime() - REPLACED_ADDRESS_NOTICE_DAYS * 86_400_000).toISOString();
   const replaced = await c.m.find(MailOutboxEntity, { where: { patientId, template: 'emailChanged', createdAt: MoreThanOrEqual(since) }, order: { createdAt: 'ASC' } });
-  const addresses: string[] = [patient.email];
+  const addresses: string[] = patient.email ? [patient.email] : [];
   for (const { recipient } of replaced) {
     if (!addresses.some((a) => sameAddress(a, recipient))) {
       addresses.push(recipient);
     }
+  }
+  if (addresses.length === 0) {
+    return;
   }
   for (const recipient of addresses) {
     await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient, template: 'passwordChanged', payload: payloadOf(c), patientId }, now);

@@ -41,6 +41,9 @@ export async function sendPasswordReset(ctx: ServerContext, p: StaffPrincipal, p
   const result = await ctx.db.write(async (m) => {
     const clinic = await requireClinic(m);
     const { patient, account } = await patientWithAccount(m, p.clinic.id, patientIdParam);
+    if (!patient.email) {
+      throw new DomainError('conflict', 'This patient has no email address on file, so a reset link cannot be emailed. Add their email address to their details first.');
+    }
     const days = Math.min(MAX_RESET_LIFETIME_DAYS, Math.max(1, clinic.invitationLifetimeDays));
     const row: PasswordResetRow = {
       id: newId(),
