@@ -4,6 +4,9 @@
  *
  *   POST /api/staff/patients/:patientId/unlock-account   receptionist | admin  → 204
  *        Clears the patient's portal sign-in lockout. 404 not_found when the patient has no account.
+ *   POST /api/staff/patients/:patientId/second-factor/reset   receptionist | admin  → 204
+ *        Turns off the patient's two-step sign-in (lost phone and recovery codes), ends their
+ *        sessions and mails them. 409 conflict when it is not on; 404 when there is no account.
  *   POST /api/staff/patients/:patientId/password-reset   receptionist | admin  → 202 StaffPasswordResetResponse
  *        Emails the patient a one-time link `${PUBLIC_URL}/reset-password#token=…`. A newer reset
  *        replaces an older, unused one. 404 not_found when the patient has no account.

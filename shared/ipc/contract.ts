@@ -246,6 +246,7 @@ export interface IpcContract {
   'patients.unlockPortalAccount': { args: { patientId: string }; result: void };
   /** Online only, receptionist or admin: emails the patient a one-time password reset link. */
   'patients.sendPasswordReset': { args: { patientId: string }; result: StaffPasswordResetResponse };
+  'patients.resetSecondFactor': { args: { patientId: string }; result: void };
   /** Online only, admins: every console signed in to the clinic. */
   'devices.list': { args: void; result: ConsoleDeviceItem[] };
   /** Online only, admins: that console's token stops working at once. */
@@ -317,6 +318,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'console.setIdleLock',
   'patients.unlockPortalAccount',
   'patients.sendPasswordReset',
+  'patients.resetSecondFactor',
   'devices.list',
   'devices.revoke',
   'devices.trusted',

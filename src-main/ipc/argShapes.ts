@@ -90,6 +90,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'console.setIdleLock': { minutes: 'number' },
   'patients.unlockPortalAccount': { patientId: 'string' },
   'patients.sendPasswordReset': { patientId: 'string' },
+  'patients.resetSecondFactor': { patientId: 'string' },
   'devices.list': 'none',
   'devices.revoke': { deviceId: 'string' },
   'devices.trusted': 'none',

@@ -103,6 +103,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'console.setIdleLock': (a) => s.lock.setIdleLock(a.minutes),
     'patients.unlockPortalAccount': (a) => s.security.unlockPortalAccount(a.patientId),
     'patients.sendPasswordReset': (a) => s.security.sendPasswordReset(a.patientId),
+    'patients.resetSecondFactor': (a) => s.security.resetPatientSecondFactor(a.patientId),
     'devices.list': () => s.security.devices(),
     'devices.revoke': (a) => s.security.revokeDevice(a.deviceId),
     'devices.trusted': () => s.security.trustedComputers(),

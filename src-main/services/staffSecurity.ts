@@ -36,6 +36,12 @@ export class StaffSecurityService {
     return this.call({ method: 'POST', path: `/api/staff/patients/${this.id(patientId)}/password-reset` }, PATIENT_ACCOUNT_OFFLINE);
   }
 
+  /** A patient lost both phone and recovery codes: turns their two-step sign-in off (they are mailed). */
+  async resetPatientSecondFactor(patientId: string): Promise<void> {
+    await this.requireRole(['receptionist', 'admin'], 'Only the front desk or an administrator can turn off a patient’s two-step sign-in.');
+    await this.call<undefined>({ method: 'POST', path: `/api/staff/patients/${this.id(patientId)}/second-factor/reset` }, PATIENT_ACCOUNT_OFFLINE);
+  }
+
   /** Every console signed in to the clinic, with the one this is marked. */
   async devices(): Promise<ConsoleDeviceItem[]> {
     await this.requireRole(['admin'], 'Only a clinic administrator can see the signed-in consoles.');

@@ -5,6 +5,7 @@ import type { SecondFactorEnrolment, SecondFactorStatus, StaffSignInResponse, Tr
 import { SESSION_COOKIE } from '../../shared/api/types';
 import { keyedHash } from '../../shared/node/secrets';
 import type { HostilePortal, HttpResult } from './helpers';
+import { readMails, waitForMail } from '../fixtures/mail';
 import { DEMO, Desk, expectRefused, http, nextIp, signInPatient, signInStaff, startHostilePortal } from './helpers';
 
 /**
@@ -354,5 +355,32 @@ describe('patients: an optional second factor from their own account', () => {
     // Turning it off needs a current code: a wrong one changes nothing.
     expectRefused(await other.send('/api/account/second-factor/disable', { code: '12345' }), 401, 'invalid_credentials');
     expect((await hp.rows('SELECT id FROM second_factor WHERE ownerId = ?', [hp.ana.accountId])).length).toBe(1);
+  });
+
+  it('lost phone and recovery codes: only the front desk turns it off, the sessions end, it is audited and the patient is mailed', async () => {
+    const session = await signInPatient(hp.url, hp.ana.username, hp.ana.password).catch(() => null);
+    expect(session).toBeNull(); // the factor from the case above is on: a password alone does not sign in
+    const [{ email } = { email: '' }] = await hp.rows<{ email: string }>('SELECT email FROM patient WHERE id = ?', [hp.ana.patientId]);
+    const mailsBefore = (await readMails(hp.portal.mailDir)).filter((m) => m.to.includes(email)).length;
+    const factorRows = () => hp.rows('SELECT f.id, c.id AS codeId FROM second_factor f LEFT JOIN second_factor_recovery_code c ON c.factorId = f.id WHERE f.ownerId = ?', [hp.ana.accountId]);
+    const before = await factorRows();
+    expect(before.length).toBeGreaterThan(0);
+    const reset = (desk: Desk, patientId = hp.ana.patientId) => desk.call(`/api/staff/patients/${patientId}/second-factor/reset`, { body: {} });
+
+    expectRefused(await reset(hp.physician), 403, 'forbidden');
+    expectRefused(await reset(hp.receptionist, '00000000-0000-4000-8000-000000000000'), 404, 'not_found');
+    expect(await factorRows()).toEqual(before);
+    expect(await hp.count('audit_event', "action = 'patient.second_factor_reset'")).toBe(0);
+
+    expect((await reset(hp.receptionist)).status).toBe(204);
+    expect(await factorRows()).toEqual([]);
+    expect(await hp.count('patient_session', 'accountId = ?', [hp.ana.accountId])).toBe(0);
+    expect(await hp.count('audit_event', "action = 'patient.second_factor_reset' AND entityId = ?", [hp.ana.patientId])).toBe(1);
+    const mail = await waitForMail(hp.portal.mailDir, email, { after: mailsBefore });
+    expect(mail.subject).toMatch(/Two-step sign-in was turned off/);
+    expect(mail.text).toMatch(/If you did not ask for this, call/);
+    expectRefused(await reset(hp.receptionist), 409, 'conflict');
+    // The password alone signs in again.
+    await expect(signInPatient(hp.url, hp.ana.username, hp.ana.password)).resolves.toBeTruthy();
   });
 });

@@ -125,6 +125,10 @@ export const usePatientsStore = defineStore('patients', () => {
   }
 
   /** Online only: emails the patient a one-time link to choose a new password. */
+  function resetSecondFactor(patientId: string): Promise<void> {
+    return call('patients.resetSecondFactor', { patientId });
+  }
+
   function sendPasswordReset(patientId: string): Promise<StaffPasswordResetResponse> {
     return call('patients.sendPasswordReset', { patientId });
   }
@@ -189,6 +193,7 @@ export const usePatientsStore = defineStore('patients', () => {
     revokeInvitation, printInvitationLetter,
     unlockPortalAccount,
     sendPasswordReset,
+    resetSecondFactor,
     findDuplicates,
     connect,
     disconnect,

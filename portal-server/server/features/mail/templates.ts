@@ -64,14 +64,14 @@ This invitation expires on ${e(expires)}.</p>
  * "Something changed, sign in to see it" mails. They carry no health information at all: no
  * medication, reason, message text, physician or time — only the clinic and where to sign in.
  */
-export const NOTICE_TEMPLATES = ['appointmentUpdate', 'newMessage', 'renewalUpdate', 'passwordChanged', 'emailChanged'] as const;
+export const NOTICE_TEMPLATES = ['appointmentUpdate', 'newMessage', 'renewalUpdate', 'passwordChanged', 'emailChanged', 'secondFactorReset'] as const;
 export type NoticeTemplate = (typeof NOTICE_TEMPLATES)[number];
 
 /**
  * Notices about the account itself. They go to the address they were queued for even when the
  * patient's address changes before they are sent: the owner of that address is who must know.
  */
-export const ACCOUNT_NOTICES: readonly string[] = ['passwordChanged', 'emailChanged'] satisfies NoticeTemplate[];
+export const ACCOUNT_NOTICES: readonly string[] = ['passwordChanged', 'emailChanged', 'secondFactorReset'] satisfies NoticeTemplate[];
 
 export interface NoticeMailPayload {
   clinicName: string;
@@ -116,6 +116,10 @@ const NOTICES: Record<NoticeTemplate, (p: NoticeMailPayload) => { subject: strin
     }
     const lead = `The clinic changed the email address of your ${p.clinicName} Patient Portal account. Portal emails, including password links, now go to the new address, not to this one. If you did not ask for this, call ${p.clinicName} at ${p.clinicPhone} right away.`;
     return { subject: `The email address of your ${p.clinicName} Patient Portal account was changed`, lead, line: `${lead}\nSign in: ${p.signInUrl}` };
+  },
+  secondFactorReset: (p) => {
+    const lead = `At your request, ${p.clinicName} turned off two-step sign-in for your Patient Portal account, and browsers signed in to it were signed out. You now sign in with your password alone; you can turn two-step sign-in on again on the Account page. If you did not ask for this, call ${p.clinicName} at ${p.clinicPhone} right away.`;
+    return { subject: `Two-step sign-in was turned off for your ${p.clinicName} Patient Portal account`, lead, line: `${lead}\nSign in: ${p.signInUrl}` };
   },
 };
 

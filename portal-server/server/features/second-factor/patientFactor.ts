@@ -5,10 +5,16 @@
 import type { SecondFactorStatus } from '../../../../shared/api/types';
 import { PatientSessionEntity } from '../../../../shared/node/entities/server';
 import type { ServerContext } from '../../context';
+import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
 import type { PatientPrincipal } from '../patient-session/service';
 import { deleteSessionsOf } from '../patient-session/service';
+import { notifyPatient } from '../mail/notify';
+import type { StaffPrincipal } from '../staff/service';
+import { requireRole } from '../staff/service';
+import { ACCOUNT_HELP_ROLES, patientWithAccount } from '../sign-in-lockout/unlock';
+import { DomainError } from '../../../../shared/api/errors';
 import type { Enrolment, Owner } from './factor';
 import { findFactor, removeFactor, renewRecoveryCodes, typedCode, startEnrolment, unusedRecoveryCodes, verifyCode } from './factor';
 
@@ -58,4 +64,25 @@ export async function renewPatientRecoveryCodes(ctx: ServerContext, p: PatientPr
     audit(m, p.account.clinicId, { kind: 'patient', id: p.account.id, ip }, 'patient.recovery_codes_renewed', { type: 'patient_account', id: p.account.id }, ctx.now()),
   );
   return { recoveryCodes };
+}
+
+/**
+ * A patient who lost both their phone and their recovery codes: after the clinic has checked who
+ * is asking (its own procedure), the front desk turns two-step sign-in off. Every session of the
+ * account ends, the desk's action is audited, and the patient is mailed at once — so someone who
+ * talked the desk into it is found out by the real patient.
+ */
+export async function resetPatientFactorByDesk(ctx: ServerContext, p: StaffPrincipal, patientIdParam: unknown, ip: string | null): Promise<void> {
+  requireRole(p, ACCOUNT_HELP_ROLES);
+  await ctx.db.write(async (m) => {
+    const { patient, account } = await patientWithAccount(m, p.clinic.id, patientIdParam);
+    const now = ctx.now();
+    if (!(await removeFactor(m, { kind: 'patient', id: account.id }, now))) {
+      throw new DomainError('conflict', 'This patient has not turned on two-step sign-in, so there is nothing to turn off.');
+    }
+    await deleteSessionsOf(m, account.id);
+    await audit(m, p.clinic.id, { kind: 'staff', id: p.staff.id, ip }, 'patient.second_factor_reset', { type: 'patient', id: patient.id }, now);
+    await notifyPatient({ ctx, m, clinic: p.clinic }, patient.id, 'secondFactorReset');
+  });
+  afterCommit(ctx);
 }
