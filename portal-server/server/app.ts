@@ -23,11 +23,10 @@ import { syncRoutes } from './features/sync/routes';
 import { apiNotFound, errorHandler } from './middleware/errors';
 import { jsonBody } from './middleware/bodyLimits';
 import { provideContext } from './middleware/rateLimit';
-import { requestLog } from './middleware/requestLog';
+import { requestLogger } from './logger';
 import { noStore, sameOriginOnly, securityHeaders } from './middleware/security';
 
 export interface AppOptions {
-  log: (line: string) => void;
   /** Origins allowed to make cookie-authenticated state changes (PUBLIC_URL and the listening address). */
   allowedOrigins: () => string[];
 }
@@ -41,9 +40,8 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
   if (ctx.config.trustProxy) {
     app.set('trust proxy', ctx.config.trustProxy);
   }
-  if (ctx.config.logRequests) {
-    app.use(requestLog(options.log));
-  }
+  // Every request gets an id (echoed in X-Request-Id) and req.log; one line each when LOG_REQUESTS is on.
+  app.use(requestLogger(ctx.logger, { trustProxyRequestId: Boolean(ctx.config.trustProxy), autoLogging: ctx.config.logRequests ?? false }));
   app.use(securityHeaders());
   app.use(healthRoutes(ctx));
   app.use('/api', noStore, jsonBody(), sameOriginOnly(options.allowedOrigins));
@@ -76,6 +74,6 @@ export function createApp(ctx: ServerContext, options: AppOptions): Express {
       res.status(503).type('text/plain').send('The patient portal web app is not built. Run: npm run build:portal-web');
     }
   });
-  app.use(errorHandler(options.log));
+  app.use(errorHandler());
   return app;
 }

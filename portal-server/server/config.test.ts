@@ -34,6 +34,14 @@ describe('readConfig', () => {
     expect(() => readConfig({ PORT: 'eighty' })).toThrow(/PORT/);
   });
 
+  it('reads LOG_LEVEL and SHUTDOWN_GRACE_MS and refuses what they cannot be', () => {
+    expect(readConfig({ LOG_LEVEL: 'warn', SHUTDOWN_GRACE_MS: '30000' })).toMatchObject({ logLevel: 'warn', shutdownGraceMs: 30000 });
+    expect(readConfig({}).logLevel).toBeUndefined();
+    expect(() => readConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
+    expect(() => readConfig({ SHUTDOWN_GRACE_MS: '0' })).toThrow(/SHUTDOWN_GRACE_MS must be a whole number above 0/);
+    expect(() => readConfig({ SHUTDOWN_GRACE_MS: 'soon' })).toThrow(/SHUTDOWN_GRACE_MS/);
+  });
+
   it('reads the patient write limit (0 turns it off, for load benchmarks) and refuses anything but a whole number', () => {
     expect(readConfig({}).patientWritesPerHour).toBeUndefined();
     expect(readConfig({ PATIENT_WRITES_PER_HOUR: '0' }).patientWritesPerHour).toBe(0);

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomToken } from '../../shared/node/secrets';
+import { LOG_LEVELS } from './logger';
+import type { LogLevel } from './logger';
 
 /** Everything the portal server reads from its environment (README "Configuration"). */
 export interface PortalConfig {
@@ -29,6 +31,13 @@ export interface PortalConfig {
   webDir?: string;
   /** Log one line per request (method, path without query string, status, time). */
   logRequests?: boolean;
+  /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
+  logLevel?: LogLevel;
+  /**
+   * SHUTDOWN_GRACE_MS: on SIGTERM (and close()) requests in flight get this long to finish before
+   * their connections are cut (default 10,000).
+   */
+  shutdownGraceMs?: number;
   /** Mail retry back-off base in ms (tests shorten it). */
   mailRetryBaseMs?: number;
   /** How many tries before an invitation's mail counts as failed. */
@@ -79,6 +88,8 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
     databaseUrl: env.DATABASE_URL,
     webDir: env.PORTAL_WEB_DIR,
     logRequests: env.LOG_REQUESTS !== '0',
+    logLevel: logLevelOf(env.LOG_LEVEL),
+    shutdownGraceMs: positiveIntOf(env, 'SHUTDOWN_GRACE_MS'),
     syncRequestsPerMinute: positiveIntOf(env, 'PORTAL_SYNC_RATE'),
     patientWritesPerHour: env.PATIENT_WRITES_PER_HOUR === undefined ? undefined : wholeNumberOf('PATIENT_WRITES_PER_HOUR', env.PATIENT_WRITES_PER_HOUR),
     ...overrides,
@@ -97,6 +108,16 @@ function readSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
     return true;
   }
   throw new ConfigError(`${name} must be 1 (on) or 0 (off), not "${value}".`);
+}
+
+function logLevelOf(text: string | undefined): LogLevel | undefined {
+  if (text === undefined || text === '') {
+    return undefined;
+  }
+  if (!(LOG_LEVELS as readonly string[]).includes(text)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${text}".`);
+  }
+  return text as LogLevel;
 }
 
 function wholeNumberOf(name: string, text: string): number {

@@ -2,6 +2,7 @@ import type { Database } from '../../shared/node/db';
 import type { PortalConfig } from './config';
 import type { ChangeHub } from './features/sync/changeHub';
 import type { MailDispatcher } from './features/mail/dispatcher';
+import type { Logger } from './logger';
 
 /** What every feature's service needs; built once in startPortalServer (or a test). */
 export interface ServerContext {
@@ -12,8 +13,13 @@ export interface ServerContext {
   now: () => Date;
   changes: ChangeHub;
   mail: MailDispatcher;
-  /** The server's log (stdout in production). Never pass it health data: no arguments, bodies or query strings. */
-  log: (line: string) => void;
+  /**
+   * The server's structured log (JSON lines on stdout in production; see logger.ts). Never pass it
+   * health data: no arguments, bodies, query strings or SQL parameters.
+   */
+  logger: Logger;
+  /** True once shutdown has begun: /readyz answers 503 so a load balancer stops sending requests. */
+  draining: boolean;
 }
 
 /** Called after a transaction that wrote synced rows or mail commits. */

@@ -21,6 +21,7 @@ import { MailDispatcher } from './features/mail/dispatcher';
 import { expireInvitations } from './features/patients/service';
 import { sweepSecurityRows } from './features/sign-in-lockout/sweep';
 import { ChangeHub } from './features/sync/changeHub';
+import { createLogger } from './logger';
 
 export { readConfig, ConfigError } from './config';
 export type { PortalConfig } from './config';
@@ -73,13 +74,20 @@ function keepFolderToServiceAccount(dir: string, log: (line: string) => void): v
   }
 }
 
-/** Opens the database (running migrations), starts mail and listens. The one public start function. */
-export async function startPortalServer(config: PortalConfig, log: (line: string) => void = (l) => console.log(l)): Promise<PortalHandle> {
+const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * Opens the database (running migrations), starts mail and listens. The one public start function.
+ * The server logs JSON lines (logger.ts) to stdout, or to `log` one line at a time when given.
+ */
+export async function startPortalServer(config: PortalConfig, log?: (line: string) => void): Promise<PortalHandle> {
+  const logger = createLogger({ level: config.logLevel, lines: log });
+  const warn = (line: string): void => logger.warn(line);
   // readConfig checks this too; a caller that builds its config by hand gets the same refusal before any folder is made.
   assertSafeToListen(config);
-  keepFolderToServiceAccount(config.dataDir, log);
+  keepFolderToServiceAccount(config.dataDir, warn);
   if (!config.smtpUrl) {
-    keepFolderToServiceAccount(mailDirOf(config), log);
+    keepFolderToServiceAccount(mailDirOf(config), warn);
   }
   const secret = loadSecret(config);
   const sqlitePath = join(config.dataDir, 'portal.sqlite');
@@ -119,11 +127,11 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     now,
     changes,
     mail,
-    log,
+    logger,
+    draining: false,
   };
   let listenOrigin = '';
   const app = createApp(ctx, {
-    log,
     allowedOrigins: () => [new URL(publicUrl).origin, listenOrigin],
   });
   const server: Server = config.tlsCert && config.tlsKey
@@ -162,6 +170,38 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
   await expireInvitations(ctx);
   mail.kick();
 
+  let closing: Promise<void> | null = null;
+  /**
+   * Graceful: readiness turns 503 at once and no new connection is accepted; requests in flight
+   * get config.shutdownGraceMs to finish (live streams never finish, so they are ended first);
+   * then the rest is cut, mail stops after its current send, and the database closes.
+   */
+  const shutDown = async (): Promise<void> => {
+    ctx.draining = true;
+    clearInterval(sweep);
+    const grace = config.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    changes.close();
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const cut = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), grace);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (cut) {
+      logger.warn({ graceMs: grace }, 'shutdown: requests still running after the grace period were cut');
+      server.closeAllConnections();
+      await closed;
+    }
+    await mail.close();
+    await db.close();
+    logger.info('portal server stopped');
+    logger.flush();
+  };
+
   return {
     url: listenOrigin,
     port,
@@ -175,13 +215,10 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     setupEnrolment: (form) => enrolmentForSetup(form.name || 'Clinic portal', form.adminUsername || 'admin'),
     flushMail: () => mail.flush(),
     close: async () => {
-      clearInterval(sweep);
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      changes.close();
-      server.closeAllConnections();
-      await mail.close();
-      await closed;
-      await db.close();
+      if (!closing) {
+        closing = shutDown();
+      }
+      return closing;
     },
   };
 }

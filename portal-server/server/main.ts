@@ -25,8 +25,14 @@ function stopOnSignal(handle: PortalHandle): void {
       return;
     }
     stopping = true;
-    console.log('\nStopping the portal server…');
-    void handle.close().then(() => process.exit(0));
+    handle.context.logger.info('stopping: finishing requests in flight');
+    void handle.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        handle.context.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -34,10 +40,10 @@ function stopOnSignal(handle: PortalHandle): void {
 
 async function serve(config: PortalConfig): Promise<void> {
   const handle = await startPortalServer(config);
-  console.log(`Patient portal listening on ${handle.url} (public address ${handle.context.publicUrl})`);
-  console.log(`Data folder: ${config.dataDir}; mail: ${config.smtpUrl ? 'SMTP' : handle.mailDir}`);
+  const { logger } = handle.context;
+  logger.info({ url: handle.url, publicUrl: handle.context.publicUrl, dataDir: config.dataDir, mail: config.smtpUrl ? 'smtp' : handle.mailDir }, `Patient portal listening on ${handle.url}`);
   if (!(await handle.isSetUp())) {
-    console.log('This portal has no clinic yet: run `npm run portal:setup` (or set it up from the staff console).');
+    logger.warn('This portal has no clinic yet: run `npm run portal:setup` (or set it up from the staff console).');
   }
   stopOnSignal(handle);
 }

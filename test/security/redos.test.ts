@@ -156,7 +156,7 @@ interface RouteLayer {
 /** POST/PUT/PATCH/DELETE routes under /api as the app has them, `:params` filled with an id. */
 function stateChangingRoutes(handle: HostilePortal['portal']['handle']): { method: string; path: string }[] {
   // The same app the server runs, built again from its context (createApp only wires routes).
-  const router = createApp(handle.context, { log: () => undefined, allowedOrigins: () => [] }).router as Router;
+  const router = createApp(handle.context, { allowedOrigins: () => [] }).router as Router;
   const stack = router.stack as unknown as RouteLayer[];
   const out: { method: string; path: string }[] = [];
   const walk = (layers: RouteLayer[]): void => {

@@ -3,6 +3,8 @@ import { DomainError } from '../../../shared/api/errors';
 import type { ApiErrorResponse, ErrorCode } from '../../../shared/api/errors';
 import { TooManyTries } from '../features/sign-in-lockout/lockout';
 import { JSON_TOO_DEEP } from './jsonDepth';
+import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE, isDatabaseUnavailable } from './dbErrors';
+import type { Logger } from '../logger';
 
 const STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,
@@ -39,6 +41,8 @@ export function statusOf(code: ErrorCode): number {
 export function sendError(res: Response, error: DomainError): void {
   if (error instanceof TooManyTries) {
     res.set('Retry-After', String(error.retryAfterSeconds));
+  } else if (error.code === 'offline') {
+    res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
   }
   const body: ApiErrorResponse = { error: error.toBody() };
   res.status(STATUS[error.code]).json(body);
@@ -81,8 +85,11 @@ function clientFault(err: unknown): DomainError | null {
   return null;
 }
 
-/** The one place thrown errors become `{ error: { code, message, fields } }`. No stack traces leave. */
-export function errorHandler(log: (line: string) => void) {
+/**
+ * The one place thrown errors become `{ error: { code, message, fields } }`. No stack traces leave;
+ * unexpected ones are logged for IT with the request's id (logger.ts says what never goes in).
+ */
+export function errorHandler() {
   return (err: unknown, req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) {
       next(err);
@@ -97,8 +104,16 @@ export function errorHandler(log: (line: string) => void) {
       sendError(res, refusal);
       return;
     }
-    // Log the failure without the request's body or query string: they may hold health data.
-    log(`error ${req.method} ${req.path}: ${err instanceof Error ? `${err.name}: ${err.message}` : 'unknown'}`);
+    const logger = (req as Request & { log?: Logger }).log;
+    // A database that went away is not a bug: the client may retry (Retry-After), and the
+    // transaction it was in rolled back, so nothing is half-written.
+    if (isDatabaseUnavailable(err)) {
+      logger?.warn({ err, path: req.path }, 'database unavailable');
+      sendError(res, DATABASE_UNAVAILABLE());
+      return;
+    }
+    // Without the request's body or query string: they may hold health data (logger.ts).
+    logger?.error({ err, path: req.path }, 'unexpected error');
     sendError(res, new DomainError('internal', 'Something went wrong on our side. Please try again in a moment.'));
   };
 }

@@ -114,9 +114,7 @@ async function settledOutcome(m: EntityManager, clientId: string, mu: Mutation, 
  * other, so it does not block every change queued behind it.
  */
 function unexpected(ctx: ServerContext, clientId: string, mu: Mutation, err: unknown): DomainError {
-  const name = err instanceof Error ? err.name : typeof err;
-  const stack = err instanceof Error && err.stack ? err.stack.slice(0, 4000) : name;
-  ctx.log(`error sync.push ${mu.name} seq=${mu.seq} client=${clientId}: ${name}\n${stack}`);
+  ctx.logger.error({ err, mutation: mu.name, seq: mu.seq, clientId }, 'sync.push could not apply a change');
   return COULD_NOT_APPLY;
 }
 
@@ -184,7 +182,7 @@ export async function push(ctx: ServerContext, p: StaffPrincipal, body: unknown,
     }
     outcomes.push(outcome);
     if (outcome.status === 'seq_reused') {
-      ctx.log(`sync.push seq_reused seq=${mu.seq} client=${req.clientId}`);
+      ctx.logger.warn({ seq: mu.seq, clientId: req.clientId }, 'sync.push seq_reused');
       break;
     }
   }
