@@ -187,7 +187,7 @@ describe('staff administration', () => {
 describe('server basics', () => {
   it('answers /healthz, JSON 404s for unknown API paths, and no-store on the API', async () => {
     const health = await api<{ ok: boolean; setUp: boolean }>(portal.url, '/healthz');
-    expect(health.body).toEqual({ ok: true, setUp: true });
+    expect(health.body).toMatchObject({ ok: true, setUp: true });
     const missing = await api<ApiErrorResponse>(portal.url, '/api/nothing-here');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');

@@ -1,0 +1,310 @@
+/**
+ * `npm run bench:load` — the portal under patient load, on 127.0.0.1 only, bounded in time, not
+ * part of `npm test` (issue 18 item 8).
+ *
+ * Targets, each measured against a bare Express app doing the same queries in the same run
+ * (bench/loadTarget.ts says what "bare" leaves out):
+ *   sqlite — one instance on SQLite;
+ *   pg     — one instance on PostgreSQL (BENCH_POSTGRES_URL or PORTAL_TEST_POSTGRES_URL: an admin
+ *            URL; the bench makes and drops its own databases), skipped without one;
+ *   two    — two instances on PostgreSQL behind a real nginx, skipped without PostgreSQL or nginx.
+ *
+ * Traffic: the demo clinic's registered patients (James and Ana, with their seeded records), each
+ * simulated patient a session of its own: GET /api/home, POST /api/record/view (audited), GET
+ * /api/appointments, GET /api/messages, POST /api/messages (a new thread) in turn.
+ *   (a) saturation: BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (10) — requests/s;
+ *   (b) BENCH_PATIENTS (200) patients, each one request every 1–2 s for BENCH_PATIENT_SECONDS (20)
+ *       — p50/p99 latency and errors (target: p99 under 100 ms, no errors).
+ * Sign-ins happen during set-up and their rate is reported apart (argon2id is slow by design).
+ * Load from one address: the bench sets PATIENT_WRITES_PER_HOUR=0 and TRUST_PROXY=loopback with a
+ * distinct X-Forwarded-For per simulated patient (so per-address limits apply per patient), and
+ * prints them. Last line:
+ *   load-bench: sqlite_rps=<n> pg_rps=<n> two_rps=<n> ratio_vs_bare=<x> p99_ms=<n> errors=<n>
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { DEMO } from '../portal-server/server/demo';
+import { SESSION_COOKIE } from '../shared/api/types';
+import { freePort, hasNginx, startNginx } from '../test/fixtures/nginx';
+import type { Helper } from './child';
+import { onExit, startHelper } from './child';
+import { BENCH_LIMITS, formatLoadLine } from './loadLine';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
+const PATIENT_SECONDS = Number(process.env.BENCH_PATIENT_SECONDS ?? 20);
+const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? process.env.PORTAL_TEST_POSTGRES_URL;
+
+interface Session {
+  cookie: string;
+  csrf: string;
+  ip: string;
+}
+
+interface Target {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function startTarget(mode: 'ours' | 'bare', o: { instances: number; databaseUrl?: string; dataDir: string }): Promise<Target> {
+  const nginxPort = o.instances > 1 ? await freePort() : 0;
+  const env = { ...process.env, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), ...(nginxPort ? { PUBLIC_URL: `http://127.0.0.1:${nginxPort}` } : {}) };
+  const helpers: Helper[] = [];
+  for (let i = 0; i < o.instances; i += 1) {
+    // One after the other: the first seeds the demo clinic, the others find it.
+    helpers.push(await withEnv(env, () => startHelper('bench/loadTarget.ts', [mode, join(o.dataDir, `instance-${i}`), '0'])));
+  }
+  const stopAll = async () => {
+    await Promise.all(helpers.map((h) => h.stop()));
+  };
+  if (o.instances === 1) {
+    return { url: helpers[0]?.url ?? '', stop: stopAll };
+  }
+  const nginx = await startNginx(
+    helpers.map((h) => Number(new URL(h.url).port)),
+    nginxPort,
+  );
+  return {
+    url: nginx.url,
+    stop: async () => {
+      await nginx.stop();
+      await stopAll();
+    },
+  };
+}
+
+/** startHelper forks with process.env: set it for the fork only. */
+async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const key of Object.keys(process.env)) {
+      if (!(key in saved)) {
+        delete process.env[key];
+      }
+    }
+    Object.assign(process.env, saved);
+  }
+}
+
+/** Signs in `count` simulated patients (alternating the demo's registered ones), 8 at a time. */
+async function signInPatients(url: string, count: number): Promise<{ sessions: Session[]; perSecond: number }> {
+  const sessions: Session[] = [];
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const who = DEMO.registered[i % DEMO.registered.length];
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      const res = await fetch(`${url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url, 'x-forwarded-for': ip },
+        body: JSON.stringify({ username: who?.username, password: who?.password }),
+      });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const text = await res.text();
+      const body = (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(text) as { csrfToken?: string }) : {};
+      if (res.status !== 200 || !cookie.startsWith(`${SESSION_COOKIE}=`) || !body.csrfToken) {
+        throw new Error(`Sign-in ${i} failed: ${res.status} ${text.slice(0, 200)}`);
+      }
+      sessions.push({ cookie, csrf: body.csrfToken, ip });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return { sessions, perSecond: count / ((performance.now() - started) / 1000) };
+}
+
+const MIX = ['GET /api/home', 'POST /api/record/view', 'GET /api/appointments', 'GET /api/messages', 'POST /api/messages'] as const;
+const newThread = () => JSON.stringify({ subject: 'Bench question', body: `A question from the load bench (${randomUUID()}).` });
+
+/** (a) Saturation: every connection a session of its own, cycling through the mix. */
+async function saturation(url: string, sessions: Session[]): Promise<{ rps: number; p99: number; errors: number }> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: MIX.map((line) => {
+      const [method, path] = line.split(' ') as [string, string];
+      return {
+        method: method as 'GET' | 'POST',
+        path,
+        // autocannon's context is per connection: each connection keeps one session of its own.
+        setupRequest: (req: autocannon.Request, context: object): autocannon.Request => {
+          const c = context as { session?: Session };
+          c.session ??= sessions[next++ % sessions.length];
+          const s = c.session as Session;
+          return {
+            ...req,
+            headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, origin: url, 'content-type': 'application/json', 'x-forwarded-for': s.ip },
+            ...(method === 'POST' ? { body: path === '/api/messages' ? newThread() : '{}' } : {}),
+          };
+        },
+      };
+    }),
+  });
+  if (result.non2xx || result.errors) {
+    console.log(`  (${url}: status counts ${JSON.stringify(result.statusCodeStats)}, ${result.errors} connection errors)`);
+  }
+  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+/** (b) Patients with think time: each one request every 1–2 s; latency of each answer. */
+async function thinkTime(url: string, sessions: Session[]): Promise<{ p50: number; p99: number; errors: number; requests: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + PATIENT_SECONDS * 1000;
+  await Promise.all(
+    sessions.map(async (s, i) => {
+      let turn = i;
+      // Spread the first requests over the first second.
+      await new Promise((r) => setTimeout(r, Math.random() * 1000));
+      while (performance.now() < until) {
+        const [method, path] = (MIX[turn++ % MIX.length] ?? 'GET /api/home').split(' ') as [string, string];
+        const started = performance.now();
+        try {
+          const res = await fetch(`${url}${path}`, {
+            method,
+            headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, origin: url, 'content-type': 'application/json', 'x-forwarded-for': s.ip },
+            ...(method === 'POST' ? { body: path === '/api/messages' ? newThread() : '{}' } : {}),
+          });
+          await res.arrayBuffer();
+          if (res.status >= 400) {
+            errors += 1;
+          }
+        } catch {
+          errors += 1;
+        }
+        latencies.push(performance.now() - started);
+        await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1000));
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  return { p50: at(0.5), p99: at(0.99), errors, requests: latencies.length };
+}
+
+interface Row {
+  target: string;
+  mode: 'ours' | 'bare';
+  rps: number;
+  satP99: number;
+  satErrors: number;
+  signInsPerSecond: number;
+  p50?: number;
+  p99?: number;
+  errors?: number;
+}
+
+async function measure(target: string, mode: 'ours' | 'bare', o: { instances: number; databaseUrl?: string }, withPatients: boolean): Promise<Row> {
+  const dataDir = mkdtempSync(join(tmpdir(), `bench-load-${target}-`));
+  onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+  const t = await startTarget(mode, { ...o, dataDir });
+  try {
+    const { sessions, perSecond } = await signInPatients(t.url, Math.max(CONNECTIONS, withPatients ? PATIENTS : 0));
+    const sat = await saturation(t.url, sessions.slice(0, CONNECTIONS));
+    const row: Row = { target, mode, rps: sat.rps, satP99: sat.p99, satErrors: sat.errors, signInsPerSecond: perSecond };
+    if (withPatients) {
+      Object.assign(row, await thinkTime(t.url, sessions.slice(0, PATIENTS)));
+    }
+    return row;
+  } finally {
+    await t.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function pgDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  if (!PG_ADMIN) {
+    return null;
+  }
+  const name = `bench_load_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: PG_ADMIN });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  console.log(`Load bench on 127.0.0.1: saturation ${CONNECTIONS} connections × ${SECONDS} s; ${PATIENTS} patients × ${PATIENT_SECONDS} s with 1–2 s think time.`);
+  console.log(`Limits set for load from one machine: ${Object.entries(BENCH_LIMITS).map(([k, v]) => `${k}=${v}`).join(' ')}; each simulated patient has its own X-Forwarded-For (10.x.y.z).`);
+  const rows: Row[] = [];
+  rows.push(await measure('sqlite', 'ours', { instances: 1 }, true));
+  rows.push(await measure('sqlite', 'bare', { instances: 1 }, false));
+  for (const [target, instances] of [
+    ['pg', 1],
+    ['two', 2],
+  ] as const) {
+    if (target === 'two' && !hasNginx) {
+      console.log('two: skipped (nginx is not installed)');
+      continue;
+    }
+    for (const mode of ['ours', 'bare'] as const) {
+      const db = await pgDatabase();
+      if (!db) {
+        console.log(`${target}: skipped (no BENCH_POSTGRES_URL or PORTAL_TEST_POSTGRES_URL)`);
+        break;
+      }
+      try {
+        rows.push(await measure(target, mode, { instances, databaseUrl: db.url }, false));
+      } finally {
+        await db.drop();
+      }
+    }
+  }
+  const f = (n: number | undefined, d = 0) => (n === undefined ? '—' : n.toFixed(d));
+  console.log('\ntarget  server  req/s   sat.p99 ms  sat.errors  sign-ins/s  p50 ms  p99 ms  errors');
+  for (const r of rows) {
+    console.log(
+      `${r.target.padEnd(7)} ${r.mode.padEnd(7)} ${f(r.rps).padStart(6)} ${f(r.satP99).padStart(11)} ${f(r.satErrors).padStart(11)} ${f(r.signInsPerSecond, 1).padStart(11)} ${f(r.p50, 1).padStart(7)} ${f(r.p99, 1).padStart(7)} ${f(r.errors).padStart(7)}`,
+    );
+  }
+  const ours = (t: string) => rows.find((r) => r.target === t && r.mode === 'ours');
+  const bare = (t: string) => rows.find((r) => r.target === t && r.mode === 'bare');
+  for (const t of ['sqlite', 'pg', 'two']) {
+    const o = ours(t);
+    const b = bare(t);
+    if (o && b) {
+      console.log(`${t}: ours/bare = ${(o.rps / b.rps).toFixed(2)} (target ≥ 0.8)`);
+    }
+  }
+  const sqlite = ours('sqlite');
+  console.log(
+    formatLoadLine({
+      sqliteRps: sqlite?.rps ?? 0,
+      pgRps: ours('pg')?.rps ?? null,
+      twoRps: ours('two')?.rps ?? null,
+      ratioVsBare: sqlite && bare('sqlite') ? sqlite.rps / (bare('sqlite')?.rps ?? 1) : null,
+      p99Ms: sqlite?.p99 ?? null,
+      errors: rows.reduce((n, r) => n + r.satErrors + (r.errors ?? 0), 0),
+    }),
+  );
+}
+
+void main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
