@@ -226,6 +226,11 @@ export const CONSOLE_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Save and send invitation' }).click();
     await errorsShown(page);
   } },
+  { state: 'Patient page, invitation not emailed (outgoing mail not set up)', routes: ['patient'], who: 'admin', open: async (page) => {
+    await go(page, 'Patients');
+    await page.getByRole('link', { name: 'Maria Lopez' }).click();
+    await expect(page.getByRole('region', { name: 'Invitation' }).getByText('Not emailed: outgoing mail is not set up')).toBeVisible({ timeout: 15_000 });
+  } },
   { state: 'Patient page with medical record', routes: ['patient'], who: 'physician', open: async (page) => {
     await go(page, 'Patients');
     await page.getByRole('link', { name: 'Ana Silva' }).click();
