@@ -9,6 +9,7 @@ import { BrowserWindow, app, dialog, powerMonitor, session, shell } from 'electr
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import type { PortalHandle } from '../portal-server/server/index';
 import { readConsoleConfig } from './consoleConfig';
+import { fetchFor } from './net/serverIdentity';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
 import { registerIpc } from './ipc/electron';
@@ -110,6 +111,8 @@ async function start(): Promise<void> {
     tokenProtectionWarning: secrets.warning,
     serverUrl,
     host: portal,
+    // A joining desk accepts only the self-signed certificate it confirmed (issue 16); otherwise normal checks.
+    ...(portal ? {} : { fetch: fetchFor(config.pinnedCertificate ?? null) }),
     deviceName: `Staff console on ${hostname()}`,
     log,
     openFile: createElectronFileOpener(log),
