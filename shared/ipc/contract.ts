@@ -46,6 +46,14 @@ export interface AppStatus {
   recoveryCodes?: string[];
 }
 
+/** A clinic server a desk is about to connect to (issue 16): what the person confirms. */
+export interface ServerCheckView {
+  url: string;
+  clinicName: string;
+  /** The self-signed certificate's SHA-256 fingerprint, to compare with the hosting desk's; null when a public CA vouches for it (or http to this computer). */
+  fingerprint256: string | null;
+}
+
 /** What staff type to sign in; `code` once the server asks for a second factor (issue 13). */
 export interface StaffCredentials {
   username: string;
@@ -257,6 +265,10 @@ export interface IpcContract {
   'devices.revokeTrust': { args: { trustId: string }; result: TrustedComputerView[] };
   /** Online only, admins: one page of the audit log, newest first. */
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
+  /** Signed out only: checks a clinic server and shows what to confirm; saves nothing. */
+  'server.check': { args: { address: string }; result: ServerCheckView };
+  /** Signed out, nothing waiting to send: checks again and saves it as this desk's server (used from the next start). */
+  'server.connect': { args: { address: string; confirmedFingerprint?: string | null }; result: ServerCheckView };
 }
 export type IpcChannel = keyof IpcContract;
 
@@ -324,6 +336,8 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'account.confirmSecondFactor',
   'devices.revokeTrust',
   'audit.search',
+  'server.check',
+  'server.connect',
 ];
 
 /** Main → renderer events. */

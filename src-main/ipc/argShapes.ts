@@ -98,6 +98,8 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'account.confirmSecondFactor': { code: 'string' },
   'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
+  'server.check': { address: 'string' },
+  'server.connect': { address: 'string', confirmedFingerprint: 'string?' },
 };
 
 /** Nested forms are checked with the same rules. */

@@ -209,6 +209,13 @@ export const CONSOLE_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Create clinic' }).click();
     await expect(page.getByRole('alertdialog', { name: 'Your recovery codes' })).toBeVisible();
   } },
+  { state: "Connect to our clinic's server, address refused", routes: [], who: 'guest', title: "Connect to our clinic's server – Clinic Console", open: async (page) => {
+    await page.getByRole('button', { name: "Connect to our clinic's server instead" }).click();
+    await heading(page, "Connect to our clinic's server");
+    await page.getByLabel('Server address').fill('http://192.168.1.20:3000');
+    await page.getByRole('button', { name: 'Check server' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  } },
   { state: 'Staff sign in, empty', routes: [], who: 'guest', title: 'Staff sign in – Clinic Console', open: async (page) => {
     await heading(page, 'Staff sign in');
   } },
