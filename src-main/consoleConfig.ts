@@ -127,3 +127,12 @@ function sameAddress(saved: string, typed: string): boolean {
     return false;
   }
 }
+
+/** The pin and clinic saved for this desk, without writing the defaults when there is no file yet. */
+export function savedConnection(userDataDir: string): Pick<ConsoleConfig, 'pinnedCertificate' | 'clinicId'> {
+  if (!existsSync(join(userDataDir, 'console.json'))) {
+    return {};
+  }
+  const c = readConsoleConfig(userDataDir);
+  return { pinnedCertificate: c.pinnedCertificate, clinicId: c.clinicId };
+}

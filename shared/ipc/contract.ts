@@ -54,6 +54,17 @@ export interface ServerCheckView {
   fingerprint256: string | null;
 }
 
+/** This desk's server as the admin screen shows it (issue 16 item 3). */
+export interface ServerConnectionView {
+  url: string;
+  /** This computer keeps the clinic's records (hosts the portal). */
+  hostsServer: boolean;
+  /** The pinned self-signed certificate's fingerprint, if this desk pinned one. */
+  fingerprint256: string | null;
+  /** Changes made here that have not reached the server (they must be sent before moving). */
+  waitingChanges: number;
+}
+
 /** What staff type to sign in; `code` once the server asks for a second factor (issue 13). */
 export interface StaffCredentials {
   username: string;
@@ -269,6 +280,10 @@ export interface IpcContract {
   'server.check': { args: { address: string }; result: ServerCheckView };
   /** Signed out, nothing waiting to send: checks again and saves it as this desk's server (used from the next start). */
   'server.connect': { args: { address: string; confirmedFingerprint?: string | null }; result: ServerCheckView };
+  /** Admins: this desk's server, its pin and what waits to be sent. */
+  'server.current': { args: void; result: ServerConnectionView };
+  /** Admins: "Test connection" — the same checks as joining, against the pin and clinic saved here. */
+  'server.test': { args: void; result: ServerCheckView };
 }
 export type IpcChannel = keyof IpcContract;
 
@@ -338,6 +353,8 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'audit.search',
   'server.check',
   'server.connect',
+  'server.current',
+  'server.test',
 ];
 
 /** Main → renderer events. */

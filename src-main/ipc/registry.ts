@@ -115,6 +115,8 @@ function handlersFor(s: ConsoleServices): Handlers {
     'audit.search': (a) => s.security.searchAudit(a.filters),
     'server.check': (a) => s.server.check(a.address),
     'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null),
+    'server.current': () => s.server.current(),
+    'server.test': () => s.server.test(),
   };
 }
 

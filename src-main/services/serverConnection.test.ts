@@ -26,6 +26,9 @@ describe('server.connect (moving this desk to another server)', () => {
     await core.services.patients.preRegister(mariaForm(), true);
     expect(await core.registry.invoke('server.connect', { address: portal.url })).toMatchObject({ ok: false, error: { code: 'conflict', message: /Sign out first/ } });
     expect(config()).toBe(before);
+    // The server screen is for administrators; this desk's person is a receptionist.
+    expect(await core.registry.invoke('server.current', undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await core.registry.invoke('server.test', undefined)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     await core.session.forget();
     expect((await core.session.state()).signedIn).toBe(false);

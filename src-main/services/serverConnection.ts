@@ -1,9 +1,9 @@
 import { In } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
-import type { ServerCheckView } from '../../shared/ipc/contract';
+import type { ServerCheckView, ServerConnectionView } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
 import { OutboxEntity } from '../replica/entities';
-import { connectToClinicServer } from '../consoleConfig';
+import { connectToClinicServer, savedConnection } from '../consoleConfig';
 import { ServerCheckError, checkServer } from '../net/serverIdentity';
 import type { PresentedCertificate } from '../net/serverIdentity';
 import type { Session } from '../session/session';
@@ -13,6 +13,9 @@ export interface ServerConnectionDeps {
   dataDir: string;
   db: Database;
   session: Session;
+  /** The server this console runs against now. */
+  serverUrl: string;
+  hostsServer: boolean;
 }
 
 /**
@@ -39,11 +42,36 @@ export class ServerConnectionService {
     }
   }
 
+  async current(): Promise<ServerConnectionView> {
+    await this.requireAdmin();
+    const saved = savedConnection(this.o.dataDir);
+    return { url: this.o.serverUrl, hostsServer: this.o.hostsServer, fingerprint256: saved.pinnedCertificate?.fingerprint256 ?? null, waitingChanges: await this.waiting() };
+  }
+
+  /** "Test connection": the pin and the clinic saved here must still hold. */
+  async test(): Promise<ServerCheckView> {
+    await this.requireAdmin();
+    const saved = savedConnection(this.o.dataDir);
+    const ok = await this.checked(() => checkServer(this.o.serverUrl, { pinned: saved.pinnedCertificate ?? null, expectedClinicId: saved.clinicId ?? null }));
+    return { url: ok.url, clinicName: ok.clinicName, fingerprint256: ok.pin?.fingerprint256 ?? null };
+  }
+
+  private async requireAdmin(): Promise<void> {
+    const s = await this.o.session.state();
+    if (!s.signedIn || s.staff?.role !== 'admin') {
+      throw new DomainError('forbidden', 'Only administrators can see and test this computer\'s server connection.');
+    }
+  }
+
+  private waiting(): Promise<number> {
+    return this.o.db.read((m) => m.count(OutboxEntity, { where: { status: In(['pending', 'rejected', 'held']) } }));
+  }
+
   async connect(address: string, confirmedFingerprint: string | null): Promise<ServerCheckView> {
     if ((await this.o.session.state()).signedIn) {
       throw new DomainError('conflict', 'Sign out first: the clinic\'s server can only be changed while nobody is signed in on this computer.');
     }
-    const waiting = await this.o.db.read((m) => m.count(OutboxEntity, { where: { status: In(['pending', 'rejected', 'held']) } }));
+    const waiting = await this.waiting();
     if (waiting > 0) {
       throw new DomainError('conflict', `${waiting} change${waiting === 1 ? '' : 's'} made on this computer ${waiting === 1 ? 'has' : 'have'} not reached the clinic's server yet. Sign in and send or resolve ${waiting === 1 ? 'it' : 'them'} first.`);
     }

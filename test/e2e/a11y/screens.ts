@@ -296,6 +296,13 @@ export const CONSOLE_SCREENS: Screen[] = [
     await go(page, 'Clinic settings');
     await heading(page, 'Clinic settings');
   } },
+  { state: "Clinic settings, this computer's server tested", routes: ['settings'], who: 'admin', open: async (page) => {
+    await go(page, 'Clinic settings');
+    const panel = page.getByRole('region', { name: "This computer's server" });
+    await expect(panel.getByText('Changes waiting to be sent')).toBeVisible();
+    await panel.getByRole('button', { name: 'Test connection' }).click();
+    await expect(panel.getByRole('status')).toContainText('Connected to the records server of');
+  } },
   { state: 'Devices, filled', routes: ['devices'], who: 'admin', open: async (page) => {
     await go(page, 'Devices');
     await heading(page, 'Devices');
