@@ -9,6 +9,7 @@ import { BrowserWindow, app, dialog, powerMonitor, powerSaveBlocker, session, sh
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import type { PortalHandle } from '../portal-server/server/index';
 import { readConsoleConfig } from './consoleConfig';
+import { SMTP_PASSWORD_KEY, portalConfigOf, readPortalSettings } from './portalSettings';
 import { fetchFor } from './net/serverIdentity';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
@@ -94,20 +95,29 @@ function watchIdle(c: ConsoleCore): () => void {
 async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const config = readConsoleConfig(userData);
+  const secrets = await createElectronSecretStore(userData, log);
   if (config.hostServer) {
+    // The "Portal server" settings (console.json "portal", SMTP password in the protected store)
+    // win over the environment; the server's own readConfig judges them (issue 16 item 4).
+    const settings = readPortalSettings(userData);
     portal = await startPortalServer(
-      readConfig(process.env, {
-        dataDir: join(userData, 'portal'),
-        port: config.port,
-        host: config.host ?? '127.0.0.1',
-        webDir: join(app.getAppPath(), 'out', 'portal-web'),
-        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      }),
+      portalConfigOf(
+        readConfig,
+        settings,
+        await secrets.store.get(SMTP_PASSWORD_KEY),
+        {
+          dataDir: join(userData, 'portal'),
+          port: settings.port ?? config.port,
+          host: settings.host ?? config.host ?? '127.0.0.1',
+          webDir: join(app.getAppPath(), 'out', 'portal-web'),
+          ...(settings.publicUrl ?? config.publicUrl ? { publicUrl: settings.publicUrl ?? config.publicUrl } : {}),
+        },
+        process.env,
+      ),
       log,
     );
   }
   const serverUrl = portal ? portal.url : config.serverUrl;
-  const secrets = await createElectronSecretStore(userData, log);
   core = await createConsoleCore({
     dataDir: userData,
     sqlitePath: join(userData, 'console.sqlite'),
