@@ -148,7 +148,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
-    server: new ServerConnectionService({ dataDir: o.dataDir, db, session, serverUrl: o.serverUrl, hostsServer: Boolean(o.host) }),
+    server: new ServerConnectionService({ dataDir: o.dataDir, db, session, serverUrl: o.serverUrl, hostsServer: Boolean(o.host), hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false) }),
   };
   const registry = createIpcRegistry(services, log);
   // The lock is read before the engine starts: its first status events already know to hide the

@@ -20,6 +20,16 @@ afterAll(async () => {
 const config = () => (existsSync(join(core.dataDir, 'console.json')) ? readFileSync(join(core.dataDir, 'console.json'), 'utf8') : '');
 
 describe('server.connect (moving this desk to another server)', () => {
+  it('is refused on a console that hosts a clinic\'s records, and nothing is saved', async () => {
+    const hosting = await startTestCore({ host: { url: portal.url, isSetUp: () => Promise.resolve(true), setupClinic: () => Promise.reject(new Error('unused')), setupEnrolment: () => Promise.reject(new Error('unused')) } });
+    try {
+      expect(await hosting.registry.invoke('server.connect', { address: portal.url })).toMatchObject({ ok: false, error: { code: 'conflict', message: /keeps the clinic's records/ } });
+      expect(existsSync(join(hosting.dataDir, 'console.json'))).toBe(false);
+    } finally {
+      await hosting.dispose();
+    }
+  });
+
   it('is refused while someone is signed in, and while changes wait to be sent; nothing is saved', async () => {
     const before = config();
     await signInOffline(core);

@@ -16,6 +16,8 @@ export interface ServerConnectionDeps {
   /** The server this console runs against now. */
   serverUrl: string;
   hostsServer: boolean;
+  /** For a hosting console: whether its portal already keeps a clinic (then it must not be switched away from here). */
+  hostedClinicExists?: () => Promise<boolean>;
 }
 
 /**
@@ -70,6 +72,12 @@ export class ServerConnectionService {
   async connect(address: string, confirmedFingerprint: string | null): Promise<ServerCheckView> {
     if ((await this.o.session.state()).signedIn) {
       throw new DomainError('conflict', 'Sign out first: the clinic\'s server can only be changed while nobody is signed in on this computer.');
+    }
+    if (this.o.hostsServer && (await this.o.hostedClinicExists?.())) {
+      throw new DomainError(
+        'conflict',
+        'This computer keeps the clinic\'s records: patients and the other desks connect to it. Moving the records to another server is not done from this screen; ask your administrator.',
+      );
     }
     const waiting = await this.waiting();
     if (waiting > 0) {
