@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { checkServer, parseServerAddress } from './net/serverIdentity';
+import type { CheckServerOptions, PinnedCertificate, ServerCheck } from './net/serverIdentity';
 
 /** userData/console.json: whether this console hosts the portal server, and where the server is. */
 export interface ConsoleConfig {
@@ -16,6 +18,10 @@ export interface ConsoleConfig {
    * (or TRUST_PROXY with PLAIN_HTTP_BEHIND_PROXY=1) in the environment, or the server refuses to start.
    */
   host?: string;
+  /** The hosting desk's self-signed certificate this desk confirmed when it joined (issue 16): only it is accepted. */
+  pinnedCertificate?: PinnedCertificate;
+  /** The clinic this desk joined: a server of another clinic is refused when re-connecting. */
+  clinicId?: string;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = { hostServer: true, port: 3000, serverUrl: 'http://127.0.0.1:3000' };
@@ -52,13 +58,57 @@ export function readConsoleConfig(userDataDir: string): ConsoleConfig {
   if (c.host !== undefined && (typeof c.host !== 'string' || c.host.trim() === '')) {
     throw new ConsoleConfigError(`In ${file}, "host" must be an address such as 127.0.0.1.`);
   }
+  const pin = c.pinnedCertificate as Partial<PinnedCertificate> | undefined;
+  if (pin !== undefined && (typeof pin !== 'object' || pin === null || typeof pin.fingerprint256 !== 'string' || typeof pin.pem !== 'string')) {
+    throw new ConsoleConfigError(`In ${file}, "pinnedCertificate" is damaged. Connect this computer to the clinic's server again.`);
+  }
+  if (c.clinicId !== undefined && typeof c.clinicId !== 'string') {
+    throw new ConsoleConfigError(`In ${file}, "clinicId" is damaged. Connect this computer to the clinic's server again.`);
+  }
   return {
     hostServer: c.hostServer,
     port: c.port,
     serverUrl: c.serverUrl.replace(/(?<!\/)\/+$/, ''),
     ...(c.publicUrl ? { publicUrl: c.publicUrl } : {}),
     ...(c.host ? { host: c.host } : {}),
+    ...(pin ? { pinnedCertificate: { fingerprint256: pin.fingerprint256 as string, pem: pin.pem as string } } : {}),
+    ...(typeof c.clinicId === 'string' ? { clinicId: c.clinicId } : {}),
   };
+}
+
+/** Writes console.json whole (a temporary file renamed over it), so a crash never leaves half a file. */
+export function writeConsoleConfig(userDataDir: string, config: ConsoleConfig): void {
+  mkdirSync(userDataDir, { recursive: true });
+  const file = join(userDataDir, 'console.json');
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
+}
+
+/**
+ * "Connect to our clinic's server" (issue 16): checks the server (address, reachable, certificate
+ * confirmed or pinned, same clinic when re-connecting, same protocol) and only then saves it as
+ * this desk's server, no longer hosting. Any refusal throws ServerCheckError and leaves
+ * console.json as it was. The console applies it on its next start.
+ */
+export async function connectToClinicServer(
+  userDataDir: string,
+  address: string,
+  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & { reconnect?: boolean } = {},
+): Promise<ServerCheck> {
+  const current = readConsoleConfig(userDataDir);
+  const check = await checkServer(address, {
+    confirmedFingerprint: o.confirmedFingerprint ?? null,
+    timeoutMs: o.timeoutMs,
+    // Re-connecting to the same clinic: the earlier pin still holds at the same address, and the clinic must be the same.
+    ...(o.reconnect ? { expectedClinicId: current.clinicId ?? null, pinned: sameAddress(current.serverUrl, address) ? (current.pinnedCertificate ?? null) : null } : {}),
+  });
+  const next: ConsoleConfig = { hostServer: false, port: current.port, serverUrl: check.url, clinicId: check.clinicId };
+  if (check.pin) {
+    next.pinnedCertificate = check.pin;
+  }
+  writeConsoleConfig(userDataDir, next);
+  return check;
 }
 
 function isHttpUrl(text: string): boolean {
@@ -68,4 +118,21 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+function sameAddress(saved: string, typed: string): boolean {
+  try {
+    return parseServerAddress(saved).href === parseServerAddress(typed).href;
+  } catch {
+    return false;
+  }
+}
+
+/** The pin and clinic saved for this desk, without writing the defaults when there is no file yet. */
+export function savedConnection(userDataDir: string): Pick<ConsoleConfig, 'pinnedCertificate' | 'clinicId'> {
+  if (!existsSync(join(userDataDir, 'console.json'))) {
+    return {};
+  }
+  const c = readConsoleConfig(userDataDir);
+  return { pinnedCertificate: c.pinnedCertificate, clinicId: c.clinicId };
 }

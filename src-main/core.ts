@@ -21,6 +21,7 @@ import { RecordService } from './services/record';
 import { RenewalService } from './services/renewals';
 import type { FetchLike } from './net/serverClient';
 import { Session } from './session/session';
+import { ServerConnectionService } from './services/serverConnection';
 import { StaffAdminService } from './services/staffAdmin';
 import { StaffSecurityService } from './services/staffSecurity';
 import { InvitationLetterService } from './services/invitationLetters';
@@ -147,6 +148,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
+    server: new ServerConnectionService({ dataDir: o.dataDir, db, session, serverUrl: o.serverUrl, hostsServer: Boolean(o.host), hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false) }),
   };
   const registry = createIpcRegistry(services, log);
   // The lock is read before the engine starts: its first status events already know to hide the

@@ -5,14 +5,17 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, app, dialog, powerMonitor, session, shell } from 'electron';
+import { BrowserWindow, app, dialog, powerMonitor, powerSaveBlocker, session, shell } from 'electron';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import type { PortalHandle } from '../portal-server/server/index';
 import { readConsoleConfig } from './consoleConfig';
+import { SMTP_PASSWORD_KEY, portalConfigOf, readPortalSettings } from './portalSettings';
+import { fetchFor } from './net/serverIdentity';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
 import { registerIpc } from './ipc/electron';
 import { createElectronFileOpener, createElectronSecretStore } from './platform/electron';
+import { CLOSE_PROMPT, SleepGuard, closeChoice, onWindowClose } from './platform/keepHosting';
 import { devRendererUrl, isAllowedExternalLink, lockDownContents, lockDownSession } from './windowPolicy';
 
 const log = (line: string): void => console.log(line);
@@ -23,6 +26,9 @@ let portal: PortalHandle | null = null;
 let unregisterIpc: (() => void) | null = null;
 let stopIdleWatch: (() => void) | null = null;
 let shutDown = false;
+/** The person chose to quit (or the system quits): windows close without asking again. */
+let quitting = false;
+const sleepGuard = new SleepGuard(powerSaveBlocker);
 
 function createWindow(rendererFile: string, devServerUrl: string | undefined, portalOrigins: string[]): BrowserWindow {
   const win = new BrowserWindow({
@@ -89,20 +95,29 @@ function watchIdle(c: ConsoleCore): () => void {
 async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const config = readConsoleConfig(userData);
+  const secrets = await createElectronSecretStore(userData, log);
   if (config.hostServer) {
+    // The "Portal server" settings (console.json "portal", SMTP password in the protected store)
+    // win over the environment; the server's own readConfig judges them (issue 16 item 4).
+    const settings = readPortalSettings(userData);
     portal = await startPortalServer(
-      readConfig(process.env, {
-        dataDir: join(userData, 'portal'),
-        port: config.port,
-        host: config.host ?? '127.0.0.1',
-        webDir: join(app.getAppPath(), 'out', 'portal-web'),
-        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
-      }),
+      portalConfigOf(
+        readConfig,
+        settings,
+        await secrets.store.get(SMTP_PASSWORD_KEY),
+        {
+          dataDir: join(userData, 'portal'),
+          port: settings.port ?? config.port,
+          host: settings.host ?? config.host ?? '127.0.0.1',
+          webDir: join(app.getAppPath(), 'out', 'portal-web'),
+          ...(settings.publicUrl ?? config.publicUrl ? { publicUrl: settings.publicUrl ?? config.publicUrl } : {}),
+        },
+        process.env,
+      ),
       log,
     );
   }
   const serverUrl = portal ? portal.url : config.serverUrl;
-  const secrets = await createElectronSecretStore(userData, log);
   core = await createConsoleCore({
     dataDir: userData,
     sqlitePath: join(userData, 'console.sqlite'),
@@ -110,6 +125,8 @@ async function start(): Promise<void> {
     tokenProtectionWarning: secrets.warning,
     serverUrl,
     host: portal,
+    // A joining desk accepts only the self-signed certificate it confirmed (issue 16); otherwise normal checks.
+    ...(portal ? {} : { fetch: fetchFor(config.pinnedCertificate ?? null) }),
     deviceName: `Staff console on ${hostname()}`,
     log,
     openFile: createElectronFileOpener(log),
@@ -121,12 +138,34 @@ async function start(): Promise<void> {
   unregisterIpc = registerIpc(core.registry, { rendererFileUrl: pathToFileURL(rendererFile).href, devServerUrl, getWindow: () => mainWindow });
   const portalOrigins = [serverUrl, config.publicUrl ?? ''].filter(Boolean);
   mainWindow = createWindow(rendererFile, devServerUrl, portalOrigins);
+  if (portal) {
+    // Patients and the other desks depend on this computer while it hosts: it must not sleep.
+    sleepGuard.hold();
+  }
+  mainWindow.on('close', (event) => {
+    const win = mainWindow;
+    if (!win || onWindowClose({ hosting: portal !== null, quitting }) === 'close') {
+      return;
+    }
+    event.preventDefault();
+    void dialog
+      .showMessageBox(win, { type: 'question', message: CLOSE_PROMPT.message, detail: CLOSE_PROMPT.detail, buttons: [...CLOSE_PROMPT.buttons], defaultId: 0, cancelId: 0 })
+      .then(({ response }) => {
+        if (closeChoice(response) === 'quit') {
+          quitting = true;
+          app.quit();
+        } else {
+          win.minimize();
+        }
+      });
+  });
   mainWindow.on('closed', () => {
     mainWindow = null;
   });
 }
 
 async function shutdown(): Promise<void> {
+  sleepGuard.release();
   stopIdleWatch?.();
   unregisterIpc?.();
   await core?.close().catch(() => undefined);
@@ -149,6 +188,9 @@ if (!app.requestSingleInstanceLock()) {
   // Every web contents starts locked (windowPolicy.ts); the main window then allows links to the
   // clinic's own portal to open in the system browser.
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
+  app.on('before-quit', () => {
+    quitting = true;
+  });
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', (event) => {
     if (shutDown) {

@@ -42,6 +42,9 @@ async function serve(config: PortalConfig): Promise<void> {
   const handle = await startPortalServer(config);
   const { logger } = handle.context;
   logger.info({ url: handle.url, publicUrl: handle.context.publicUrl, dataDir: config.dataDir, mail: config.smtpUrl ? 'smtp' : handle.mailDir }, `Patient portal listening on ${handle.url}`);
+  if (!config.smtpUrl) {
+    logger.warn({ mailDir: handle.mailDir }, 'Mail is not emailed: outgoing mail is not set up (SMTP_URL), so each email is written to the mail folder');
+  }
   if (!(await handle.isSetUp())) {
     logger.warn('This portal has no clinic yet: run `npm run portal:setup` (or set it up from the staff console).');
   }
@@ -137,7 +140,9 @@ ${DEMO.staff.map((s) => `    ${pad(`${s.displayName} (${s.role})`)}${s.username}
 ${DEMO.registered.map((p) => `    ${pad(`${p.givenName} ${p.familyName}`)}${p.username} / ${p.password}`).join('\n')}
 
   Invited, not registered yet: ${DEMO.invited.givenName} ${DEMO.invited.familyName}, born 04/12/1986, ${DEMO.invited.email}
-  Her invitation email: ${invitation ? join(handle.mailDir, invitation) : '(none delivered yet)'}
+  Her invitation email: ${invitation ? join(handle.mailDir, invitation) : '(none delivered yet)'}${config.smtpUrl ? '' : `
+    Not emailed: outgoing mail is not set up (no SMTP_URL), so mail is written to that folder
+    and the staff console shows "Not emailed: outgoing mail is not set up" on her invitation.`}
   Open it, follow "Continue Registration" and register with the Registration ID it shows.
 
   Invited by letter (no email): ${DEMO.invitedByLetter.givenName} ${DEMO.invitedByLetter.familyName}, born 09/30/1975, ${DEMO.invitedByLetter.phone}

@@ -10,6 +10,35 @@ export const INVITATION_STATUSES = [
 ] as const;
 export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
 
+/**
+ * How the invitation's Registration ID left the clinic, beside its status (docs/decisions.md):
+ * 'queued' waits in the server's mail outbox; 'emailed' was accepted by the clinic's SMTP server;
+ * 'not_emailed_no_smtp' was only written to the mail folder because outgoing mail is not set up;
+ * 'failed' could not be delivered; 'letter' was printed. null: recorded before delivery states existed.
+ */
+export const INVITATION_DELIVERY_STATES = ['queued', 'emailed', 'not_emailed_no_smtp', 'failed', 'letter'] as const;
+export type InvitationDeliveryState = (typeof INVITATION_DELIVERY_STATES)[number];
+
+/** The sentence the desk sees instead of "Sent" when no mail left the building. */
+export const NOT_EMAILED_NO_SMTP = 'Not emailed: outgoing mail is not set up';
+
+/** What the desk sees for a live ("sent") invitation, by how it was delivered. */
+const LIVE_DELIVERY_LABELS: Record<InvitationDeliveryState, string> = {
+  queued: 'Email waiting to go out',
+  emailed: 'Sent',
+  not_emailed_no_smtp: NOT_EMAILED_NO_SMTP,
+  failed: 'Delivery failed',
+  letter: 'Letter printed',
+};
+
+/** An invitation's status in the desk's words: a live invitation says how it went out. */
+export function invitationStatusLabel(inv: { status: InvitationStatus; deliveryState?: InvitationDeliveryState | null }): string {
+  if (inv.status === 'sent' && inv.deliveryState) {
+    return LIVE_DELIVERY_LABELS[inv.deliveryState];
+  }
+  return INVITATION_STATUS_LABELS[inv.status];
+}
+
 /** Statuses in which a patient may still complete registration. */
 export const LIVE_INVITATION_STATUSES: readonly InvitationStatus[] = ['sent'];
 

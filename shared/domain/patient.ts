@@ -1,4 +1,4 @@
-import type { InvitationStatus } from './invitation';
+import type { InvitationDeliveryState, InvitationStatus } from './invitation';
 
 /** A patient as the console's replica and the sync protocol carry it. */
 export interface PatientRecord {
@@ -23,5 +23,7 @@ export interface InvitationRecord {
   sentAt: string | null;
   expiresAt: string | null;
   lastError: string | null;
+  /** How the Registration ID left the clinic; null for invitations made before this was recorded. */
+  deliveryState: InvitationDeliveryState | null;
   version: number;
 }

@@ -46,6 +46,25 @@ export interface AppStatus {
   recoveryCodes?: string[];
 }
 
+/** A clinic server a desk is about to connect to (issue 16): what the person confirms. */
+export interface ServerCheckView {
+  url: string;
+  clinicName: string;
+  /** The self-signed certificate's SHA-256 fingerprint, to compare with the hosting desk's; null when a public CA vouches for it (or http to this computer). */
+  fingerprint256: string | null;
+}
+
+/** This desk's server as the admin screen shows it (issue 16 item 3). */
+export interface ServerConnectionView {
+  url: string;
+  /** This computer keeps the clinic's records (hosts the portal). */
+  hostsServer: boolean;
+  /** The pinned self-signed certificate's fingerprint, if this desk pinned one. */
+  fingerprint256: string | null;
+  /** Changes made here that have not reached the server (they must be sent before moving). */
+  waitingChanges: number;
+}
+
 /** What staff type to sign in; `code` once the server asks for a second factor (issue 13). */
 export interface StaffCredentials {
   username: string;
@@ -259,6 +278,14 @@ export interface IpcContract {
   'devices.revokeTrust': { args: { trustId: string }; result: TrustedComputerView[] };
   /** Online only, admins: one page of the audit log, newest first. */
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
+  /** Signed out only: checks a clinic server and shows what to confirm; saves nothing. */
+  'server.check': { args: { address: string }; result: ServerCheckView };
+  /** Signed out, nothing waiting to send: checks again and saves it as this desk's server (used from the next start). */
+  'server.connect': { args: { address: string; confirmedFingerprint?: string | null }; result: ServerCheckView };
+  /** Admins: this desk's server, its pin and what waits to be sent. */
+  'server.current': { args: void; result: ServerConnectionView };
+  /** Admins: "Test connection" — the same checks as joining, against the pin and clinic saved here. */
+  'server.test': { args: void; result: ServerCheckView };
 }
 export type IpcChannel = keyof IpcContract;
 
@@ -328,6 +355,10 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'account.renewRecoveryCodes',
   'devices.revokeTrust',
   'audit.search',
+  'server.check',
+  'server.connect',
+  'server.current',
+  'server.test',
 ];
 
 /** Main → renderer events. */

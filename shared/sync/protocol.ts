@@ -253,6 +253,14 @@ export type ChangeRecord =
   | { [T in SyncedTable]: { table: T; seq: number; op: 'upsert'; row: SyncedRows[T] } }[SyncedTable]
   | { table: SyncedTable; seq: number; op: 'delete'; id: string };
 
+/** GET /api/sync/server-info: what a desk checks before it joins (no sign-in, no health data). */
+export interface ServerInfo {
+  /** null while the server has no clinic set up yet. */
+  clinicId: string | null;
+  clinicName: string | null;
+  protocolVersion: number;
+}
+
 export interface PullResponse {
   changes: ChangeRecord[];
   cursor: SyncCursor;

@@ -100,6 +100,10 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'account.renewRecoveryCodes': { code: 'string' },
   'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
+  'server.check': { address: 'string' },
+  'server.connect': { address: 'string', confirmedFingerprint: 'string?' },
+  'server.current': 'none',
+  'server.test': 'none',
 };
 
 /** Nested forms are checked with the same rules. */

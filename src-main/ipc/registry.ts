@@ -19,6 +19,7 @@ import type { StaffSecurityService } from '../services/staffSecurity';
 import { LOCKED_MESSAGE } from '../session/session';
 import type { SyncEngine } from '../sync/engine';
 import type { InvitationLetterService } from '../services/invitationLetters';
+import type { ServerConnectionService } from '../services/serverConnection';
 import { argsMatch } from './argShapes';
 
 export interface ConsoleServices {
@@ -38,6 +39,7 @@ export interface ConsoleServices {
   events: ConsoleEvents;
   lock: ConsoleLockService;
   security: StaffSecurityService;
+  server: ServerConnectionService;
 }
 
 export interface IpcRegistry {
@@ -113,6 +115,10 @@ function handlersFor(s: ConsoleServices): Handlers {
     'account.renewRecoveryCodes': (a) => s.security.renewOwnRecoveryCodes(a.code),
     'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
+    'server.check': (a) => s.server.check(a.address),
+    'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null),
+    'server.current': () => s.server.current(),
+    'server.test': () => s.server.test(),
   };
 }
 

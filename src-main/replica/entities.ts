@@ -5,7 +5,7 @@
  * changes that are waiting to be pushed; sync_state is a small key/value table.
  */
 import { EntitySchema } from 'typeorm';
-import type { InvitationStatus } from '../../shared/domain/invitation';
+import type { InvitationDeliveryState, InvitationStatus } from '../../shared/domain/invitation';
 import type { MutationName, SyncedTable } from '../../shared/sync/protocol';
 
 const id = { type: 'varchar', length: 36, primary: true } as const;
@@ -55,6 +55,7 @@ export interface LocalInvitationRow {
   sentAt: string | null;
   expiresAt: string | null;
   lastError: string | null;
+  deliveryState: InvitationDeliveryState | null;
   version: number;
   /** See LocalPatientRow.serverCopy (JSON InvitationRecord). */
   serverCopy: string | null;
@@ -70,6 +71,7 @@ export const LocalInvitationEntity = new EntitySchema<LocalInvitationRow>({
     sentAt: optionalInstant,
     expiresAt: optionalInstant,
     lastError: { type: 'text', nullable: true },
+    deliveryState: { type: 'varchar', length: 24, nullable: true },
     version: { type: 'integer' },
     serverCopy: { type: 'text', nullable: true },
   },

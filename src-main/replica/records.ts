@@ -39,6 +39,8 @@ export function toInvitationRecord(row: InvitationRecord): InvitationRecord {
     sentAt: row.sentAt,
     expiresAt: row.expiresAt,
     lastError: row.lastError,
+    // A server from before issue 16 sends none: unknown, not "emailed".
+    deliveryState: row.deliveryState ?? null,
     version: row.version,
   };
 }
@@ -61,6 +63,7 @@ export function queuedInvitationRow(id: string, patientId: string, now: Date): L
     sentAt: null,
     expiresAt: null,
     lastError: null,
+    deliveryState: null,
     version: 0,
     serverCopy: null,
   };

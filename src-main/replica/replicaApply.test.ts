@@ -36,6 +36,7 @@ const serverInvitation = (id: string, patientId: string, over: Partial<Invitatio
   sentAt: '2025-01-01T00:00:01.000Z',
   expiresAt: '2025-01-15T00:00:00.000Z',
   lastError: null,
+  deliveryState: 'emailed',
   version: 1,
   ...over,
 });

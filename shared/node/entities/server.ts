@@ -10,7 +10,7 @@ import { AccountRecoveryEntity } from './recovery';
 import { SECOND_FACTOR_ENTITIES } from './secondFactor';
 import { SECURITY_ENTITIES } from './security';
 import type { MessageRepliers, PasswordPolicy, SecondFactorPolicy } from '../../domain/clinic';
-import type { InvitationStatus } from '../../domain/invitation';
+import type { InvitationDeliveryState, InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
 
 const id = { type: 'varchar', length: 36, primary: true } as const;
@@ -167,6 +167,8 @@ export interface InvitationRow {
   statusChangedAt: string;
   failedTries: number;
   lastError: string | null;
+  /** See INVITATION_DELIVERY_STATES; null for invitations made before it was recorded. */
+  deliveryState: InvitationDeliveryState | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -187,6 +189,7 @@ export const InvitationEntity = new EntitySchema<InvitationRow>({
     statusChangedAt: instant,
     failedTries: { type: 'integer' },
     lastError: { type: 'varchar', length: 200, nullable: true },
+    deliveryState: { type: 'varchar', length: 24, nullable: true },
     version: { type: 'integer' },
     createdAt: instant,
     updatedAt: instant,

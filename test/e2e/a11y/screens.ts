@@ -209,6 +209,13 @@ export const CONSOLE_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Create clinic' }).click();
     await expect(page.getByRole('alertdialog', { name: 'Your recovery codes' })).toBeVisible();
   } },
+  { state: "Connect to our clinic's server, address refused", routes: [], who: 'guest', title: "Connect to our clinic's server – Clinic Console", open: async (page) => {
+    await page.getByRole('button', { name: "Connect to our clinic's server instead" }).click();
+    await heading(page, "Connect to our clinic's server");
+    await page.getByLabel('Server address').fill('http://192.168.1.20:3000');
+    await page.getByRole('button', { name: 'Check server' }).click();
+    await expect(page.getByRole('alert')).toBeVisible();
+  } },
   { state: 'Staff sign in, empty', routes: [], who: 'guest', title: 'Staff sign in – Clinic Console', open: async (page) => {
     await heading(page, 'Staff sign in');
   } },
@@ -225,6 +232,11 @@ export const CONSOLE_SCREENS: Screen[] = [
     await heading(page, 'Pre-register patient');
     await page.getByRole('button', { name: 'Save and send invitation' }).click();
     await errorsShown(page);
+  } },
+  { state: 'Patient page, invitation not emailed (outgoing mail not set up)', routes: ['patient'], who: 'admin', open: async (page) => {
+    await go(page, 'Patients');
+    await page.getByRole('link', { name: 'Maria Lopez' }).click();
+    await expect(page.getByRole('region', { name: 'Invitation' }).getByText('Not emailed: outgoing mail is not set up')).toBeVisible({ timeout: 15_000 });
   } },
   { state: 'Patient page with medical record', routes: ['patient'], who: 'physician', open: async (page) => {
     await go(page, 'Patients');
@@ -283,6 +295,13 @@ export const CONSOLE_SCREENS: Screen[] = [
   { state: 'Clinic settings, filled', routes: ['settings'], who: 'admin', open: async (page) => {
     await go(page, 'Clinic settings');
     await heading(page, 'Clinic settings');
+  } },
+  { state: "Clinic settings, this computer's server tested", routes: ['settings'], who: 'admin', open: async (page) => {
+    await go(page, 'Clinic settings');
+    const panel = page.getByRole('region', { name: "This computer's server" });
+    await expect(panel.getByText('Changes waiting to be sent')).toBeVisible();
+    await panel.getByRole('button', { name: 'Test connection' }).click();
+    await expect(panel.getByRole('status')).toContainText('Connected to the records server of');
   } },
   { state: 'Devices, filled', routes: ['devices'], who: 'admin', open: async (page) => {
     await go(page, 'Devices');

@@ -65,11 +65,16 @@ test('receptionist pre-registers and invites; the patient registers from the ema
   await preRegisterMaria(page, 'maria.console@example.com');
 
   const invitation = page.getByRole('region', { name: 'Invitation' });
-  await expect(invitation.getByRole('definition').first()).toHaveText('Sent');
+  // The test portal has no SMTP: the mail goes to a folder, and the desk is told so — never "Sent".
+  await expect(invitation.getByRole('definition').first()).toHaveText(/Email waiting to go out|Not emailed: outgoing mail is not set up/);
   await expect(page.getByRole('status').filter({ hasText: 'Online' })).toContainText('All changes sent');
 
   await portal.handle.flushMail();
   const mail = await waitForMail(portal.mailDir, 'maria.console@example.com');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(invitation.getByRole('definition').first()).toHaveText('Not emailed: outgoing mail is not set up');
+  await expect(invitation.getByText('Sent', { exact: true })).toHaveCount(0);
+  await expect(invitation.getByText('Written to the mail folder')).toBeVisible();
   const patientTab = await context.newPage();
   await registerFromMail(patientTab, mail.link ?? '', mail.registrationId ?? '');
 
@@ -98,9 +103,13 @@ test('server down while the receptionist pre-registers: the change waits, and th
   await page.getByRole('button', { name: 'Sync now' }).click();
   await expect(status).toContainText('Online');
   await expect(status).toContainText('All changes sent');
-  await expect(page.getByRole('row', { name: /Maria Lopez/ }).getByText('Sent', { exact: true })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Maria Lopez/ }).getByText(/Email waiting to go out|Not emailed: outgoing mail is not set up/)).toBeVisible();
   await portal.handle.flushMail();
   await waitForMail(portal.mailDir, 'maria.offline@example.com');
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  const maria = page.getByRole('row', { name: /Maria Lopez/ });
+  await expect(maria.getByText('Not emailed: outgoing mail is not set up')).toBeVisible();
+  await expect(maria.getByText('Sent', { exact: true })).toHaveCount(0);
   // Exactly one invitation, however many times the console retried while the server was down.
   expect((await readMails(portal.mailDir)).filter((m) => m.to.includes('maria.offline@example.com'))).toHaveLength(1);
 });

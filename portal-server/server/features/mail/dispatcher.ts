@@ -135,6 +135,7 @@ export class MailDispatcher {
           status: 'failed',
           statusChangedAt: now.toISOString(),
           lastError: "Not sent: the patient's email address changed after it was queued. Send a new invitation.",
+          deliveryState: 'failed',
         }, { action: 'invitation.failed', detail: 'mail=cancelled address-changed' });
       }
       return 'cancelled';
@@ -198,10 +199,12 @@ export class MailDispatcher {
   private async recordDelivery(w: SyncedWriter, inv: InvitationRow, error: string | null): Promise<void> {
     const now = w.at.toISOString();
     if (error === null) {
-      await updateSynced(w, 'invitation', inv, { sentAt: now, lastError: null }, { action: 'invitation.mailed' });
+      // Without SMTP the mail only reached a folder on this computer: the desk must not read "Sent".
+      const deliveryState = this.o.smtpUrl ? 'emailed' : 'not_emailed_no_smtp';
+      await updateSynced(w, 'invitation', inv, { sentAt: now, lastError: null, deliveryState }, { action: 'invitation.mailed', detail: `delivery=${deliveryState}` });
     } else {
       const lastError = `The email could not be delivered (${error}).`.slice(0, 200);
-      await updateSynced(w, 'invitation', inv, { status: 'failed', statusChangedAt: now, lastError }, { action: 'invitation.failed', detail: 'mail=failed' });
+      await updateSynced(w, 'invitation', inv, { status: 'failed', statusChangedAt: now, lastError, deliveryState: 'failed' }, { action: 'invitation.failed', detail: 'mail=failed' });
     }
   }
 

@@ -37,6 +37,7 @@ describe('mail outbox', () => {
     const inv = await db.read((m) => m.findOneByOrFail(InvitationEntity, { id: invitationId }));
     expect(inv.status).toBe('failed');
     expect(inv.lastError).toMatch(/could not be delivered/);
+    expect(inv.deliveryState).toBe('failed');
     const mail = await db.read((m) => m.findOneByOrFail(MailOutboxEntity, { invitationId }));
     expect(mail.tries).toBe(3);
     expect(mail.status).toBe('failed');

@@ -145,6 +145,7 @@ export async function createInvitation(c: StaffCall, patient: PatientRow, invita
     statusChangedAt: now.toISOString(),
     failedTries: 0,
     lastError: null,
+    deliveryState: delivery === 'letter' ? 'letter' : 'queued',
     version: 1,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),

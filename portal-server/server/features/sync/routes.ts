@@ -2,9 +2,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { Router } from 'express';
 import { DomainError } from '../../../../shared/api/errors';
 import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
+import type { ServerInfo } from '../../../../shared/sync/protocol';
 import type { ServerContext } from '../../context';
 import { deviceTokenKey, localRateLimit } from '../../middleware/localRateLimit';
 import { principalOf, requireStaff } from '../../middleware/staffAuth';
+import { findClinic } from '../clinic/service';
 import { claimClient } from './binding';
 import { readHead } from './changeLog';
 import { parseCursor, pull, push } from './service';
@@ -35,6 +37,13 @@ export function syncRoutes(ctx: ServerContext): Router {
   const auth = requireStaff(ctx);
   const limit = syncLimit(ctx);
   const streamLimit = localRateLimit({ windowMs: 60_000, max: () => 60, key: deviceTokenKey });
+  // Before a desk joins (issue 16): which clinic this is and which protocol it speaks. Unauthenticated
+  // and without protocolCheck, so an outdated console can still be told what to do; no health data.
+  router.get('/api/sync/server-info', async (_req, res) => {
+    const clinic = await ctx.db.read(findClinic);
+    const info: ServerInfo = { clinicId: clinic?.id ?? null, clinicName: clinic?.name ?? null, protocolVersion: SYNC_PROTOCOL_VERSION };
+    res.json(info);
+  });
   router.post('/api/sync/push', protocolCheck, auth, limit, async (req, res) => {
     res.json(await push(ctx, principalOf(res), req.body, req.ip ?? null));
   });

@@ -21,7 +21,7 @@ export function patientRecord(r: PatientRow): PatientRecord {
 }
 
 export function invitationRecord(r: InvitationRow): InvitationRecord {
-  return { id: r.id, patientId: r.patientId, status: r.status, statusChangedAt: r.statusChangedAt, sentAt: r.sentAt, expiresAt: r.expiresAt, lastError: r.lastError, version: r.version };
+  return { id: r.id, patientId: r.patientId, status: r.status, statusChangedAt: r.statusChangedAt, sentAt: r.sentAt, expiresAt: r.expiresAt, lastError: r.lastError, deliveryState: r.deliveryState, version: r.version };
 }
 
 export function staffDirectoryEntry(r: StaffUserRow): StaffDirectoryEntry {

@@ -97,6 +97,12 @@ describe('POST /api/sync/push', () => {
     expect(res.body.error.message).toMatch(/Update the console/);
   });
 
+  it('tells a desk about to join which clinic and protocol this is, without a sign-in and with no health data', async () => {
+    const res = await api<Record<string, unknown>>(portal.url, '/api/sync/server-info');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ clinicId: expect.any(String), clinicName: TEST_CLINIC.name, protocolVersion: SYNC_PROTOCOL_VERSION });
+  });
+
   it('refuses a push without a valid device token', async () => {
     const before = await patientCount();
     const desk = new TestConsole(portal.url, 'x'.repeat(43));

@@ -1,0 +1,69 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { TestPortal } from '../../fixtures/portal';
+import { TEST_CLINIC, startTestPortal } from '../../fixtures/portal';
+import type { ConsoleUnderTest } from './consoleHarness';
+import { openConsole } from './consoleHarness';
+
+/** A second desk joins the clinic's server, which runs over TLS with a self-signed certificate on 127.0.0.1 (issue 16). */
+let certDir: string;
+let tlsPortal: TestPortal;
+let fingerprint: string;
+let desk: ConsoleUnderTest | undefined;
+
+test.beforeAll(async () => {
+  certDir = mkdtempSync(join(tmpdir(), 'join-e2e-'));
+  const cert = join(certDir, 'desk.crt');
+  const key = join(certDir, 'desk.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=front-desk'], { stdio: 'ignore' });
+  fingerprint = new X509Certificate(readFileSync(cert)).fingerprint256;
+  tlsPortal = await startTestPortal({ config: { tlsCert: cert, tlsKey: key } });
+});
+test.afterAll(async () => {
+  await desk?.close();
+  await tlsPortal?.stop();
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+const savedConfig = (dir: string): string => (existsSync(join(dir, 'console.json')) ? readFileSync(join(dir, 'console.json'), 'utf8') : '');
+
+test('a desk checks the server, shows the clinic and the fingerprint, refuses until it is confirmed, and saves only then', async ({ page }) => {
+  // This desk starts as a fresh one would: nobody signed in, its own server not reachable.
+  desk = await openConsole(page, { serverUrl: 'http://127.0.0.1:9' });
+  await page.getByRole('button', { name: "Connect to our clinic's server instead" }).click();
+  await expect(page.getByRole('heading', { level: 1, name: "Connect to our clinic's server" })).toBeVisible();
+  await expect(page).toHaveTitle("Connect to our clinic's server – Clinic Console");
+  const before = savedConfig(desk.dataDir);
+  const address = page.getByLabel('Server address');
+  const checkButton = page.getByRole('button', { name: 'Check server' });
+
+  await address.fill('http://192.168.1.20:3000');
+  await checkButton.click();
+  await expect(page.getByRole('alert')).toContainText('must start with https://');
+
+  const closed = new URL(tlsPortal.url);
+  await address.fill(`https://127.0.0.1:${Number(closed.port) === 1 ? 2 : 1}`);
+  await checkButton.click();
+  await expect(page.getByRole('alert')).toContainText('does not answer at that address');
+  expect(savedConfig(desk.dataDir)).toBe(before);
+
+  await address.fill(tlsPortal.url);
+  await checkButton.click();
+  const found = page.getByRole('region', { name: "Found the clinic's server" });
+  await expect(found.getByRole('definition').first()).toHaveText(TEST_CLINIC.name);
+  await expect(found.getByText(fingerprint)).toBeVisible();
+
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+  await expect(page.getByRole('alert')).toContainText('tick the box only if they match');
+  expect(savedConfig(desk.dataDir)).toBe(before);
+
+  await found.getByRole('checkbox', { name: 'The fingerprint matches the one on the server computer' }).check();
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'will use the records server' })).toContainText(TEST_CLINIC.name);
+  const saved = JSON.parse(savedConfig(desk.dataDir)) as { hostServer: boolean; serverUrl: string; pinnedCertificate: { fingerprint256: string } };
+  expect(saved).toMatchObject({ hostServer: false, serverUrl: tlsPortal.url, pinnedCertificate: { fingerprint256: fingerprint } });
+});
