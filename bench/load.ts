@@ -53,7 +53,10 @@ interface Target {
 
 async function startTarget(mode: 'ours' | 'bare', o: { instances: number; databaseUrl?: string; dataDir: string }): Promise<Target> {
   const nginxPort = o.instances > 1 ? await freePort() : 0;
-  const env = { ...process.env, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), ...(nginxPort ? { PUBLIC_URL: `http://127.0.0.1:${nginxPort}` } : {}) };
+  // Instances behind one load balancer share the database and the SECRET (docs/deploy.md): with a
+  // secret each, a session made on one is unknown to the other.
+  const shared = nginxPort ? { PUBLIC_URL: `http://127.0.0.1:${nginxPort}`, SECRET: randomUUID() + randomUUID() } : {};
+  const env = { ...process.env, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), ...shared };
   const helpers: Helper[] = [];
   for (let i = 0; i < o.instances; i += 1) {
     // One after the other: the first seeds the demo clinic, the others find it.
