@@ -53,7 +53,10 @@ interface Target {
 
 async function startTarget(mode: 'ours' | 'bare', o: { instances: number; databaseUrl?: string; dataDir: string }): Promise<Target> {
   const nginxPort = o.instances > 1 ? await freePort() : 0;
-  const env = { ...process.env, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), ...(nginxPort ? { PUBLIC_URL: `http://127.0.0.1:${nginxPort}` } : {}) };
+  // Instances behind one load balancer share the database and the SECRET (docs/deploy.md): with a
+  // secret each, a session made on one is unknown to the other.
+  const shared = nginxPort ? { PUBLIC_URL: `http://127.0.0.1:${nginxPort}`, SECRET: randomUUID() + randomUUID() } : {};
+  const env = { ...process.env, ...(o.databaseUrl ? { DATABASE_URL: o.databaseUrl } : {}), ...shared };
   const helpers: Helper[] = [];
   for (let i = 0; i < o.instances; i += 1) {
     // One after the other: the first seeds the demo clinic, the others find it.
@@ -94,15 +97,18 @@ async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise
   }
 }
 
-/** Signs in `count` simulated patients (alternating the demo's registered ones), 8 at a time. */
+/**
+ * Signs in `count` simulated patients, alternating the demo's registered ones. One account signs in
+ * one try at a time: a sign-in counts as a failure until it succeeds (so parallel guesses cannot
+ * outrun the lock), and parallel sign-ins of one account would lock it like a guessing attack.
+ */
 async function signInPatients(url: string, count: number): Promise<{ sessions: Session[]; perSecond: number }> {
   const sessions: Session[] = [];
   const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      const who = DEMO.registered[i % DEMO.registered.length];
+  const accounts = DEMO.registered.length;
+  const worker = async (account: number) => {
+    for (let i = account; i < count; i += accounts) {
+      const who = DEMO.registered[account];
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const res = await fetch(`${url}/api/session`, {
         method: 'POST',
@@ -118,7 +124,7 @@ async function signInPatients(url: string, count: number): Promise<{ sessions: S
       sessions.push({ cookie, csrf: body.csrfToken, ip });
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: accounts }, (_, account) => worker(account)));
   return { sessions, perSecond: count / ((performance.now() - started) / 1000) };
 }
 

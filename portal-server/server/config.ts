@@ -31,6 +31,8 @@ export interface PortalConfig {
   webDir?: string;
   /** Log one line per request (method, path without query string, status, time). */
   logRequests?: boolean;
+  /** SQLITE_READERS: read-only SQLite connections beside the writer (default 2; 0 = reads wait for writes). */
+  sqliteReaders?: number;
   /** LOG_LEVEL: fatal, error, warn, info (default), debug, trace or silent. */
   logLevel?: LogLevel;
   /**
@@ -89,6 +91,7 @@ export function readConfig(env: NodeJS.ProcessEnv, overrides: Partial<PortalConf
     webDir: env.PORTAL_WEB_DIR,
     logRequests: env.LOG_REQUESTS !== '0',
     logLevel: logLevelOf(env.LOG_LEVEL),
+    sqliteReaders: env.SQLITE_READERS === undefined ? undefined : wholeNumberOf('SQLITE_READERS', env.SQLITE_READERS, '0: reads wait for writes'),
     shutdownGraceMs: positiveIntOf(env, 'SHUTDOWN_GRACE_MS'),
     syncRequestsPerMinute: positiveIntOf(env, 'PORTAL_SYNC_RATE'),
     patientWritesPerHour: env.PATIENT_WRITES_PER_HOUR === undefined ? undefined : wholeNumberOf('PATIENT_WRITES_PER_HOUR', env.PATIENT_WRITES_PER_HOUR),
@@ -120,10 +123,10 @@ function logLevelOf(text: string | undefined): LogLevel | undefined {
   return text as LogLevel;
 }
 
-function wholeNumberOf(name: string, text: string): number {
+function wholeNumberOf(name: string, text: string, zero = '0 turns the limit off'): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
-    throw new ConfigError(`${name} must be a whole number (0 turns the limit off), not "${text}".`);
+    throw new ConfigError(`${name} must be a whole number (${zero}), not "${text}".`);
   }
   return value;
 }

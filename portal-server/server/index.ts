@@ -75,6 +75,8 @@ function keepFolderToServiceAccount(dir: string, log: (line: string) => void): v
 }
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+/** Read-only SQLite connections: patients' page loads do not queue behind writes (bench/README.md). */
+const DEFAULT_SQLITE_READERS = 2;
 
 /**
  * Opens the database (running migrations), starts mail and listens. The one public start function.
@@ -99,6 +101,7 @@ export async function startPortalServer(config: PortalConfig, log?: (line: strin
     databaseUrl: config.databaseUrl,
     entities: SERVER_ENTITIES,
     migrations: SERVER_MIGRATIONS,
+    readers: config.sqliteReaders ?? DEFAULT_SQLITE_READERS,
   });
   const changes = new ChangeHub(db);
   const now = () => new Date();

@@ -13,6 +13,18 @@ export interface DatabaseOptions {
   migrations: (new () => MigrationInterface)[];
   /** PostgreSQL: connections in the pool (default 10). */
   poolSize?: number;
+  /**
+   * SQLite: read-only connections beside the writer (default 0). In WAL mode readers do not wait
+   * for the writer: `read()` runs on one of them, in a read transaction (one snapshot for all its
+   * queries), while `write()` keeps the one writing connection and its lock.
+   */
+  readers?: number;
+}
+
+/** A read-only SQLite connection and the queue of reads on it (one connection runs one transaction at a time). */
+interface Reader {
+  dataSource: DataSource;
+  tail: Promise<unknown>;
 }
 
 /**
@@ -72,6 +84,8 @@ export class Database {
   private readonly handlers = new Set<(topic: string) => void>();
   private listenRetry: NodeJS.Timeout | undefined;
   private closing = false;
+  private readers: Reader[] = [];
+  private nextReader = 0;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -119,7 +133,17 @@ export class Database {
       await dataSource.destroy().catch(() => undefined);
       throw err;
     }
-    return new Database(dataSource, options.databaseUrl);
+    const db = new Database(dataSource, options.databaseUrl);
+    if (!options.databaseUrl && options.sqlitePath && options.sqlitePath !== ':memory:') {
+      for (let i = 0; i < (options.readers ?? 0); i += 1) {
+        // The file is in WAL mode already (the writer set it, and it persists): readers only read.
+        const reader = new DataSource({ type: 'sqlite', database: options.sqlitePath, flags: sqlite3.OPEN_READONLY, busyTimeout: 5000, driver: quietSqlite3, entities: options.entities, logging: false });
+        await reader.initialize();
+        byDataSource.set(reader, db);
+        db.readers.push({ dataSource: reader, tail: Promise.resolve() });
+      }
+    }
+    return db;
   }
 
   /** Runs `fn` in a transaction: on SQLite after every earlier write has finished; on PostgreSQL again if it must be. */
@@ -130,9 +154,23 @@ export class Database {
     return this.withRetry(() => this.dataSource.transaction(fn));
   }
 
-  /** Runs `fn` outside any open transaction, so it never sees uncommitted rows. */
+  /**
+   * Runs `fn` outside any open write transaction, so it never sees uncommitted rows. On SQLite with
+   * readers, on a read-only connection in a read transaction (it sees what was committed when it
+   * began, and never waits for a write); without them, after every earlier write has finished.
+   * `fn` must only read: a reader refuses writes (SQLITE_READONLY).
+   */
   read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.engine === 'sqlite') {
+      const reader = this.readers[this.nextReader++ % Math.max(1, this.readers.length)];
+      if (reader) {
+        const run = reader.tail.then(
+          () => reader.dataSource.transaction(fn),
+          () => reader.dataSource.transaction(fn),
+        );
+        reader.tail = run.catch(() => undefined);
+        return run;
+      }
       return this.exclusive(() => fn(this.dataSource.manager));
     }
     return fn(this.dataSource.manager);
@@ -229,6 +267,10 @@ export class Database {
       await listener.end().catch(() => undefined);
     }
     await this.tail.catch(() => undefined);
+    for (const reader of this.readers.splice(0)) {
+      await reader.tail.catch(() => undefined);
+      await reader.dataSource.destroy().catch(() => undefined);
+    }
     if (this.dataSource.isInitialized) {
       await this.dataSource.destroy();
     }

@@ -26,21 +26,24 @@ export function parseStorableInstant(text: string): number | null {
   return year >= FIRST_STORABLE_YEAR && year <= LAST_STORABLE_YEAR ? ms : null;
 }
 
+/**
+ * One formatter per time zone: making an Intl.DateTimeFormat costs far more than using one (it was
+ * 4% of a home view's CPU time, made for every appointment shown — bench/README.md).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Instants are stored in UTC (ISO strings) and shown in the clinic's zone with the zone named. */
 export function formatInstant(iso: string, timeZone: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) {
     return '';
   }
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(d);
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+    formatters.set(timeZone, format);
+  }
+  return format.format(d);
 }
 
 export function formatDateInZone(iso: string, timeZone: string): string {

@@ -232,7 +232,9 @@ export async function startHostilePortal(options: { trustProxy?: boolean } = {})
   const db = portal.handle.context.db;
   const url = portal.url;
   // Written for SQLite; on PostgreSQL (npm run test:postgres) rewritten by `portable`.
-  const rows = <T>(sql: string, params: unknown[] = []): Promise<T[]> => db.read((m) => m.query(portable(db.engine, sql), params) as Promise<T[]>);
+  // A SELECT reads (on SQLite, on a read-only connection); anything else the tests set up is a write.
+  const rows = <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (/^\s*select\b/i.test(sql) ? db.read.bind(db) : db.write.bind(db))((m) => m.query(portable(db.engine, sql), params) as Promise<T[]>);
   const desk = async (who: { username: string; password: string }): Promise<Desk> => {
     const s = await signInStaff(url, who.username, who.password);
     return new Desk(url, s.token, s.staff.id);

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Database } from './db';
+import { SERVER_ENTITIES } from './entities/server';
+import { SERVER_MIGRATIONS } from './migrations/server';
+
+/**
+ * Issue 18 item 8: on SQLite, reads run on read-only connections beside the writer (WAL), so a
+ * patient's page load does not queue behind a write. Real SQLite files.
+ */
+let db: Database | undefined;
+let dir = '';
+afterEach(async () => {
+  await db?.close();
+  db = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const open = async (readers: number) => {
+  dir = mkdtempSync(join(tmpdir(), 'portal-readers-'));
+  db = await Database.open({ sqlitePath: join(dir, 'portal.sqlite'), entities: SERVER_ENTITIES, migrations: SERVER_MIGRATIONS, readers });
+  return db;
+};
+
+/** Rejects when `p` has not settled within `ms` (a deadline, not a timing assertion). */
+const within = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
+  Promise.race([p, new Promise<never>((_r, reject) => setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms).unref())]);
+
+const clinics = (m: Parameters<Parameters<Database['read']>[0]>[0]) => m.query('SELECT COUNT(*) AS n FROM clinic').then((rows: { n: number }[]) => Number(rows[0]?.n));
+const insertClinic = (m: Parameters<Parameters<Database['read']>[0]>[0], id: string) =>
+  m.query("INSERT INTO clinic (id, name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, createdAt, updatedAt) VALUES (?, 'C', '555', 'A', 'UTC', 'default', 14, '2026-01-01', '2026-01-01')", [id]);
+
+describe('SQLite readers', () => {
+  it('a read finishes while a write transaction is still open, sees only what was committed, and sees the write once it commits', async () => {
+    const d = await open(2);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted: () => void = () => undefined;
+    const insertedYet = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const writing = d.write(async (m) => {
+      await insertClinic(m, 'c-1');
+      inserted();
+      await gate;
+    });
+    await within(Promise.race([insertedYet, writing]), 10_000, 'the write');
+    // The write is open and holds the lock: the read must not wait for it.
+    expect(await within(d.read(clinics), 10_000, 'the read beside an open write')).toBe(0);
+    release();
+    await writing;
+    expect(await d.read(clinics)).toBe(1);
+  });
+
+  it('refuse writes: a read-only connection cannot change anything', async () => {
+    const d = await open(1);
+    await expect(d.read((m) => insertClinic(m, 'c-2'))).rejects.toThrow(/SQLITE_READONLY|readonly/i);
+    expect(await d.read(clinics)).toBe(0);
+  });
+});
