@@ -136,6 +136,23 @@ export function renderNotice(template: NoticeTemplate, p: NoticeMailPayload): Re
   return { subject, text, html };
 }
 
+/** A mail whose point is a one-time code: the same layout for every such code. */
+function oneTimeCodeMail(p: { clinicName: string; clinicPhone: string; code: string }, subject: string, lead: string, expires: string): RenderedMail {
+  const ignore = 'If you did not ask for this, you can ignore this email; nothing has changed.';
+  const contact = `Questions? Call ${p.clinicName} at ${p.clinicPhone}.`;
+  const text = ['Hello,', '', lead, '', `Your one-time code is ${p.code}`, '', expires, '', ignore, '', contact].join('\n');
+  const e = escapeHtml;
+  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
+<p>Hello,</p>
+<p>${e(lead)}</p>
+<p>Your one-time code is <strong style="font-family:monospace;font-size:1.4em;letter-spacing:0.15em">${e(p.code)}</strong></p>
+<p>${e(expires)}</p>
+<p>${e(ignore)}</p>
+<p>${e(contact)}</p>
+</body></html>`;
+  return { subject, text, html };
+}
+
 /** A one-time recovery code. No name, no username, nothing about the patient's health. */
 export interface RecoveryCodeMailPayload {
   clinicName: string;
@@ -150,19 +167,7 @@ export function renderRecoveryCode(p: RecoveryCodeMailPayload): RenderedMail {
   const subject = `Your ${p.clinicName} Patient Portal code`;
   const lead = `Someone asked to ${what} for the ${p.clinicName} Patient Portal.`;
   const expires = `It expires in ${p.minutes} minutes and works once. Never share it: the clinic will not ask you for it.`;
-  const ignore = 'If you did not ask for this, you can ignore this email; nothing has changed.';
-  const contact = `Questions? Call ${p.clinicName} at ${p.clinicPhone}.`;
-  const text = ['Hello,', '', lead, '', `Your one-time code is ${p.code}`, '', expires, '', ignore, '', contact].join('\n');
-  const e = escapeHtml;
-  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
-<p>Hello,</p>
-<p>${e(lead)}</p>
-<p>Your one-time code is <strong style="font-family:monospace;font-size:1.4em;letter-spacing:0.15em">${e(p.code)}</strong></p>
-<p>${e(expires)}</p>
-<p>${e(ignore)}</p>
-<p>${e(contact)}</p>
-</body></html>`;
-  return { subject, text, html };
+  return oneTimeCodeMail(p, subject, lead, expires);
 }
 
 /** The code that confirms a patient's new email address, sent to that address. No health data. */
@@ -177,19 +182,7 @@ export function renderEmailChangeCode(p: EmailChangeCodeMailPayload): RenderedMa
   const subject = `Confirm your new email address for the ${p.clinicName} Patient Portal`;
   const lead = `Someone signed in to the ${p.clinicName} Patient Portal asked to use this email address for their account.`;
   const expires = `Enter the code on the Account page. It expires in ${p.minutes} minutes and works once. Never share it: the clinic will not ask you for it.`;
-  const ignore = 'If you did not ask for this, you can ignore this email; nothing has changed.';
-  const contact = `Questions? Call ${p.clinicName} at ${p.clinicPhone}.`;
-  const text = ['Hello,', '', lead, '', `Your one-time code is ${p.code}`, '', expires, '', ignore, '', contact].join('\n');
-  const e = escapeHtml;
-  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
-<p>Hello,</p>
-<p>${e(lead)}</p>
-<p>Your one-time code is <strong style="font-family:monospace;font-size:1.4em;letter-spacing:0.15em">${e(p.code)}</strong></p>
-<p>${e(expires)}</p>
-<p>${e(ignore)}</p>
-<p>${e(contact)}</p>
-</body></html>`;
-  return { subject, text, html };
+  return oneTimeCodeMail(p, subject, lead, expires);
 }
 
 export function render(template: string, payload: unknown): RenderedMail {
