@@ -98,3 +98,62 @@ test('"Sign out" in the warning signs the patient out at once', async ({ page })
   await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
   expect(await sessionsOf(pat.patientId)).toBe(sessionsBefore);
 });
+
+test('typing counts as activity, the warning does not mark the field wrong, and an unsent message survives a sign-out for inactivity', async ({ page }) => {
+  const pat = await real.newPatient('Wren');
+  const settled = trackApiCalls(page);
+  await page.clock.install();
+  await signInThroughPage(page, real.portal.url, pat.username, 'Password1');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ }).click();
+  const subject = page.getByRole('textbox', { name: 'Subject' });
+  const body = page.getByRole('textbox', { name: 'Message' });
+  const dialog = page.getByRole('alertdialog', { name: 'Are you still there?' });
+
+  // The patient is in an empty required field when the warning takes the focus: not marked wrong.
+  await subject.click();
+  await settled();
+  await page.clock.fastForward('03:05');
+  await expect(dialog).toBeVisible();
+  // Behind the modal dialog the page is inert (no roles): the field by its id.
+  await expect(page.locator('#new-message-subject')).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#new-message-subject-error')).toHaveCount(0);
+  await dialog.getByRole('button', { name: 'Stay signed in' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(subject).not.toHaveAttribute('aria-invalid', 'true');
+
+  // Typing tells the server the patient is there: four minutes after "Stay signed in", two of them
+  // after typing, no warning (without the typing it would have come at three).
+  await settled();
+  await page.clock.fastForward('02:00');
+  const pinged = page.waitForResponse((r) => r.url().endsWith('/api/session') && r.request().method() === 'GET');
+  await subject.fill('Question about my knee');
+  await body.pressSequentially('Is it fine to');
+  expect((await pinged).status()).toBe(200);
+  await settled();
+  await page.clock.fastForward('02:00');
+  await expect(dialog).toHaveCount(0);
+
+  // Silence (two minutes have passed since the typing): signed out; signing in again brings the
+  // unsent message back in this tab.
+  await settled();
+  await page.clock.fastForward('01:05');
+  await expect(dialog).toBeVisible();
+  await page.clock.fastForward('02:00');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign In' })).toBeVisible();
+  await page.getByLabel('Username').fill(pat.username);
+  await page.getByLabel('Password').fill('Password1');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Messages' })).toBeVisible();
+  await expect(subject).toHaveValue('Question about my knee');
+  await expect(body).toHaveValue('Is it fine to');
+
+  // Signing out on purpose forgets it.
+  await page.getByRole('button', { name: /Sign Out/i }).first().click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign In' })).toBeVisible();
+  await page.getByLabel('Username').fill(pat.username);
+  await page.getByLabel('Password').fill('Password1');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Messages/ }).click();
+  await expect(subject).toHaveValue('');
+  await expect(body).toHaveValue('');
+});

@@ -1,6 +1,7 @@
 import { useForm } from 'vee-validate';
 import type { FormOptions, GenericObject, Path, PathValue, PublicPathState } from 'vee-validate';
-import { nextTick, ref } from 'vue';
+import { computed, nextTick, ref, watch } from 'vue';
+import { useDraftsStore } from '../stores/drafts';
 import type { AnyObjectSchema } from 'yup';
 import { ApiError } from '../api/client';
 import { describeError } from '../stores/resource';
@@ -15,6 +16,11 @@ export interface ApiFormOptions<TValues extends GenericObject> {
   idPrefix: string;
   /** Sends the form; resolves to the sentence announced when it worked. */
   send: (values: TValues) => Promise<string>;
+  /**
+   * Keeps what was typed, unsent, under this key (stores/drafts.ts, memory only): shown again
+   * after a sign-out for inactivity and signing in again in this tab. Cleared once sent.
+   */
+  draftKey?: string;
 }
 
 /**
@@ -34,10 +40,16 @@ function validateOnBlurThenEagerly<TValue>(state: PublicPathState<TValue>) {
 export function useApiForm<TValues extends GenericObject>(options: ApiFormOptions<TValues>) {
   // vee-validate types initial values as a deep partial, which a generic TValues cannot prove it is.
   const initialValues = options.initialValues as unknown as NonNullable<FormOptions<TValues>['initialValues']>;
-  const { defineField, errors, handleSubmit, isSubmitting, setErrors, resetForm } = useForm<TValues>({
+  const drafts = options.draftKey ? useDraftsStore() : null;
+  const draft = options.draftKey ? drafts?.get<Record<string, unknown>>(options.draftKey) : undefined;
+  const { defineField, errors, handleSubmit, isSubmitting, setErrors, resetForm, values } = useForm<TValues>({
     validationSchema: options.schema,
-    initialValues,
+    initialValues: draft ? ({ ...(initialValues as Record<string, unknown>), ...draft } as typeof initialValues) : initialValues,
   });
+  if (drafts && options.draftKey) {
+    const key = options.draftKey;
+    watch(values, (now) => drafts.set(key, { ...now }), { deep: true });
+  }
 
   const formError = ref('');
   const formErrorElement = ref<HTMLElement | null>(null);
@@ -48,8 +60,25 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
     return `${options.idPrefix}-${name}`;
   }
 
+  /**
+   * A field's model and attributes. Leaving it checks it — except when the focus goes into a
+   * dialog that opened by itself (the idle warning): the patient did not leave the field, so it
+   * is not marked wrong behind the dialog.
+   */
   function field<TPath extends Path<TValues>>(name: TPath) {
-    return defineField<TPath, PathValue<TValues, TPath>>(name, validateOnBlurThenEagerly);
+    const [model, attrs] = defineField<TPath, PathValue<TValues, TPath>>(name, validateOnBlurThenEagerly);
+    const guarded = computed(() => ({
+      ...attrs.value,
+      onBlur: (event: FocusEvent) => {
+        const to = event.relatedTarget instanceof Element ? event.relatedTarget : null;
+        if (to?.closest('dialog, [role="dialog"], [role="alertdialog"]')) {
+          return;
+        }
+        (attrs.value as { onBlur?: (e: FocusEvent) => void }).onBlur?.(event);
+      },
+    }));
+    // The same shape vee-validate gives (a ref of the field's props), so forms need not change.
+    return [model, guarded as unknown as typeof attrs] as [typeof model, typeof attrs];
   }
 
   function isField(name: string): name is keyof TValues & string {
@@ -102,6 +131,9 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
       try {
         const message = await options.send(values);
         resetForm({ values: initialValues });
+        if (drafts && options.draftKey) {
+          drafts.clear(options.draftKey);
+        }
         success.value = message;
       } catch (err) {
         showServerError(err);

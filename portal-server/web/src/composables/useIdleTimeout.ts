@@ -6,6 +6,11 @@ import { useSessionStore } from '../stores/session';
 /** The warning comes this long before the server's idle limit (less when the limit itself is short). */
 const WARN_BEFORE_MS = 2 * 60_000;
 /**
+ * Typing is activity too: someone writing a long message makes no request for minutes. At most
+ * this often, a keystroke tells the server (the same request as "Stay signed in").
+ */
+const TYPING_PING_MS = 60_000;
+/**
  * Other tabs of this browser share the session cookie, so activity in one keeps the others from
  * signing the patient out: the latest deadline is kept here (a time, nothing about the patient).
  */
@@ -110,6 +115,17 @@ export function useIdleTimeout() {
     }
   }
   const timer = setInterval(tick, 1000);
+  let lastPing = Date.now();
+  const onTyping = (): void => {
+    if (!session.signedIn || busy.value || warning.value || Date.now() - lastPing < TYPING_PING_MS) {
+      return;
+    }
+    lastPing = Date.now();
+    // The answer moves the deadline (onSessionActivity); a failure is handled when the time is up.
+    void session.stayActive().catch(() => undefined);
+  };
+  document.addEventListener('keydown', onTyping, true);
+  document.addEventListener('input', onTyping, true);
   // Timers in a hidden tab are slowed down: look again as soon as the patient comes back.
   const onVisible = (): void => {
     if (document.visibilityState === 'visible') {
@@ -120,6 +136,8 @@ export function useIdleTimeout() {
   onBeforeUnmount(() => {
     clearInterval(timer);
     document.removeEventListener('visibilitychange', onVisible);
+    document.removeEventListener('keydown', onTyping, true);
+    document.removeEventListener('input', onTyping, true);
     onSessionActivity(null);
   });
 

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { PatientSessionView, PatientSignInRequest } from '../../../../shared/api/types';
 import { ApiError, api, setCsrfToken } from '../api/client';
+import { useDraftsStore } from './drafts';
 import { forgetPatientData } from './resource';
 
 /** The signed-in patient, as the server's cookie session describes it. */
@@ -50,6 +51,7 @@ export const useSessionStore = defineStore('session', () => {
 
   async function signIn(request: PatientSignInRequest): Promise<void> {
     adopt(await api.post<PatientSessionView>('/api/session', request));
+    useDraftsStore().claimFor(request.username);
     signedOutNotice.value = false;
     expiredNotice.value = false;
     idleSignOutSeconds.value = null;
@@ -83,6 +85,7 @@ export const useSessionStore = defineStore('session', () => {
   async function signOutEverywhere(): Promise<void> {
     await api.post<void>('/api/session/sign-out-everywhere', {});
     adopt(null);
+    useDraftsStore().forgetAll();
     everywhereNotice.value = true;
     returnTo.value = null;
   }
@@ -110,6 +113,7 @@ export const useSessionStore = defineStore('session', () => {
       }
     }
     adopt(null);
+    useDraftsStore().forgetAll();
     signedOutNotice.value = true;
     returnTo.value = null;
   }
