@@ -21,6 +21,7 @@ import { MailDispatcher } from './features/mail/dispatcher';
 import { expireInvitations } from './features/patients/service';
 import { sweepSecurityRows } from './features/sign-in-lockout/sweep';
 import { ChangeHub } from './features/sync/changeHub';
+import { takeDataFolderLock } from './features/backup/dataFolderLock';
 
 export { readConfig, ConfigError } from './config';
 export type { PortalConfig } from './config';
@@ -83,6 +84,8 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
   }
   const secret = loadSecret(config);
   const sqlitePath = join(config.dataDir, 'portal.sqlite');
+  // SQLite: the folder is marked in use (npm run restore refuses it; a second server there is refused).
+  const folderLock = config.databaseUrl ? null : takeDataFolderLock(config.dataDir, 'server');
   if (!config.databaseUrl) {
     keepToServiceAccount(sqlitePath);
   }
@@ -91,6 +94,9 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     databaseUrl: config.databaseUrl,
     entities: SERVER_ENTITIES,
     migrations: SERVER_MIGRATIONS,
+  }).catch((err: unknown) => {
+    folderLock?.release();
+    throw err;
   });
   const changes = new ChangeHub(db);
   const now = () => new Date();
@@ -136,6 +142,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
     });
   } catch (err) {
     await db.close();
+    folderLock?.release();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -182,6 +189,7 @@ export async function startPortalServer(config: PortalConfig, log: (line: string
       await mail.close();
       await closed;
       await db.close();
+      folderLock?.release();
     },
   };
 }
