@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [command = 'serve', ...rest] = process.argv.slice(2);
 
-if (command !== 'setup' && !existsSync(join(root, 'out/portal-web/index.html'))) {
+if (!['setup', 'backup', 'restore'].includes(command) && !existsSync(join(root, 'out/portal-web/index.html'))) {
   console.log('Building the patient web app (first run)…');
   const built = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '-c', 'vite.portal.config.mts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) {

@@ -22,6 +22,7 @@ import { expireInvitations } from './features/patients/service';
 import { sweepSecurityRows } from './features/sign-in-lockout/sweep';
 import { ChangeHub } from './features/sync/changeHub';
 import { createLogger } from './logger';
+import { takeDataFolderLock } from './features/backup/dataFolderLock';
 
 export { readConfig, ConfigError } from './config';
 export type { PortalConfig } from './config';
@@ -93,6 +94,8 @@ export async function startPortalServer(config: PortalConfig, log?: (line: strin
   }
   const secret = loadSecret(config);
   const sqlitePath = join(config.dataDir, 'portal.sqlite');
+  // SQLite: the folder is marked in use (npm run restore refuses it; a second server there is refused).
+  const folderLock = config.databaseUrl ? null : takeDataFolderLock(config.dataDir, 'server');
   if (!config.databaseUrl) {
     keepToServiceAccount(sqlitePath);
   }
@@ -102,6 +105,9 @@ export async function startPortalServer(config: PortalConfig, log?: (line: strin
     entities: SERVER_ENTITIES,
     migrations: SERVER_MIGRATIONS,
     readers: config.sqliteReaders ?? DEFAULT_SQLITE_READERS,
+  }).catch((err: unknown) => {
+    folderLock?.release();
+    throw err;
   });
   const changes = new ChangeHub(db);
   const now = () => new Date();
@@ -147,6 +153,7 @@ export async function startPortalServer(config: PortalConfig, log?: (line: strin
     });
   } catch (err) {
     await db.close();
+    folderLock?.release();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -201,6 +208,7 @@ export async function startPortalServer(config: PortalConfig, log?: (line: strin
     }
     await mail.close();
     await db.close();
+    folderLock?.release();
     logger.info('portal server stopped');
     logger.flush();
   };

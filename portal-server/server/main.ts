@@ -9,6 +9,8 @@ import { DomainError } from '../../shared/api/errors';
 import { ConfigError, readConfig } from './config';
 import type { PortalConfig } from './config';
 import { DEMO, seedDemo } from './demo';
+import { backupCommand, restoreCommand } from './features/backup/commands';
+import { DataFolderInUse } from './features/backup/dataFolderLock';
 import { askHidden } from './hiddenPrompt';
 import { startPortalServer } from './index';
 import type { PortalHandle } from './index';
@@ -165,11 +167,15 @@ async function main(): Promise<void> {
       await setup(config, args);
     } else if (command === 'serve') {
       await serve(config);
+    } else if (command === 'backup') {
+      process.exitCode = await backupCommand(config, process.env);
+    } else if (command === 'restore') {
+      process.exitCode = await restoreCommand(config, args);
     } else {
-      fail(`Unknown command "${command}". Use serve, setup or demo.`);
+      fail(`Unknown command "${command}". Use serve, setup, demo, backup or restore.`);
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof DomainError) {
+    if (err instanceof ConfigError || err instanceof DomainError || err instanceof DataFolderInUse) {
       const fields = err instanceof DomainError && err.fields ? `\n${Object.entries(err.fields).map(([k, v]) => `  ${k}: ${v}`).join('\n')}` : '';
       fail(`${err.message}${fields}`);
     }
