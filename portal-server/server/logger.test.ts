@@ -65,6 +65,8 @@ describe('the structured log', () => {
     const requestId = res.headers.get('x-request-id') ?? '';
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
 
+    // The request's own line is written when the response finishes, which may be just after the client has it.
+    await expect.poll(() => lines.some((l) => l.includes('"msg":"request')), { timeout: 10_000 }).toBe(true);
     const log = lines.join('\n');
     for (const secret of SECRETS) {
       expect(log, `the log holds "${secret}"`).not.toContain(secret);

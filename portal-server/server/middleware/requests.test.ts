@@ -35,8 +35,11 @@ describe('the request log', () => {
     await api(handle.url, '/api/password-reset?token=secret-in-post-query', { body: { token: 'secret-in-body', password: 'x', confirmPassword: 'x' } });
     await postRaw('/api/session?token=secret-deep', nested(MAX_JSON_DEPTH + 5));
     await api(handle.url, '/api/nowhere?token=secret-404');
-    const requests = lines.map((l) => JSON.parse(l) as { msg: string; req: { method: string; path: string }; res: { status: number }; responseTime: number }).filter((e) => e.msg === 'request');
-    expect(requests).toHaveLength(5);
+    type Entry = { msg: string; req: { method: string; path: string }; res: { status: number }; responseTime: number };
+    const logged = () => lines.map((l) => JSON.parse(l) as Entry).filter((e) => e.msg === 'request');
+    // A request's line is written when its response finishes, which may be just after the client has it.
+    await expect.poll(() => logged().length, { timeout: 10_000 }).toBe(5);
+    const requests = logged();
     expect(requests.map((e) => `${e.req.method} ${e.req.path}`)).toEqual(['GET /api/sync/pull', 'GET /reset-password', 'POST /api/password-reset', 'POST /api/session', 'GET /api/nowhere']);
     expect(requests[0]?.res.status).toBeGreaterThanOrEqual(400);
     expect(requests[2]?.res.status).toBe(404);
