@@ -20,6 +20,7 @@ import { BENCH_LIMITS } from './loadLine';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import { seedDemo } from '../portal-server/server/demo';
 import { asPatient } from '../portal-server/server/features/patient-session/call';
+import { readCookie } from '../portal-server/server/features/patient-session/routes';
 import { findSession, signIn } from '../portal-server/server/features/patient-session/service';
 import { homeSummary } from '../portal-server/server/features/home/service';
 import { readOwnRecord } from '../portal-server/server/features/record/service';
@@ -40,13 +41,7 @@ async function main(): Promise<void> {
     const app = express();
     app.use(express.json());
     const patient = async (req: Request) => {
-      let id = '';
-      for (const pair of (req.headers.cookie ?? '').split(';')) {
-        const [name, value] = pair.trim().split('=');
-        if (name === SESSION_COOKIE) {
-          id = value ?? '';
-        }
-      }
+      const id = readCookie(req);
       const p = id ? await findSession(ctx, id, { touch: 'throttled' }) : null;
       if (!p) {
         throw new Error('not signed in');

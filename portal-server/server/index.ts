@@ -22,6 +22,7 @@ import { expireInvitations } from './features/patients/service';
 import { sweepSecurityRows } from './features/sign-in-lockout/sweep';
 import { ChangeHub } from './features/sync/changeHub';
 import { createLogger } from './logger';
+import { withinDeadline } from './deadline';
 import { takeDataFolderLock } from './features/backup/dataFolderLock';
 
 export { readConfig, ConfigError } from './config';
@@ -193,14 +194,10 @@ export async function startPortalServer(config: PortalConfig, log?: (line: strin
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     changes.close();
     server.closeIdleConnections();
-    let timer: NodeJS.Timeout | undefined;
-    const cut = await Promise.race([
-      closed.then(() => false),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), grace);
-      }),
-    ]);
-    clearTimeout(timer);
+    const cut = await withinDeadline(closed, grace).then(
+      () => false,
+      () => true,
+    );
     if (cut) {
       logger.warn({ graceMs: grace }, 'shutdown: requests still running after the grace period were cut');
       server.closeAllConnections();

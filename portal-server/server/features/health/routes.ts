@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { MailOutboxEntity } from '../../../../shared/node/entities/server';
 import { version } from '../../../../package.json';
 import type { ServerContext } from '../../context';
+import { withinDeadline } from '../../deadline';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../../middleware/dbErrors';
 import { isSetUp } from '../clinic/service';
 
@@ -23,14 +24,6 @@ async function mailBacklog(ctx: ServerContext): Promise<MailBacklog> {
     const age = oldest ? Math.max(0, Math.round((ctx.now().getTime() - Date.parse(oldest.createdAt)) / 1000)) : null;
     return { pending, failed, oldestPendingAgeSeconds: age };
   });
-}
-
-function withinDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -8,7 +8,7 @@ import { rateLimit } from '../../middleware/rateLimit';
 import type { PatientPrincipal } from './service';
 import { ABSOLUTE_LIFETIME_MS, findSession, idleRemainingMs, sessionView, signIn, signOut, signOutEverywhere } from './service';
 
-function readCookie(req: Request): string | null {
+export function readCookie(req: Request): string | null {
   const header = req.get('cookie') ?? '';
   for (const part of header.split(';')) {
     const [name, ...rest] = part.trim().split('=');
