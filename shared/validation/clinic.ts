@@ -1,3 +1,4 @@
+import './locale';
 import { number, object, string } from 'yup';
 import type { InferType } from 'yup';
 import { MESSAGE_REPLIERS, PASSWORD_POLICIES, SECOND_FACTOR_POLICIES } from '../domain/clinic';

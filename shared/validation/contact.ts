@@ -1,3 +1,4 @@
+import './locale';
 import { object, string } from 'yup';
 import type { InferType } from 'yup';
 import { emailSchema, phoneSchema } from './fields';

@@ -1,3 +1,4 @@
+import './locale';
 import { string } from 'yup';
 import type { PasswordPolicy } from '../domain/clinic';
 import { COMMON_PASSWORDS } from './commonPasswords';

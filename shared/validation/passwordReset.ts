@@ -1,3 +1,4 @@
+import './locale';
 import { object, ref, string } from 'yup';
 import type { InferType } from 'yup';
 import type { PasswordPolicy } from '../domain/clinic';

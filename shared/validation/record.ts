@@ -1,3 +1,4 @@
+import './locale';
 import { boolean, number, object, string } from 'yup';
 import type { ObjectSchema } from 'yup';
 import { ALLERGY_SEVERITIES, LAB_FLAGS } from '../domain/record';

@@ -1,3 +1,4 @@
+import './locale';
 import { mixed, number, object, string } from 'yup';
 import type { InferType } from 'yup';
 import { APPOINTMENT_DURATIONS } from '../domain/appointment';
@@ -6,7 +7,7 @@ import { END_OF_STORABLE_TIME, parseStorableInstant } from '../time/instant';
 
 /** A UUID as every id in this product is written (any case). */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const uuidSchema = string().required().test('uuid', 'Not a valid id.', (v) => !v || (v.length === 36 && UUID.test(v)));
+export const uuidSchema = string().required('Choose one from the list.').test('uuid', 'Not a valid id.', (v) => !v || (v.length === 36 && UUID.test(v)));
 
 /** Plain text; control characters other than new lines and tabs are refused. */
 const plainText = (label: string, max: number) =>
@@ -32,7 +33,7 @@ export type AppointmentRequestForm = InferType<typeof appointmentRequestSchema>;
 
 /** Console: schedule or propose a time. `start` is an ISO instant (the console converts from the clinic's zone). */
 export const appointmentSlotSchema = object({
-  physicianId: uuidSchema.label('physician'),
+  physicianId: uuidSchema.required('Choose a physician.'),
   start: string()
     .required('Choose the start time.')
     // Start and end must be instants the database holds (years 1900..9999): a time past that used
@@ -55,7 +56,7 @@ export const staffReasonSchema = object({ reason: plainText('a reason the patien
 
 /** Patient portal: request a renewal of one of their medications. */
 export const renewalRequestSchema = object({
-  medicationId: uuidSchema,
+  medicationId: uuidSchema.required('Choose a medication.'),
   pharmacy: string().trim().max(120, 'Keep it under 120 characters.').default(''),
   note: string().trim().max(500, 'Keep it under 500 characters.').default(''),
 });
@@ -69,7 +70,13 @@ export const renewalDecisionSchema = object({
     .max(300, 'Keep it under 300 characters.')
     .default('')
     .when('decision', { is: 'denied', then: (s) => s.required('Say why, so the patient knows what to do next.') }),
-  refillsGranted: number().integer().min(0).max(99).nullable().default(null),
+  refillsGranted: number()
+    .typeError('Refills must be a number.')
+    .integer('Refills must be a whole number.')
+    .min(0, 'Refills cannot be negative.')
+    .max(99, 'At most 99 refills.')
+    .nullable()
+    .default(null),
 });
 export type RenewalDecisionForm = InferType<typeof renewalDecisionSchema>;
 

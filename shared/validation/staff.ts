@@ -1,3 +1,4 @@
+import './locale';
 import { object, string } from 'yup';
 import type { InferType } from 'yup';
 import { STAFF_ROLES } from '../domain/staff';
