@@ -11,6 +11,7 @@ import { ServerClinicSecuritySettings1764720000000 } from './1764720000000-Clini
 import { ServerSecondFactor1764810000000 } from './1764810000000-SecondFactor';
 import { ServerRegistrationIdLookup1764820000000 } from './1764820000000-RegistrationIdLookup';
 import { ServerEmailChange1764850000000 } from './1764850000000-EmailChange';
+import { ServerPatientLanguage1764910000000 } from './1764910000000-PatientLanguage';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -27,4 +28,5 @@ export const SERVER_MIGRATIONS = [
   ServerSecondFactor1764810000000,
   ServerRegistrationIdLookup1764820000000,
   ServerEmailChange1764850000000,
+  ServerPatientLanguage1764910000000,
 ];
