@@ -37,6 +37,8 @@ export interface ApiErrorBody {
   message: string;
   /** Field path → what is wrong with it, in the user's words. */
   fields?: Record<string, string>;
+  /** The numbers and dates in `message` (e.g. `{ minutes: 15 }`), so the portal can say it in the patient's language. */
+  params?: Record<string, string | number>;
 }
 
 export interface ApiErrorResponse {
@@ -49,13 +51,19 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
+    readonly params?: Record<string, string | number>,
   ) {
     super(message);
     this.name = 'DomainError';
   }
 
   toBody(): ApiErrorBody {
-    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.fields ? { fields: this.fields } : {}),
+      ...(this.params ? { params: this.params } : {}),
+    };
   }
 }
 

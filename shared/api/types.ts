@@ -1,4 +1,5 @@
 import type { ClinicPublicInfo, ClinicView, PasswordPolicy } from '../domain/clinic';
+import type { PatientLanguage } from '../domain/language';
 import type { StaffRole, StaffUserView } from '../domain/staff';
 
 export type { ClinicPublicInfo, ClinicView, PasswordPolicy };
@@ -104,6 +105,8 @@ export interface PatientSignInRequest {
 export interface PatientSessionView {
   patient: { givenName: string; familyName: string };
   clinic: { name: string; phone: string };
+  /** The patient's chosen language (issue 15); null: not chosen, the portal follows the browser. */
+  language: PatientLanguage | null;
   /** Send back as `x-csrf-token` on every state-changing request. */
   csrfToken: string;
   /** The server signs a session out after this many seconds without a request; the portal warns before. */

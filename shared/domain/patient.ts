@@ -1,4 +1,5 @@
 import type { InvitationDeliveryState, InvitationStatus } from './invitation';
+import type { PatientLanguage } from './language';
 
 /** A patient as the console's replica and the sync protocol carry it. */
 export interface PatientRecord {
@@ -9,6 +10,8 @@ export interface PatientRecord {
   dateOfBirth: string;
   email: string;
   phone: string | null;
+  /** The patient's language for the portal, emails and letters (issue 15); null or absent: not chosen. */
+  language?: PatientLanguage | null;
   version: number;
   updatedAt: string;
 }

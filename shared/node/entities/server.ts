@@ -10,6 +10,7 @@ import { AccountRecoveryEntity } from './recovery';
 import { SECOND_FACTOR_ENTITIES } from './secondFactor';
 import { SECURITY_ENTITIES } from './security';
 import type { MessageRepliers, PasswordPolicy, SecondFactorPolicy } from '../../domain/clinic';
+import type { PatientLanguage } from '../../domain/language';
 import type { InvitationDeliveryState, InvitationStatus } from '../../domain/invitation';
 import type { StaffRole } from '../../domain/staff';
 
@@ -132,6 +133,8 @@ export interface PatientRow {
   dateOfBirth: string;
   email: string;
   phone: string | null;
+  /** Portal, email and letter language (issue 15); null: not chosen. Optional so older fixtures still type. */
+  language?: PatientLanguage | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -148,6 +151,7 @@ export const PatientEntity = new EntitySchema<PatientRow>({
     dateOfBirth: { type: 'varchar', length: 10 },
     email: { type: 'varchar', length: 254 },
     phone: { type: 'varchar', length: 32, nullable: true },
+    language: { type: 'varchar', length: 8, nullable: true },
     version: { type: 'integer' },
     createdAt: instant,
     updatedAt: instant,

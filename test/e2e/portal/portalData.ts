@@ -17,6 +17,7 @@ export const CLINIC: ClinicPublicInfo = {
 export const SESSION: PatientSessionView = {
   patient: { givenName: 'William', familyName: 'Hart' },
   clinic: { name: CLINIC.name, phone: CLINIC.phone },
+  language: null,
   csrfToken: 'csrf-1234',
   idleTimeoutSeconds: 900,
 };

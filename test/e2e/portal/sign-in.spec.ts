@@ -19,6 +19,7 @@ const CLINIC: ClinicPublicInfo = {
 const SESSION: PatientSessionView = {
   patient: { givenName: 'William', familyName: 'Hart' },
   clinic: { name: CLINIC.name, phone: CLINIC.phone },
+  language: null,
   csrfToken: 'csrf-1234',
   idleTimeoutSeconds: 900,
 };

@@ -22,6 +22,7 @@ import {
   changePhoneSchema,
   confirmEmailSchema,
 } from '../../../../shared/validation/contact';
+import { changeLanguageSchema } from '../../../../shared/validation/language';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import type { ServerContext } from '../../context';
 import { audit } from '../audit/audit';
@@ -147,4 +148,12 @@ export async function confirmEmailChange(c: PatientCall, body: unknown): Promise
   await updateSynced(patientWriter(c), 'patient', before, { email: row.newEmail }, { action: 'patient.self_update', detail: 'fields=email' });
   await notifyEmailChanged({ ctx: c.ctx, m: c.m, clinic: c.clinic }, before, row.newEmail, c.actor, 'patient');
   return { ok: true, view: { email: row.newEmail, phone: before.phone ?? '', pendingEmail: null } };
+}
+
+/** The patient's language for the portal, emails and letters (issue 15); saved, audited, synced. */
+export async function changeLanguage(c: PatientCall, body: unknown): Promise<void> {
+  const { language } = validateOrThrow(changeLanguageSchema, body);
+  if (language !== (c.patient.language ?? null)) {
+    await updateSynced(patientWriter(c), 'patient', c.patient, { language }, { action: 'patient.self_update', detail: 'fields=language' });
+  }
 }

@@ -4,7 +4,7 @@ import type { ServerContext } from '../../context';
 import { rateLimit } from '../../middleware/rateLimit';
 import { asPatient } from '../patient-session/call';
 import { patientOf, requirePatient } from '../patient-session/routes';
-import { changePhone, confirmEmailChange, contactDetails, requestEmailChange } from './contactService';
+import { changeLanguage, changePhone, confirmEmailChange, contactDetails, requestEmailChange } from './contactService';
 import { confirmPatientEnrolment, disablePatientFactor, patientFactorStatus, renewPatientRecoveryCodes, startPatientEnrolment } from '../second-factor/patientFactor';
 import { changePassword, recordAccess } from './service';
 
@@ -24,6 +24,11 @@ export function accountRoutes(ctx: ServerContext): Router {
   });
   router.post('/api/account/phone', auth, async (req, res) => {
     res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', (c) => changePhone(c, req.body ?? {})));
+  });
+  // The patient's language (issue 15): a write like the others, under PATIENT_WRITES_PER_HOUR.
+  router.put('/api/account/language', auth, async (req, res) => {
+    await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', (c) => changeLanguage(c, req.body ?? {}));
+    res.status(204).end();
   });
   router.post('/api/account/email', auth, rateLimit({ windowMs: 15 * 60_000, max: 10, bucket: 'email change', key: (req) => `account:${patientOf(req.res as Response).account.id}` }), async (req, res) => {
     const p = patientOf(res);

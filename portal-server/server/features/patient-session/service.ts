@@ -153,6 +153,7 @@ export async function sessionView(ctx: ServerContext, p: PatientPrincipal): Prom
     return {
       patient: { givenName: patient.givenName, familyName: patient.familyName },
       clinic: { name: clinic.name, phone: clinic.phone },
+      language: patient.language ?? null,
       csrfToken: p.session.csrfToken,
       idleTimeoutSeconds: Math.round(idleTimeoutMs(ctx) / 1000),
     };

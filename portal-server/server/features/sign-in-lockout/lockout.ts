@@ -26,7 +26,7 @@ export type SignInAudience = 'patient' | 'staff';
 /** "Too many tries" with the wait in whole minutes; the error handler adds a Retry-After header. */
 export class TooManyTries extends DomainError {
   constructor(readonly retryAfterSeconds: number) {
-    super('rate_limited', waitMessage(retryAfterSeconds));
+    super('rate_limited', waitMessage(retryAfterSeconds), undefined, { minutes: waitMinutes(retryAfterSeconds) });
   }
 
   static until(lockedUntil: string, now: Date): TooManyTries {
@@ -34,8 +34,13 @@ export class TooManyTries extends DomainError {
   }
 }
 
+/** The wait in whole minutes, at least one: what the message says and what `params.minutes` carries. */
+export function waitMinutes(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
 export function waitMessage(seconds: number): string {
-  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  const minutes = waitMinutes(seconds);
   return `Too many tries. Please wait ${minutes} ${minutes === 1 ? 'minute' : 'minutes'} and try again.`;
 }
 

@@ -17,7 +17,7 @@ import { fingerprint } from './changeLog';
 import type { ChangeRecord, SyncedRows, SyncedTable } from '../../../../shared/sync/protocol';
 
 export function patientRecord(r: PatientRow): PatientRecord {
-  return { id: r.id, givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, email: r.email, phone: r.phone, version: r.version, updatedAt: r.updatedAt };
+  return { id: r.id, givenName: r.givenName, familyName: r.familyName, dateOfBirth: r.dateOfBirth, email: r.email, phone: r.phone, language: r.language ?? null, version: r.version, updatedAt: r.updatedAt };
 }
 
 export function invitationRecord(r: InvitationRow): InvitationRecord {

@@ -12,6 +12,7 @@ import { ServerSecondFactor1764810000000 } from './1764810000000-SecondFactor';
 import { ServerRegistrationIdLookup1764820000000 } from './1764820000000-RegistrationIdLookup';
 import { ServerEmailChange1764850000000 } from './1764850000000-EmailChange';
 import { ServerInvitationDelivery1764900000000 } from './1764900000000-InvitationDelivery';
+import { ServerPatientLanguage1764910000000 } from './1764910000000-PatientLanguage';
 
 /** Listed explicitly: electron-vite bundles the main process, so globs would find nothing. */
 export const SERVER_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const SERVER_MIGRATIONS = [
   ServerRegistrationIdLookup1764820000000,
   ServerEmailChange1764850000000,
   ServerInvitationDelivery1764900000000,
+  ServerPatientLanguage1764910000000,
 ];
