@@ -35,11 +35,18 @@ export interface AppointmentsView {
   timeZone: string;
 }
 
+export const HOME_UPDATE_KINDS = ['appointmentScheduled', 'appointmentProposed', 'appointmentDeclined', 'appointmentCancelled', 'renewalApproved', 'renewalDenied', 'newMessage', 'newLabResult', 'newVisitSummary'] as const;
+export type HomeUpdateKind = (typeof HOME_UPDATE_KINDS)[number];
+
 export interface HomeSummary {
   upcoming: AppointmentView[];
   unreadMessages: number;
   /** Renewal requests still waiting for the physician. */
   pendingRenewals: number;
   /** Short lines like "Your renewal of Lisinopril was approved." — newest first, at most 5. */
-  recentUpdates: { at: string; text: string; link: 'appointments' | 'renewals' | 'messages' | 'record' }[];
+  /**
+   * `text` is the English sentence; `kind` and `params` let the portal say it in the patient's
+   * language (params: start is an ISO instant, the others are names or the patient's own words).
+   */
+  recentUpdates: { at: string; text: string; link: 'appointments' | 'renewals' | 'messages' | 'record'; kind: HomeUpdateKind; params: Record<string, string> }[];
 }

@@ -17,7 +17,7 @@ import SignInView from './views/SignInView.vue';
 
 declare module 'vue-router' {
   interface RouteMeta {
-    /** The page's name in the browser tab, before the clinic's name. */
+    /** The page's name in the browser tab, before the clinic's name: a message key (locales/*.json). */
     title: string;
     requiresSession?: boolean;
   }
@@ -31,48 +31,48 @@ export function createPortalRouter(): Router {
   const router = createRouter({
     history: createWebHistory(),
     routes: [
-      { path: '/', name: 'home', component: HomeView, meta: { title: 'Home', requiresSession: true } },
-      { path: '/record', name: 'record', component: RecordView, meta: { title: 'Medical Record', requiresSession: true } },
+      { path: '/', name: 'home', component: HomeView, meta: { title: 'titles.home', requiresSession: true } },
+      { path: '/record', name: 'record', component: RecordView, meta: { title: 'titles.record', requiresSession: true } },
       {
         path: '/appointments',
         name: 'appointments',
         component: AppointmentsView,
-        meta: { title: 'Appointments', requiresSession: true },
+        meta: { title: 'titles.appointments', requiresSession: true },
       },
       {
         path: '/renewals',
         name: 'renewals',
         component: RenewalsView,
-        meta: { title: 'Prescription Renewals', requiresSession: true },
+        meta: { title: 'titles.renewals', requiresSession: true },
       },
-      { path: '/messages', name: 'messages', component: MessagesView, meta: { title: 'Messages', requiresSession: true } },
+      { path: '/messages', name: 'messages', component: MessagesView, meta: { title: 'titles.messages', requiresSession: true } },
       {
         path: '/messages/:id',
         name: 'message-thread',
         component: MessageThreadView,
         props: true,
-        meta: { title: 'Message', requiresSession: true },
+        meta: { title: 'titles.message', requiresSession: true },
       },
-      { path: '/account', name: 'account', component: AccountView, meta: { title: 'Account', requiresSession: true } },
+      { path: '/account', name: 'account', component: AccountView, meta: { title: 'titles.account', requiresSession: true } },
       {
         path: '/recover/password',
         name: 'recover-password',
         component: RecoverView,
         props: { kind: 'password' },
-        meta: { title: 'Forgot Password' },
+        meta: { title: 'titles.forgotPassword' },
       },
       {
         path: '/recover/username',
         name: 'recover-username',
         component: RecoverView,
         props: { kind: 'username' },
-        meta: { title: 'Forgot Username' },
+        meta: { title: 'titles.forgotUsername' },
       },
-      { path: '/register', name: 'register', component: RegisterView, meta: { title: 'Complete Registration' } },
+      { path: '/register', name: 'register', component: RegisterView, meta: { title: 'titles.register' } },
       // Without the emailed link (a letter, or a lost email): the same form; the Registration ID finds the invitation.
-      { path: '/register-with-id', name: 'register-with-id', component: RegisterView, props: { withRegistrationId: true }, meta: { title: 'Complete Registration' } },
-      { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'Sign In' } },
-      { path: '/reset-password', name: 'reset-password', component: ResetPasswordView, meta: { title: 'Set a New Password' } },
+      { path: '/register-with-id', name: 'register-with-id', component: RegisterView, props: { withRegistrationId: true }, meta: { title: 'titles.register' } },
+      { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { title: 'titles.signIn' } },
+      { path: '/reset-password', name: 'reset-password', component: ResetPasswordView, meta: { title: 'titles.resetPassword' } },
       { path: '/:unknown(.*)*', redirect: { name: 'home' } },
     ],
   });

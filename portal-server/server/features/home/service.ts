@@ -1,6 +1,6 @@
 /** The patient's home page: what is coming up and what is new. */
 import { In, IsNull, MoreThan } from 'typeorm';
-import type { HomeSummary } from '../../../../shared/api/patient';
+import type { HomeSummary, HomeUpdateKind as UpdateKind } from '../../../../shared/api/patient';
 import type { LabResultFields, VisitSummaryFields } from '../../../../shared/domain/record';
 import { AppointmentEntity, MessageThreadEntity, RecordEntryEntity, RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
 import { formatInstant } from '../../../../shared/time/instant';
@@ -26,24 +26,31 @@ export async function homeSummary(c: PatientCall): Promise<HomeSummary> {
   for (const a of changed) {
     const when = a.startAt ? formatInstant(a.startAt, zone) : '';
     const withWhom = a.physicianId && names.get(a.physicianId) ? ` with ${names.get(a.physicianId)}` : '';
-    const text =
-      a.status === 'scheduled' ? `Your appointment on ${when}${withWhom} is scheduled.`
-      : a.status === 'proposed' ? `The clinic proposed a new time for your appointment: ${when}. Please accept or decline it.`
-      : a.status === 'declined' ? 'Your appointment request was declined. See the reason under Appointments.'
-      : a.cancelledBy === 'staff' ? `Your appointment${when ? ` on ${when}` : ''} was cancelled by the clinic.`
+    const who = a.physicianId ? names.get(a.physicianId) : undefined;
+    const kind: UpdateKind | null =
+      a.status === 'scheduled' ? 'appointmentScheduled'
+      : a.status === 'proposed' ? 'appointmentProposed'
+      : a.status === 'declined' ? 'appointmentDeclined'
+      : a.cancelledBy === 'staff' ? 'appointmentCancelled'
       : null;
-    if (text) {
-      updates.push({ at: a.updatedAt, text, link: 'appointments' });
+    const text =
+      kind === 'appointmentScheduled' ? `Your appointment on ${when}${withWhom} is scheduled.`
+      : kind === 'appointmentProposed' ? `The clinic proposed a new time for your appointment: ${when}. Please accept or decline it.`
+      : kind === 'appointmentDeclined' ? 'Your appointment request was declined. See the reason under Appointments.'
+      : kind === 'appointmentCancelled' ? `Your appointment${when ? ` on ${when}` : ''} was cancelled by the clinic.`
+      : null;
+    if (kind && text) {
+      updates.push({ at: a.updatedAt, text, link: 'appointments', kind, params: { ...(a.startAt ? { start: a.startAt } : {}), ...(who ? { physician: who } : {}) } });
     }
   }
   for (const r of renewals) {
     if (r.status !== 'requested' && r.decidedAt && r.decidedAt > since) {
-      updates.push({ at: r.decidedAt, text: `Your renewal of ${r.medicationName} was ${r.status}.`, link: 'renewals' });
+      updates.push({ at: r.decidedAt, text: `Your renewal of ${r.medicationName} was ${r.status}.`, link: 'renewals', kind: r.status === 'approved' ? 'renewalApproved' : 'renewalDenied', params: { medication: r.medicationName } });
     }
   }
   for (const t of threads) {
     if (t.unreadForPatient > 0) {
-      updates.push({ at: t.lastMessageAt, text: `New message from the clinic: ${t.subject}`, link: 'messages' });
+      updates.push({ at: t.lastMessageAt, text: `New message from the clinic: ${t.subject}`, link: 'messages', kind: 'newMessage', params: { subject: t.subject } });
     }
   }
   // New results and visit notes: added lately, about something recent (not old history typed in today).
@@ -53,7 +60,9 @@ export async function homeSummary(c: PatientCall): Promise<HomeSummary> {
     const fields = JSON.parse(e.fields) as LabResultFields | VisitSummaryFields;
     if (fields.date >= sinceDate) {
       const text = e.kind === 'labResult' ? `New lab result: ${(fields as LabResultFields).test}` : `New visit summary: ${(fields as VisitSummaryFields).reason}`;
-      updates.push({ at: e.createdAt, text, link: 'record' });
+      const kind: UpdateKind = e.kind === 'labResult' ? 'newLabResult' : 'newVisitSummary';
+      const name = e.kind === 'labResult' ? (fields as LabResultFields).test : (fields as VisitSummaryFields).reason;
+      updates.push({ at: e.createdAt, text, link: 'record', kind, params: { name } });
     }
   }
 

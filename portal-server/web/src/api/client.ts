@@ -1,19 +1,32 @@
 import { CSRF_HEADER, SESSION_IDLE_HEADER } from '../../../../shared/api/types';
 import { isApiErrorResponse } from '../../../../shared/api/errors';
 import type { ApiErrorBody, ErrorCode } from '../../../../shared/api/errors';
+import { errorText, tx } from '../i18n';
 
 /** An error answer from the portal server (or the network), as data the UI can show. */
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  readonly fields: Record<string, string>;
+  /** The server's English, kept: `message` and `fields` are said in the page's language when read. */
+  readonly englishMessage: string;
+  readonly params: Record<string, string | number>;
+  private readonly englishFields: Record<string, string>;
 
   constructor(status: number, body: ApiErrorBody) {
     super(body.message);
     this.name = 'ApiError';
     this.code = body.code;
     this.status = status;
-    this.fields = body.fields ?? {};
+    this.englishMessage = body.message;
+    this.params = body.params ?? {};
+    this.englishFields = body.fields ?? {};
+    // A getter, not a copy: a message on screen follows the language switch (and Vue re-renders it).
+    Object.defineProperty(this, 'message', { get: () => errorText(this.code, this.englishMessage, this.params), configurable: true, enumerable: false });
+  }
+
+  /** Field path → what is wrong with it, in the page's language. */
+  get fields(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.englishFields).map(([path, text]) => [path, tx(text)]));
   }
 }
 
@@ -113,5 +126,6 @@ async function readJson(response: Response): Promise<unknown> {
 export const api = {
   get: <T>(path: string): Promise<T> => request<T>('GET', path),
   post: <T>(path: string, body: unknown): Promise<T> => request<T>('POST', path, body),
+  put: (path: string, body: unknown): Promise<void> => request<void>('PUT', path, body),
   delete: (path: string): Promise<void> => request<void>('DELETE', path),
 };

@@ -4,6 +4,7 @@ import { computed, nextTick, ref, watch } from 'vue';
 import { useDraftsStore } from '../stores/drafts';
 import type { AnyObjectSchema } from 'yup';
 import { ApiError } from '../api/client';
+import { tx } from '../i18n';
 import { describeError } from '../stores/resource';
 
 export interface ApiFormOptions<TValues extends GenericObject> {
@@ -146,5 +147,8 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
     },
   );
 
-  return { field, fieldId, errors, isSubmitting, submit, formError, formErrorElement, success };
+  // The schema's messages are written in English; each is shown in the page's language.
+  const shownErrors = computed(() => Object.fromEntries(Object.entries(errors.value).map(([path, text]) => [path, tx(text as string | undefined)])) as typeof errors.value);
+
+  return { field, fieldId, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, success };
 }

@@ -2,6 +2,7 @@ import { nextTick, ref } from 'vue';
 import type { Ref } from 'vue';
 import type { AppointmentView } from '../../../../shared/domain/appointment';
 import { ApiError } from '../api/client';
+import { i18n } from '../i18n';
 import { describeError } from '../stores/resource';
 import { useAppointmentsStore } from '../stores/appointments';
 
@@ -52,12 +53,12 @@ export function useAppointmentActions(focusAfter: Ref<HTMLElement | null>) {
     confirmCancel: () => {
       const appointment = toCancel.value;
       return appointment
-        ? run(appointment, () => store.cancelAppointment(appointment.id), 'Your appointment was cancelled.')
+        ? run(appointment, () => store.cancelAppointment(appointment.id), i18n.global.t('appointments.cancelled'))
         : Promise.resolve();
     },
     accept: (appointment: AppointmentView) =>
-      run(appointment, () => store.acceptProposedTime(appointment.id), 'You accepted the new time. Your appointment is scheduled.'),
+      run(appointment, () => store.acceptProposedTime(appointment.id), i18n.global.t('appointments.accepted')),
     decline: (appointment: AppointmentView) =>
-      run(appointment, () => store.declineProposedTime(appointment.id), 'You declined the new time. The clinic will be in touch.'),
+      run(appointment, () => store.declineProposedTime(appointment.id), i18n.global.t('appointments.declined')),
   };
 }

@@ -1,6 +1,7 @@
 import { computed, onBeforeUnmount, ref, watch } from 'vue';
 import { useRouter } from 'vue-router';
 import { ApiError, onSessionActivity } from '../api/client';
+import { i18n } from '../i18n';
 import { useSessionStore } from '../stores/session';
 
 /** The warning comes this long before the server's idle limit (less when the limit itself is short). */
@@ -37,11 +38,12 @@ function writeShared(deadline: number | null): void {
 
 /** "15 minutes", "1 minute", "45 seconds" */
 export function describeDuration(seconds: number): string {
+  const { t } = i18n.global;
   if (seconds >= 60) {
     const minutes = Math.round(seconds / 60);
-    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+    return t('duration.minutes', { n: minutes }, minutes);
   }
-  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return t('duration.seconds', { n: seconds }, seconds);
 }
 
 /**

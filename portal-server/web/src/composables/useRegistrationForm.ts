@@ -7,6 +7,7 @@ import type { ErrorCode } from '../../../../shared/api/errors';
 import { registrationSchema } from '../../../../shared/validation/registration';
 import type { RegistrationForm } from '../../../../shared/validation/registration';
 import { ApiError, api } from '../api/client';
+import { i18n } from '../i18n';
 
 /** The form's fields in page order: the first one with an error gets the focus. */
 export const REGISTRATION_FIELDS = [
@@ -134,7 +135,7 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
         if (err instanceof ApiError) {
           showServerError(err);
         } else {
-          showFormError({ code: 'internal', message: 'Something went wrong. Try again in a moment.' });
+          showFormError({ code: 'internal', message: i18n.global.t('common.somethingWrong') });
         }
       }
     },

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { ClinicPublicInfo } from '../../../../shared/api/types';
 import { ApiError, api } from '../api/client';
+import { i18n } from '../i18n';
 import { telHref } from '../phone';
 
 export type ClinicLoadState = 'idle' | 'loading' | 'ready' | 'not_set_up' | 'unreachable';
@@ -11,7 +12,7 @@ export const useClinicStore = defineStore('clinic', () => {
   const info = ref<ClinicPublicInfo | null>(null);
   const state = ref<ClinicLoadState>('idle');
 
-  const name = computed(() => info.value?.name ?? 'Patient Portal');
+  const name = computed(() => info.value?.name ?? i18n.global.t('app.portal'));
   const phoneHref = computed(() => (info.value ? telHref(info.value.phone) : ''));
 
   async function load(): Promise<void> {

@@ -1,6 +1,7 @@
 import { ref, shallowRef } from 'vue';
 import type { Ref, ShallowRef } from 'vue';
 import { ApiError } from '../api/client';
+import { i18n } from '../i18n';
 
 /** `loading` and `error` describe a resource that has no data yet; a failed refresh keeps its data. */
 export type LoadState = 'idle' | 'loading' | 'ready' | 'error';
@@ -37,7 +38,7 @@ export function forgetPatientData(): void {
 }
 
 export function describeError(err: unknown): string {
-  return err instanceof ApiError ? err.message : 'Something went wrong. Try again in a moment.';
+  return err instanceof ApiError ? err.message : i18n.global.t('common.somethingWrong');
 }
 
 export function createResource<T>(fetchData: () => Promise<T>): Resource<T> {

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { PatientSessionView, PatientSignInRequest } from '../../../../shared/api/types';
+import type { PatientLanguage } from '../../../../shared/domain/language';
 import { ApiError, api, setCsrfToken } from '../api/client';
+import { setLanguage as showLanguage } from '../i18n';
 import { useDraftsStore } from './drafts';
 import { forgetPatientData } from './resource';
 
@@ -29,6 +31,17 @@ export const useSessionStore = defineStore('session', () => {
     forgetPatientData();
     setCsrfToken(next?.csrfToken ?? null);
     checked.value = true;
+    // The patient's own choice (saved on Account or with the switch) wins over this browser's.
+    if (next?.language) {
+      showLanguage(next.language);
+    }
+  }
+
+  /** The switch saved a new choice on the server. */
+  function setLanguage(language: PatientLanguage): void {
+    if (view.value) {
+      view.value = { ...view.value, language };
+    }
   }
 
   /** Asks the server once per page load whether the cookie still names a session. */
@@ -120,6 +133,7 @@ export const useSessionStore = defineStore('session', () => {
 
   return {
     view,
+    setLanguage,
     checked,
     prefillUsername,
     signedOutNotice,
