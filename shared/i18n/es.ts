@@ -112,5 +112,32 @@ export const SPANISH_TEXT: Readonly<Record<string, string>> = {
   'Sorry, that time has just been booked for someone else. Decline the proposal to ask the clinic for another time.':
     'Lo sentimos, esa hora acaba de reservarse para otra persona. Rechace la propuesta para pedir otra hora a la clínica.',
   'Some fields need attention.': 'Revise los datos marcados.',
+  // Account recovery (shared/api/account.ts, the recovery service).
+  'If the details match an account, we have sent a code to the email address on file. It expires in {0} minutes.':
+    'Si los datos coinciden con una cuenta, enviamos un código al correo electrónico registrado. Vence en {0} minutos.',
+  'That code is not right or has expired. Start again to get a new code.': 'Ese código no es correcto o ya venció. Empiece de nuevo para recibir otro código.',
+  'That answer does not match the one on file. Check the spelling and try again.': 'Esa respuesta no coincide con la registrada. Revise cómo la escribió e intente de nuevo.',
+  // Who viewed your record (Account) and staff roles.
+  'Viewed your medical record': 'Vio su expediente médico',
+  'Added to your medical record': 'Agregó algo a su expediente médico',
+  'Changed your medical record': 'Cambió su expediente médico',
+  'Removed an entry from your medical record': 'Quitó un dato de su expediente médico',
+  'Changed your contact details': 'Cambió sus datos de contacto',
+  'Opened your medical record': 'Abrió su expediente médico',
+  Receptionist: 'Recepcionista',
+  Physician: 'Médico',
+  Administrator: 'Administrador',
+  // Record sections and lab flags (shared/domain/record).
+  Problems: 'Problemas de salud',
+  Medications: 'Medicamentos',
+  Allergies: 'Alergias',
+  Immunizations: 'Vacunas',
+  'Lab results': 'Resultados de laboratorio',
+  'Visit summaries': 'Resúmenes de visitas',
+  Normal: 'Normal',
+  'Low (below range)': 'Bajo (debajo del rango)',
+  'High (above range)': 'Alto (arriba del rango)',
+  Abnormal: 'Anormal',
+  Critical: 'Crítico',
   'The request is too large.': 'La solicitud es demasiado grande.',
 };
