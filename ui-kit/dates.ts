@@ -2,7 +2,19 @@
  * Dates and times as both apps show them: always in the clinic's time zone, with the zone named
  * next to a time, so nobody is misled by their own computer's clock.
  */
-export { formatInstant } from '../shared/time/instant';
+import { ref } from 'vue';
+import { formatInstant as formatInstantIn } from '../shared/time/instant';
+
+/**
+ * The locale that words months and weekdays: 'en-US' unless an app says otherwise (the patient
+ * portal sets 'es-US' in Spanish). Reactive, so what is on screen follows a language switch.
+ */
+export const dateLocale = ref('en-US');
+
+/** "Dec 3, 2026, 9:30 AM CST" in the clinic's zone. */
+export function formatInstant(iso: string, timeZone: string): string {
+  return formatInstantIn(iso, timeZone, dateLocale.value);
+}
 export { formatUsDate } from '../shared/time/dateOnly';
 
 function parse(iso: string): Date | null {
@@ -14,7 +26,7 @@ function parse(iso: string): Date | null {
 export function formatVisitDate(iso: string, timeZone: string): string {
   const date = parse(iso);
   return date
-    ? new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(date)
+    ? new Intl.DateTimeFormat(dateLocale.value, { timeZone, weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' }).format(date)
     : '';
 }
 
@@ -22,18 +34,18 @@ export function formatVisitDate(iso: string, timeZone: string): string {
 export function formatTimeWithZone(iso: string, timeZone: string): string {
   const date = parse(iso);
   return date
-    ? new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(date)
+    ? new Intl.DateTimeFormat(dateLocale.value, { timeZone, hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(date)
     : '';
 }
 
 /** "9:30 AM" in the clinic's zone. */
 export function formatTime(iso: string, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(dateLocale.value, { timeZone, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
 }
 
 /** "9:30 – 10:00 AM" in the clinic's zone; just the start when the end is unknown. */
 export function formatTimeRange(start: string, end: string | null, timeZone: string): string {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', minute: '2-digit' });
+  const format = new Intl.DateTimeFormat(dateLocale.value, { timeZone, hour: 'numeric', minute: '2-digit' });
   return end ? format.formatRange(new Date(start), new Date(end)) : format.format(new Date(start));
 }
 
@@ -52,7 +64,7 @@ export function zoneName(timeZone: string, at: Date = new Date()): string {
 /** "Eastern Time" for America/New_York; the IANA name where the browser has no better one. */
 export function timeZoneName(timeZone: string): string {
   try {
-    const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longGeneric' })
+    const part = new Intl.DateTimeFormat(dateLocale.value, { timeZone, timeZoneName: 'longGeneric' })
       .formatToParts(new Date())
       .find((p) => p.type === 'timeZoneName');
     return part?.value ?? timeZone;

@@ -32,16 +32,20 @@ export function parseStorableInstant(text: string): number | null {
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Instants are stored in UTC (ISO strings) and shown in the clinic's zone with the zone named. */
-export function formatInstant(iso: string, timeZone: string): string {
+/**
+ * Instants are stored in UTC (ISO strings) and shown in the clinic's zone with the zone named;
+ * `locale` words the month ("es-US" for the Spanish portal), US order either way.
+ */
+export function formatInstant(iso: string, timeZone: string, locale = 'en-US'): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) {
     return '';
   }
-  let format = formatters.get(timeZone);
+  const key = `${locale}|${timeZone}`;
+  let format = formatters.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
-    formatters.set(timeZone, format);
+    format = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' });
+    formatters.set(key, format);
   }
   return format.format(d);
 }

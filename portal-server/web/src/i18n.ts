@@ -1,3 +1,4 @@
+import { dateLocale } from '@ui-kit/dates';
 import { createI18n } from 'vue-i18n';
 import { isPatientLanguage, languageFromAcceptLanguage } from '../../../shared/domain/language';
 import type { PatientLanguage } from '../../../shared/domain/language';
@@ -43,6 +44,8 @@ export function startingLanguage(): PatientLanguage {
 export function setLanguage(language: PatientLanguage, options: { remember: boolean } = { remember: true }): void {
   i18n.global.locale.value = language;
   document.documentElement.lang = language;
+  // Months and weekdays in the page's language; dates keep the US order (mm/dd/yyyy) in both.
+  dateLocale.value = `${language}-US`;
   if (options.remember) {
     try {
       localStorage.setItem(STORAGE_KEY, language);

@@ -102,6 +102,22 @@ export const PORTAL_SCREENS: Screen[] = [
     await page.getByRole('button', { name: 'Register' }).click();
     await errorsShown(page);
   } },
+  // In Spanish (issue 15): the switch on the page, as a patient uses it. Guest pages only: a signed-in
+  // switch saves the choice for the demo patient, and the walk's other patient states expect English.
+  { state: 'Sign In in Spanish, with errors', routes: ['sign-in'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(`${ctx.portalUrl}/sign-in`);
+    await page.getByRole('group', { name: /Language/ }).getByRole('button', { name: 'Español' }).click();
+    await heading(page, 'Iniciar sesión');
+    await page.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Complete Registration in Spanish, with errors', routes: ['register'], who: 'guest', open: async (page, ctx) => {
+    await page.goto(await ctx.invitationLink());
+    await page.getByRole('group', { name: /Language/ }).getByRole('button', { name: 'Español' }).click();
+    await heading(page, 'Completar el registro');
+    await page.getByRole('button', { name: 'Registrarse' }).click();
+    await errorsShown(page);
+  } },
   { state: 'Home, filled', routes: ['home'], who: 'patient', open: async (page) => {
     await heading(page, /^Welcome/);
   } },

@@ -121,8 +121,8 @@ export function homeSummary(): HomeSummary {
     unreadMessages: 2,
     pendingRenewals: 1,
     recentUpdates: [
-      { at: '2026-11-21T14:05:00.000Z', text: 'Dr. Sam Patel answered your message.', link: 'messages' },
-      { at: '2026-11-11T15:00:00.000Z', text: 'Your renewal of Metformin was denied.', link: 'renewals' },
+      { at: '2026-11-21T14:05:00.000Z', text: 'New message from the clinic: Your lab results', link: 'messages', kind: 'newMessage', params: { subject: 'Your lab results' } },
+      { at: '2026-11-11T15:00:00.000Z', text: 'Your renewal of Metformin was denied.', link: 'renewals', kind: 'renewalDenied', params: { medication: 'Metformin' } },
     ],
   };
 }

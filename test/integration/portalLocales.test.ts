@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SPANISH_TEXT } from '../../../../shared/i18n/es';
-import en from './en.json';
-import es from './es.json';
-import glossary from './glossary.es.json';
+import en from '../../portal-server/web/src/locales/en.json';
+import es from '../../portal-server/web/src/locales/es.json';
+import glossary from '../../portal-server/web/src/locales/glossary.es.json';
+import { SPANISH_TEXT } from '../../shared/i18n/es';
 
 /**
  * The portal's message files: every key in every language (a missing key fails here, not in front
@@ -113,7 +113,7 @@ describe("the patient guide's English, pinned", () => {
   });
 
   it('every pinned sentence is in the guide itself, where the guide is beside the repository', () => {
-    const seedDir = join(__dirname, '../../../../../shared/seed');
+    const seedDir = join(__dirname, '../../../shared/seed');
     let guide: string;
     try {
       guide = readFileSync(join(seedDir, '000_27d13f1aa64ccd94.txt'), 'utf8');
