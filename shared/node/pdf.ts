@@ -19,8 +19,9 @@ export interface PdfWriter {
 }
 
 /** Lays out a Letter-size document with `draw` and returns its bytes. */
-export function makePdf(meta: { title: string; author: string }, draw: (w: PdfWriter) => void): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'LETTER', margin: 64, info: { Title: meta.title, Author: meta.author }, lang: 'en-US', pdfVersion: '1.7', tagged: false });
+/** `lang`: the document's language tag (default en-US), e.g. es-US for a Spanish letter. */
+export function makePdf(meta: { title: string; author: string; lang?: string }, draw: (w: PdfWriter) => void): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'LETTER', margin: 64, info: { Title: meta.title, Author: meta.author }, lang: meta.lang ?? 'en-US', pdfVersion: '1.7', tagged: false });
   doc.registerFont(FONT, PDF_FONT_FILE);
   doc.font(FONT);
   const chunks: Buffer[] = [];

@@ -50,12 +50,13 @@ export function formatInstant(iso: string, timeZone: string, locale = 'en-US'): 
   return format.format(d);
 }
 
-export function formatDateInZone(iso: string, timeZone: string): string {
+/** "December 19, 2026"; another `locale` names the month in its language ('es-US': "19 de diciembre de 2026"). */
+export function formatDateInZone(iso: string, timeZone: string, locale = 'en-US'): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) {
     return '';
   }
-  return new Intl.DateTimeFormat('en-US', {
+  return new Intl.DateTimeFormat(locale, {
     timeZone,
     year: 'numeric',
     month: 'long',

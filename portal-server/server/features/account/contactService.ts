@@ -30,6 +30,7 @@ import type { PatientCall } from '../calls';
 import { patientWriter } from '../calls';
 import { sameAddress } from '../mail/liveness';
 import { notifyEmailChanged } from '../mail/notify';
+import { patientMailLanguage } from '../mail/mailLayout';
 import { enqueueMail } from '../mail/outbox';
 import type { EmailChangeCodeMailPayload } from '../mail/templates';
 import type { PatientPrincipal } from '../patient-session/service';
@@ -109,7 +110,7 @@ export async function requestEmailChange(ctx: ServerContext, p: PatientPrincipal
       usedAt: null,
       createdAt: now.toISOString(),
     });
-    const payload: EmailChangeCodeMailPayload = { clinicName: c.clinic.name, clinicPhone: c.clinic.phone, code, minutes: EMAIL_CHANGE_CODE_MINUTES };
+    const payload: EmailChangeCodeMailPayload = { clinicName: c.clinic.name, clinicPhone: c.clinic.phone, code, minutes: EMAIL_CHANGE_CODE_MINUTES, language: patientMailLanguage(c.patient) };
     await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: email, template: 'emailChangeCode', payload, patientId: c.patient.id }, now);
     await audit(c.m, c.clinic.id, c.actor, 'patient.email_change_requested', { type: 'patient', id: c.patient.id }, now);
     return { email: c.patient.email, phone: c.patient.phone ?? '', pendingEmail: email };

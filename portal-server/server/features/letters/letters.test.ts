@@ -26,17 +26,18 @@ afterAll(async () => {
   await portal.stop();
 });
 
-async function printLetter(patientId: string, token = deskToken): Promise<{ status: number; pdf: Buffer; registrationId: string | null; invitationId: string | null }> {
+async function printLetter(patientId: string, token = deskToken): Promise<{ status: number; pdf: Buffer; text: string; registrationId: string | null; invitationId: string | null }> {
   const res = await fetch(`${portal.url}/api/staff/patients/${patientId}/invitation-letter`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) },
   });
   const pdf = Buffer.from(await res.arrayBuffer());
   if (res.status !== 201) {
-    return { status: res.status, pdf, registrationId: null, invitationId: null };
+    return { status: res.status, pdf, text: '', registrationId: null, invitationId: null };
   }
   const text = execFileSync('pdftotext', ['-', '-'], { input: pdf, encoding: 'utf8' });
-  return { status: res.status, pdf, registrationId: /Your Registration ID:\s*([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(text)?.[1] ?? null, invitationId: res.headers.get('x-invitation-id') };
+  const registrationId = /(?:Your Registration ID|Su ID de registro):\s*([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(text)?.[1] ?? null;
+  return { status: res.status, pdf, text: text.replace(/\s+/g, ' '), registrationId, invitationId: res.headers.get('x-invitation-id') };
 }
 
 const registerById = (registrationId: string, dateOfBirth: string) =>
@@ -121,6 +122,27 @@ describe('a patient without email', () => {
     expect(reset.body.error.message).toMatch(/no email address/);
     expect(await ctx.db.read((m) => m.countBy(PasswordResetEntity, {}))).toBe(0);
     expect(await ctx.db.read((m) => m.countBy(MailOutboxEntity, { patientId }))).toBe(0);
+  });
+
+  it('gets the letter in their language: Spanish for a patient the desk set to Spanish, and its ID registers', async () => {
+    const patientId = await phoneOnlyPatient();
+    // The desk's language choice at pre-registration is this column (its console field is another change).
+    await portal.handle.context.db.write((m) => m.update(PatientEntity, { id: patientId }, { language: 'es' }));
+    const letter = await printLetter(patientId);
+    expect(letter.status).toBe(201);
+    expect(letter.text).toContain('Su invitación al Portal del Paciente');
+    expect(letter.text).toMatch(/Esta invitación vence el \d{1,2} de [a-z]+ de \d{4}\./);
+    expect(letter.text).not.toContain('Your invitation to the Patient Portal');
+    expect(letter.text).toContain(`Ayuda con el idioma: si necesita ayuda en otro idioma, llame a ${TEST_CLINIC.name} al ${TEST_CLINIC.phone}.`);
+    expect(letter.text).toContain(`Language help: if you need help in another language, call ${TEST_CLINIC.name} at ${TEST_CLINIC.phone}.`);
+    expect((await registerById(letter.registrationId ?? '', '09/30/1975')).status).toBe(201);
+  });
+
+  it('gets it in English when no language was chosen, with the notice in both languages', async () => {
+    const letter = await printLetter(await phoneOnlyPatient());
+    expect(letter.text).toContain('Your invitation to the Patient Portal');
+    expect(letter.text).toContain(`Language help: if you need help in another language, call ${TEST_CLINIC.name} at ${TEST_CLINIC.phone}.`);
+    expect(letter.text).toContain('Ayuda con el idioma:');
   });
 
   it('refuses a letter for an unknown patient and for a patient id that is not one', async () => {

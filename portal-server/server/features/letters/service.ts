@@ -34,7 +34,7 @@ export async function printInvitationLetter(ctx: ServerContext, p: StaffPrincipa
     }
     const c: StaffCall = { ctx, m, clinic, actor: { kind: 'staff', id: p.staff.id, ip }, staff: p.staff, clientId: null };
     const { registrationId, expiresAt } = await createInvitation(c, patient, invitationId, 'letter');
-    return { clinic, registrationId, expiresAt };
+    return { clinic, registrationId, expiresAt, language: patient.language ?? null };
   });
   ctx.changes.poke();
   const pdf = await renderInvitationLetter({
@@ -44,6 +44,8 @@ export async function printInvitationLetter(ctx: ServerContext, p: StaffPrincipa
     portalUrl: ctx.publicUrl,
     registrationId: made.registrationId,
     expiresAt: made.expiresAt,
+    // The patient's language (the desk's choice at pre-registration, or theirs on Account).
+    language: made.language,
   });
   return { pdf, invitationId };
 }

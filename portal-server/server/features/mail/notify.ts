@@ -6,6 +6,7 @@ import type { ServerContext } from '../../context';
 import type { Actor } from '../audit/audit';
 import { audit } from '../audit/audit';
 import { sameAddress } from './liveness';
+import { patientMailLanguage } from './mailLayout';
 import { enqueueMail } from './outbox';
 import type { NoticeMailPayload, NoticeTemplate } from './templates';
 
@@ -14,7 +15,13 @@ type NoticeCall = { ctx: ServerContext; m: EntityManager; clinic: ClinicRow };
 /** An address the clinic replaced keeps hearing about password changes this long. */
 export const REPLACED_ADDRESS_NOTICE_DAYS = 14;
 
-const payloadOf = (c: NoticeCall): NoticeMailPayload => ({ clinicName: c.clinic.name, clinicPhone: c.clinic.phone, signInUrl: `${c.ctx.publicUrl}/sign-in` });
+/** A notice to `patient`, in their language (null: English). */
+const payloadOf = (c: NoticeCall, patient: PatientRow): NoticeMailPayload => ({
+  clinicName: c.clinic.name,
+  clinicPhone: c.clinic.phone,
+  signInUrl: `${c.ctx.publicUrl}/sign-in`,
+  language: patientMailLanguage(patient),
+});
 
 /**
  * The portal pages a notice may link to (portal-server/web/src/router.ts). Only opaque ids go in
@@ -49,7 +56,7 @@ export async function notifyPatient(c: NoticeCall, patientId: string, template: 
   const patient = await registeredPatient(c, patientId);
   // A patient without an email address (invited by letter) has nowhere to be told.
   if (patient?.email) {
-    const payload: NoticeMailPayload = { ...payloadOf(c), ...(item ? { itemUrl: `${c.ctx.publicUrl}${noticePath(item)}` } : {}) };
+    const payload: NoticeMailPayload = { ...payloadOf(c, patient), ...(item ? { itemUrl: `${c.ctx.publicUrl}${noticePath(item)}` } : {}) };
     await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template, payload, patientId: patient.id }, c.ctx.now());
   }
 }
@@ -64,7 +71,7 @@ export async function notifyEmailChanged(c: NoticeCall, before: PatientRow, newE
     return;
   }
   const now = c.ctx.now();
-  const payload: NoticeMailPayload = { ...payloadOf(c), ...(changedBy === 'patient' ? { changedBy } : {}) };
+  const payload: NoticeMailPayload = { ...payloadOf(c, before), ...(changedBy === 'patient' ? { changedBy } : {}) };
   await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: before.email, template: 'emailChanged', payload, patientId: before.id }, now);
   await audit(c.m, c.clinic.id, actor, 'patient.email_change_notice', { type: 'patient', id: before.id }, now, 'mail=previous-address');
 }
@@ -93,7 +100,7 @@ export async function notifyPasswordChanged(c: NoticeCall, patientId: string, ac
     return;
   }
   for (const recipient of addresses) {
-    await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient, template: 'passwordChanged', payload: payloadOf(c), patientId }, now);
+    await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient, template: 'passwordChanged', payload: payloadOf(c, patient), patientId }, now);
   }
   const detail = `mail=current-address${addresses.length > 1 ? ` previous-addresses=${addresses.length - 1}` : ''}`;
   await audit(c.m, c.clinic.id, actor, 'patient.password_change_notice', { type: 'patient', id: patientId }, now, detail);

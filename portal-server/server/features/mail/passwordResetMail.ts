@@ -1,8 +1,10 @@
-import { formatDateInZone } from '../../../../shared/time/instant';
+import { buttonHtml, escapeHtml, htmlPart, mailDate, mailLanguage, textPart } from './mailLayout';
+import type { MailLanguage } from './mailLayout';
+import { MAIL_TEXT } from './mailText';
 import type { RenderedMail } from './templates';
 
 /** A front-desk password reset. No name, no username, nothing about the patient's health. */
-export interface PasswordResetMailPayload {
+export interface PasswordResetMailPayload extends MailLanguage {
   clinicName: string;
   clinicPhone: string;
   timeZone: string;
@@ -11,23 +13,14 @@ export interface PasswordResetMailPayload {
   expiresAt: string;
 }
 
-const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
+/** Its words, in every language, are in mailText.ts (`passwordReset`). */
 export function renderPasswordReset(p: PasswordResetMailPayload): RenderedMail {
-  const expires = formatDateInZone(p.expiresAt, p.timeZone);
-  const subject = `Set a new password for your ${p.clinicName} Patient Portal`;
-  const lead = 'Your clinic has sent you a link to set a new password for your Patient Portal account.';
-  const once = `The link works once and expires on ${expires}. Setting a new password signs you out on every device.`;
-  const ignore = `If you did not ask your clinic for this, you can ignore this email, or call ${p.clinicName} at ${p.clinicPhone}.`;
-  const text = ['Hello,', '', lead, '', `Set a new password: ${p.link}`, '', once, '', ignore].join('\n');
+  const lang = mailLanguage(p);
+  const t = MAIL_TEXT[lang].passwordReset;
+  const once = t.once(mailDate(MAIL_TEXT[lang], p.expiresAt, p.timeZone));
+  const hello = MAIL_TEXT[lang].hello;
+  const text = textPart(lang, p, [hello, '', t.lead, '', `${t.button}: ${p.link}`, '', once, '', t.ignore(p)]);
   const e = escapeHtml;
-  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,sans-serif;line-height:1.5;color:#1b2631">
-<p>Hello,</p>
-<p>${e(lead)}</p>
-<p><a href="${e(p.link)}" style="display:inline-block;padding:10px 18px;background:#1d5c96;color:#ffffff;text-decoration:none;border-radius:4px">Set a new password</a></p>
-<p>${e(once)}</p>
-<p>${e(ignore)}</p>
-</body></html>`;
-  return { subject, text, html };
+  const html = htmlPart(lang, p, [e(hello), e(t.lead), buttonHtml(p.link, t.button), e(once), e(t.ignore(p))]);
+  return { subject: t.subject(p), text, html };
 }

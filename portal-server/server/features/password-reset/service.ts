@@ -15,6 +15,7 @@ import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
 import type { PasswordResetMailPayload } from '../mail/passwordResetMail';
 import { notifyPasswordChanged } from '../mail/notify';
+import { patientMailLanguage } from '../mail/mailLayout';
 import { enqueueMail } from '../mail/outbox';
 import { requirePatientPassword } from '../password-strength/strength';
 import { clearAccountLockout } from '../sign-in-lockout/lockout';
@@ -63,6 +64,7 @@ export async function sendPasswordReset(ctx: ServerContext, p: StaffPrincipal, p
       timeZone: clinic.timeZone,
       link: `${ctx.publicUrl}/reset-password#token=${token}`,
       expiresAt: row.expiresAt,
+      language: patientMailLanguage(patient),
     };
     await enqueueMail(m, ctx.secret, { clinicId: clinic.id, recipient: patient.email, template: 'passwordReset', payload, patientId: patient.id, passwordResetId: row.id }, now);
     await audit(m, clinic.id, { kind: 'staff', id: p.staff.id, ip }, 'patient.password_reset_sent', { type: 'patient', id: patient.id }, now, `reset=${row.id}`);

@@ -10,6 +10,7 @@ import type { ServerContext } from '../../context';
 import type { StaffCall } from '../calls';
 import { fieldsToWrite, staffWriter } from '../calls';
 import { notifyEmailChanged } from '../mail/notify';
+import { patientMailLanguage } from '../mail/mailLayout';
 import { enqueueMail } from '../mail/outbox';
 import type { InvitationMailPayload } from '../mail/templates';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
@@ -163,6 +164,8 @@ export async function createInvitation(c: StaffCall, patient: PatientRow, invita
     link: `${c.ctx.publicUrl}/register#token=${token}`,
     registrationId,
     expiresAt,
+    // The desk's choice at pre-registration, or the patient's on Account (null: English).
+    language: patientMailLanguage(patient),
   };
   await enqueueMail(c.m, c.ctx.secret, { clinicId: c.clinic.id, recipient: patient.email, template: 'invitation', payload, patientId: patient.id, invitationId: inv.id }, now);
   return { registrationId, expiresAt };

@@ -37,6 +37,7 @@ import { afterCommit } from '../../context';
 import { audit } from '../audit/audit';
 import { requireClinic } from '../clinic/service';
 import { notifyPasswordChanged } from '../mail/notify';
+import { patientMailLanguage } from '../mail/mailLayout';
 import { enqueueMail } from '../mail/outbox';
 import type { RecoveryCodeMailPayload } from '../mail/templates';
 import { deleteSessionsOf } from '../patient-session/service';
@@ -110,7 +111,7 @@ export async function startRecovery(ctx: ServerContext, body: unknown, ip: strin
     };
     await m.insert(AccountRecoveryEntity, row);
     if (found && mailable) {
-      const payload: RecoveryCodeMailPayload = { clinicName: clinic.name, clinicPhone: clinic.phone, kind, code, minutes: RECOVERY_CODE_LIFETIME_MINUTES };
+      const payload: RecoveryCodeMailPayload = { clinicName: clinic.name, clinicPhone: clinic.phone, kind, code, minutes: RECOVERY_CODE_LIFETIME_MINUTES, language: patientMailLanguage(found.patient) };
       await enqueueMail(m, ctx.secret, { clinicId: clinic.id, recipient: found.patient.email, template: 'recoveryCode', payload, patientId: found.patient.id, recoveryId: row.id }, now);
     }
     const detail = `kind=${kind}${found ? (mailable ? '' : ' mail=over-hourly-limit') : ' match=none'}`;
