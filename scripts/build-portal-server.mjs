@@ -3,6 +3,7 @@
 // TypeScript (server + shared) is bundled. The patient web app is served from ../portal-web beside it
 // unless PORTAL_WEB_DIR says otherwise.
 import { build } from 'esbuild';
+import { cpSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,4 +21,7 @@ await build({
   banner: { js: "process.env.PORTAL_WEB_DIR ??= require('node:path').join(__dirname, '..', 'portal-web');" },
   logLevel: 'warning',
 });
+// Our own files the code reads beside itself (join(__dirname, …)) come along: the invitation letter's
+// font (shared/node/pdf.ts), with its licence. build.test.ts checks every such path exists.
+cpSync(join(root, 'shared/node/fonts'), join(root, 'out/portal-server/fonts'), { recursive: true });
 console.log('Built out/portal-server/main.js');

@@ -1,10 +1,10 @@
 // The production artefact: `node scripts/build-portal-server.mjs` (part of `npm run build`) makes plain
 // JavaScript that runs with `node` alone and needs only runtime dependencies.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(__dirname, '../..');
@@ -25,6 +25,12 @@ describe('built portal server', () => {
       .map((name) => (name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : (name.split('/')[0] ?? name)));
     expect(packages.length).toBeGreaterThan(0);
     expect(packages.filter((name) => !(name in pkg.dependencies))).toEqual([]);
+
+    // Files the bundled code finds beside itself (`join(__dirname, …)`, e.g. the letters' PDF font)
+    // must be beside the bundle too: npm packages come from node_modules, our own files do not.
+    const besideBundle = [...code.matchAll(/\(__dirname,((?:\s*"[^"]+",?)+)\)/g)].map((m) => join(dirname(bundle), ...[...(m[1] ?? '').matchAll(/"([^"]+)"/g)].map((p) => p[1] ?? '')));
+    expect(besideBundle.length).toBeGreaterThan(0);
+    expect(besideBundle.filter((file) => !existsSync(file))).toEqual([]);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'built-portal-'));
     dirs.push(dataDir);
