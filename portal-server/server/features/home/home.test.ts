@@ -51,6 +51,15 @@ describe('GET /api/home', () => {
         ['appointments', expect.stringMatching(/^Your appointment on .* with Dr\. Sam Patel is scheduled\.$/)],
       ]),
     );
+    // Each update also carries its kind and params, so the portal can say it in Spanish (issue 15).
+    const kinds = home.body.recentUpdates.map((u) => [u.kind, u.params]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['newMessage', { subject: 'Question' }],
+        ['newLabResult', { name: 'Potassium' }],
+        ['appointmentScheduled', { start: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), physician: 'Dr. Sam Patel' }],
+      ]),
+    );
     expect(JSON.stringify(home.body.recentUpdates)).not.toContain('Old cholesterol');
     const times = home.body.recentUpdates.map((u) => u.at);
     expect(times).toEqual([...times].sort().reverse());

@@ -87,7 +87,7 @@ const es: LetterText = {
   openSteps: (signIn) => [
     `Escriba esta dirección en su navegador web: ${signIn}`,
     'Si la página aparece en inglés, seleccione "Español" para verla en español.',
-    'En la página para iniciar sesión, seleccione el enlace para registrarse con un ID de registro (en inglés: "Have a Registration ID? Register here.").',
+    'En la página Iniciar sesión, seleccione "¿Tiene un ID de registro? Regístrese aquí".',
     'Se abre la página para completar el registro. Donde le pide el ID de registro, escriba el que aparece arriba.',
   ],
   step2: '2. Información para iniciar sesión',
