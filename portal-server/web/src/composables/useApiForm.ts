@@ -4,7 +4,7 @@ import { computed, nextTick, ref, watch } from 'vue';
 import { useDraftsStore } from '../stores/drafts';
 import type { AnyObjectSchema } from 'yup';
 import { ApiError } from '../api/client';
-import { tx } from '../i18n';
+import { i18n, tx } from '../i18n';
 import { describeError } from '../stores/resource';
 
 export interface ApiFormOptions<TValues extends GenericObject> {
@@ -22,6 +22,11 @@ export interface ApiFormOptions<TValues extends GenericObject> {
    * after a sign-out for inactivity and signing in again in this tab. Cleared once sent.
    */
   draftKey?: string;
+  /**
+   * Message keys of the fields' labels, for a long form's error summary (ErrorSummary.vue): when
+   * given, `summary` lists what needs fixing after a send that did not pass its checks.
+   */
+  labels?: Partial<Record<keyof TValues & string, string>>;
 }
 
 /**
@@ -43,7 +48,7 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
   const initialValues = options.initialValues as unknown as NonNullable<FormOptions<TValues>['initialValues']>;
   const drafts = options.draftKey ? useDraftsStore() : null;
   const draft = options.draftKey ? drafts?.get<Record<string, unknown>>(options.draftKey) : undefined;
-  const { defineField, errors, handleSubmit, isSubmitting, setErrors, resetForm, values } = useForm<TValues>({
+  const { defineField, errors, handleSubmit, isSubmitting, setErrors, resetForm, values, submitCount } = useForm<TValues>({
     validationSchema: options.schema,
     initialValues: draft ? ({ ...(initialValues as Record<string, unknown>), ...draft } as typeof initialValues) : initialValues,
   });
@@ -150,5 +155,16 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
   // The schema's messages are written in English; each is shown in the page's language.
   const shownErrors = computed(() => Object.fromEntries(Object.entries(errors.value).map(([path, text]) => [path, tx(text as string | undefined)])) as typeof errors.value);
 
-  return { field, fieldId, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, success };
+  const summary = computed(() => {
+    const labels = options.labels;
+    if (!labels || submitCount.value === 0) {
+      return null;
+    }
+    const shown = shownErrors.value as Partial<Record<string, string | undefined>>;
+    const fields = options.fields.filter((name) => labels[name]).map((name) => ({ name, id: fieldId(name), label: i18n.global.t(labels[name] ?? '') }));
+    const count = fields.filter((f) => !!shown[f.name]).length;
+    return { title: i18n.global.t('form.summary', { n: count }, count), fields, errors: shown };
+  });
+
+  return { field, fieldId, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, success, submitCount, summary };
 }

@@ -60,7 +60,7 @@ const validateOnBlurThenEagerly: LazyInputBindsConfig<string> = (state) => ({
 });
 
 export function useRegistrationForm(options: RegistrationFormOptions) {
-  const { defineField, errors, handleSubmit, isSubmitting, setErrors, validateField } = useForm<RegistrationForm>({
+  const { defineField, errors, handleSubmit, isSubmitting, setErrors, validateField, submitCount } = useForm<RegistrationForm>({
     validationSchema: registrationSchema(options.policy, options.today),
     initialValues: Object.fromEntries(REGISTRATION_FIELDS.map((field) => [field, ''])) as RegistrationForm,
   });
@@ -145,5 +145,5 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
     },
   );
 
-  return { fields, errors, isSubmitting, submit, formError, formErrorElement };
+  return { fields, errors, isSubmitting, submit, formError, formErrorElement, submitCount };
 }
