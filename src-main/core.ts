@@ -22,6 +22,8 @@ import { RenewalService } from './services/renewals';
 import type { FetchLike } from './net/serverClient';
 import { Session } from './session/session';
 import { ServerConnectionService } from './services/serverConnection';
+import { BackupService } from './services/backups';
+import type { HostedBackup } from './services/backups';
 import { StaffAdminService } from './services/staffAdmin';
 import { StaffSecurityService } from './services/staffSecurity';
 import { InvitationLetterService } from './services/invitationLetters';
@@ -50,6 +52,8 @@ export interface ConsoleCoreOptions {
   lettersDir?: string;
   /** Opens a saved PDF (Electron's shell in the app; tests leave it out and nothing opens). */
   openFile?: (file: string) => Promise<void>;
+  /** How to back up the portal this console hosts (index.ts hands in the server's own backup). */
+  hostedBackup?: HostedBackup | null;
 }
 
 export interface ConsoleCore {
@@ -123,6 +127,8 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     },
     tokenProtectionWarning: o.tokenProtectionWarning ?? null,
   });
+  const backups = new BackupService({ session, dataDir: o.dataDir, hosted: o.hostedBackup ?? null, now, log });
+  backups.start();
   const services: ConsoleServices = {
     auth,
     patients: new PatientService(replica),
@@ -148,6 +154,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
+    backups,
     server: new ServerConnectionService({ dataDir: o.dataDir, db, session, serverUrl: o.serverUrl, hostsServer: Boolean(o.host), hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false) }),
   };
   const registry = createIpcRegistry(services, log);
@@ -166,6 +173,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     events,
     outbox,
     async close() {
+      backups.stop();
       await engine.close();
       await db.close();
     },

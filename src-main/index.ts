@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { BrowserWindow, app, dialog, powerMonitor, powerSaveBlocker, session, shell } from 'electron';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import type { PortalHandle } from '../portal-server/server/index';
+import { scheduledBackupOf } from '../portal-server/server/features/backup/backup';
 import { readConsoleConfig } from './consoleConfig';
 import { SMTP_PASSWORD_KEY, portalConfigOf, readPortalSettings } from './portalSettings';
 import { fetchFor } from './net/serverIdentity';
@@ -125,6 +126,8 @@ async function start(): Promise<void> {
     tokenProtectionWarning: secrets.warning,
     serverUrl,
     host: portal,
+    // A hosting desk backs the clinic's records up every night into <userData>/backups (issue 18 item 5).
+    hostedBackup: portal ? scheduledBackupOf(join(userData, 'portal'), join(userData, 'backups')) : null,
     // A joining desk accepts only the self-signed certificate it confirmed (issue 16); otherwise normal checks.
     ...(portal ? {} : { fetch: fetchFor(config.pinnedCertificate ?? null) }),
     deviceName: `Staff console on ${hostname()}`,

@@ -286,6 +286,35 @@ export interface IpcContract {
   'server.current': { args: void; result: ServerConnectionView };
   /** Admins: "Test connection" — the same checks as joining, against the pin and clinic saved here. */
   'server.test': { args: void; result: ServerCheckView };
+  /** Admins: the hosted portal's backups (issue 18 item 5): schedule, last result, files kept. */
+  'backups.status': { args: void; result: BackupStatusView };
+  /** Admins, hosting desk: "Back up now" — a checked copy like the nightly one. */
+  'backups.runNow': { args: void; result: BackupStatusView };
+}
+
+/** One backup the console made of the portal it hosts. */
+export interface BackupRecordView {
+  at: string;
+  ok: boolean;
+  /** The file's name in the backup folder (ok only). */
+  file: string | null;
+  sizeBytes: number | null;
+  /** What went wrong, in words (not ok only). */
+  error: string | null;
+}
+
+export interface BackupStatusView {
+  /** False on a desk that connects to another computer's server: that computer backs up. */
+  hosting: boolean;
+  folder: string | null;
+  /** Local hour of the daily backup (0–23). */
+  hourOfDay: number;
+  keepDays: number;
+  nextAt: string | null;
+  last: BackupRecordView | null;
+  /** Backup files in the folder, newest first. */
+  files: { name: string; sizeBytes: number }[];
+  running: boolean;
 }
 export type IpcChannel = keyof IpcContract;
 
@@ -359,6 +388,8 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'server.connect',
   'server.current',
   'server.test',
+  'backups.status',
+  'backups.runNow',
 ];
 
 /** Main → renderer events. */

@@ -104,6 +104,8 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'server.connect': { address: 'string', confirmedFingerprint: 'string?' },
   'server.current': 'none',
   'server.test': 'none',
+  'backups.status': 'none',
+  'backups.runNow': 'none',
 };
 
 /** Nested forms are checked with the same rules. */

@@ -20,6 +20,7 @@ import { LOCKED_MESSAGE } from '../session/session';
 import type { SyncEngine } from '../sync/engine';
 import type { InvitationLetterService } from '../services/invitationLetters';
 import type { ServerConnectionService } from '../services/serverConnection';
+import type { BackupService } from '../services/backups';
 import { argsMatch } from './argShapes';
 
 export interface ConsoleServices {
@@ -40,6 +41,7 @@ export interface ConsoleServices {
   lock: ConsoleLockService;
   security: StaffSecurityService;
   server: ServerConnectionService;
+  backups: BackupService;
 }
 
 export interface IpcRegistry {
@@ -119,6 +121,8 @@ function handlersFor(s: ConsoleServices): Handlers {
     'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null),
     'server.current': () => s.server.current(),
     'server.test': () => s.server.test(),
+    'backups.status': () => s.backups.status(),
+    'backups.runNow': () => s.backups.runNow(),
   };
 }
 

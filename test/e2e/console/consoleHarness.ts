@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import { createConsoleCore } from '../../../src-main/core';
 import type { ConsoleCore } from '../../../src-main/core';
 import type { PortalHost } from '../../../src-main/session/auth';
+import type { HostedBackup } from '../../../src-main/services/backups';
 import { IPC_EVENTS } from '../../../shared/ipc/contract';
 import { setState } from '../../../src-main/replica/syncState';
 import { startStaticServer } from '../../fixtures/staticServer';
@@ -24,13 +25,14 @@ export interface ConsoleUnderTest {
  */
 export async function openConsole(
   page: Page,
-  options: { serverUrl: string; host?: PortalHost | null; dataDir?: string; deviceName?: string; tokenProtectionWarning?: string },
+  options: { serverUrl: string; host?: PortalHost | null; dataDir?: string; deviceName?: string; tokenProtectionWarning?: string; hostedBackup?: HostedBackup | null },
 ): Promise<ConsoleUnderTest> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'console-test-'));
   const core = await createConsoleCore({
     dataDir,
     serverUrl: options.serverUrl,
     host: options.host ?? null,
+    hostedBackup: options.hostedBackup ?? null,
     deviceName: options.deviceName ?? 'Front desk (test)',
     tokenProtectionWarning: options.tokenProtectionWarning ?? null,
     log: () => undefined,

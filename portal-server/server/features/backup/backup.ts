@@ -213,3 +213,18 @@ export async function restoreDatabase(o: { dataDir: string; file: string; now?: 
 }
 
 export const backupNameOf = (file: string): string => basename(file);
+
+/**
+ * A console that hosts the portal backs it up on a schedule (src-main/services/backups.ts): this is
+ * what it runs — the same checked copy and pruning as `npm run backup`.
+ */
+export function scheduledBackupOf(dataDir: string, backupDir: string, keepDays = DEFAULT_KEEP_DAYS) {
+  return {
+    folder: backupDir,
+    keepDays,
+    run: async (now: Date): Promise<{ file: string; sizeBytes: number }> => {
+      const result = await backupDatabase({ dataDir, backupDir, keepDays, now });
+      return { file: result.file, sizeBytes: result.bytes };
+    },
+  };
+}
