@@ -8,6 +8,7 @@ import type { PortalHost } from '../../../src-main/session/auth';
 import { IPC_EVENTS } from '../../../shared/ipc/contract';
 import { setState } from '../../../src-main/replica/syncState';
 import { startStaticServer } from '../../fixtures/staticServer';
+import { mailDirOf, readConfig } from '../../fixtures/portal';
 
 export interface ConsoleUnderTest {
   core: ConsoleCore;
@@ -31,6 +32,8 @@ export async function openConsole(
     dataDir,
     serverUrl: options.serverUrl,
     host: options.host ?? null,
+    // The portal server's own rules, as index.ts hands them in: the "Portal server" screen of a hosting console.
+    portalRules: { readConfig, mailDirOf, env: {} },
     deviceName: options.deviceName ?? 'Front desk (test)',
     tokenProtectionWarning: options.tokenProtectionWarning ?? null,
     log: () => undefined,
