@@ -40,6 +40,7 @@ test('an admin on the hosting desk: a refusal changes nothing, settings are save
   await expect(page).toHaveTitle('Portal server – Clinic Console');
   const folder = mailDirOf({ dataDir: join(desk.dataDir, 'portal') } as Parameters<typeof mailDirOf>[0]);
   await expect(page.getByText('Outgoing mail is not set up: emails to patients are not sent.')).toContainText(folder);
+  await expect(page.getByText('No address for patients is set')).toBeVisible();
 
   // The server's own rule: no plain http off this computer. Refused with its sentence; nothing saved.
   const before = savedConfig(desk.dataDir);
@@ -64,6 +65,7 @@ test('an admin on the hosting desk: a refusal changes nothing, settings are save
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Settings saved' })).toBeVisible();
   await expect(page.getByText('Outgoing mail is not set up: emails to patients are not sent.')).toHaveCount(0);
+  await expect(page.getByText('No address for patients is set')).toHaveCount(0);
   const saved = savedConfig(desk.dataDir);
   expect(JSON.parse(saved)).toMatchObject({ portal: { publicUrl: 'https://portal.example-clinic.org', smtpUrl: smtp.url('frontdesk'), mailFrom: 'desk@example-clinic.org' } });
   expect(saved).not.toContain('Kettle pass 9');
