@@ -22,6 +22,8 @@ import { RenewalService } from './services/renewals';
 import type { FetchLike } from './net/serverClient';
 import { Session } from './session/session';
 import { ServerConnectionService } from './services/serverConnection';
+import { HostedPortalService } from './services/hostedPortal';
+import type { PortalRules } from './services/hostedPortal';
 import { BackupService } from './services/backups';
 import type { HostedBackup } from './services/backups';
 import { StaffAdminService } from './services/staffAdmin';
@@ -43,6 +45,8 @@ export interface ConsoleCoreOptions {
   serverUrl: string;
   /** The in-process portal server, when this console hosts it. */
   host?: PortalHost | null;
+  /** The portal server's configuration rules (index.ts hands in readConfig): the "Portal server" screen of a hosting console. */
+  portalRules?: PortalRules | null;
   fetch?: FetchLike;
   deviceName?: string;
   sync?: Partial<Omit<SyncEngineOptions, 'db' | 'outbox' | 'session' | 'serverUrl' | 'fetch' | 'events'>>;
@@ -154,6 +158,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     events,
     lock: new ConsoleLockService({ db, session, auth, changed: publishAppStatus, now }),
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
+    portal: new HostedPortalService({ dataDir: o.dataDir, session, secrets, hostsServer: Boolean(o.host), rules: o.portalRules ?? null }),
     backups,
     server: new ServerConnectionService({ dataDir: o.dataDir, db, session, serverUrl: o.serverUrl, hostsServer: Boolean(o.host), hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false) }),
   };

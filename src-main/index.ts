@@ -6,11 +6,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, app, dialog, powerMonitor, powerSaveBlocker, session, shell } from 'electron';
-import { readConfig, startPortalServer } from '../portal-server/server/index';
+import { mailDirOf, readConfig, startPortalServer } from '../portal-server/server/index';
 import type { PortalHandle } from '../portal-server/server/index';
-import { scheduledBackupOf } from '../portal-server/server/features/backup/backup';
+import { scheduledBackupOf } from '../portal-server/server/index';
 import { readConsoleConfig } from './consoleConfig';
-import { SMTP_PASSWORD_KEY, portalConfigOf, readPortalSettings } from './portalSettings';
+import { SMTP_PASSWORD_KEY, hostedPortalSettings, ownPortalUrl, portalConfigOf, readPortalSettings } from './portalSettings';
+import type { PinnedCertificate } from './net/serverIdentity';
 import { fetchFor } from './net/serverIdentity';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
@@ -97,10 +98,15 @@ async function start(): Promise<void> {
   const userData = app.getPath('userData');
   const config = readConsoleConfig(userData);
   const secrets = await createElectronSecretStore(userData, log);
+  // The hosting desk's own certificate, when it lets other desks join (issue 16 item 2): it then
+  // reaches its own portal over https on loopback and accepts only that certificate.
+  let ownPin: PinnedCertificate | null = null;
   if (config.hostServer) {
     // The "Portal server" settings (console.json "portal", SMTP password in the protected store)
     // win over the environment; the server's own readConfig judges them (issue 16 item 4).
-    const settings = readPortalSettings(userData);
+    const hosted = await hostedPortalSettings(userData, readPortalSettings(userData));
+    const settings = hosted.settings;
+    ownPin = hosted.pin;
     portal = await startPortalServer(
       portalConfigOf(
         readConfig,
@@ -118,7 +124,7 @@ async function start(): Promise<void> {
       log,
     );
   }
-  const serverUrl = portal ? portal.url : config.serverUrl;
+  const serverUrl = portal ? ownPortalUrl(portal.url) : config.serverUrl;
   core = await createConsoleCore({
     dataDir: userData,
     sqlitePath: join(userData, 'console.sqlite'),
@@ -128,8 +134,10 @@ async function start(): Promise<void> {
     host: portal,
     // A hosting desk backs the clinic's records up every night into <userData>/backups (issue 18 item 5).
     hostedBackup: portal ? scheduledBackupOf(join(userData, 'portal'), join(userData, 'backups')) : null,
-    // A joining desk accepts only the self-signed certificate it confirmed (issue 16); otherwise normal checks.
-    ...(portal ? {} : { fetch: fetchFor(config.pinnedCertificate ?? null) }),
+    portalRules: { readConfig, mailDirOf, env: process.env },
+    // A joining desk accepts only the self-signed certificate it confirmed (issue 16); a hosting
+    // desk serving its own certificate accepts only that one; otherwise normal checks.
+    fetch: fetchFor(portal ? ownPin : (config.pinnedCertificate ?? null)),
     deviceName: `Staff console on ${hostname()}`,
     log,
     openFile: createElectronFileOpener(log),

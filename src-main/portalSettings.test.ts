@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileSecretStore } from './platform/secretStore';
-import { PortalSettingsError, SMTP_PASSWORD_KEY, portalConfigOf, readPortalSettings, savePortalSettings } from './portalSettings';
+import { PortalSettingsError, SMTP_PASSWORD_KEY, ownPortalUrl, portalConfigOf, readPortalSettings, savePortalSettings } from './portalSettings';
 import { readConsoleConfig } from './consoleConfig';
 import { tempDir } from './testSupport';
 import { readConfig } from '../test/fixtures/portal';
@@ -48,5 +48,14 @@ describe('the hosted portal\'s settings', () => {
     const config = portalConfigOf(readConfig, readPortalSettings(d.dir), await d.secrets.get(SMTP_PASSWORD_KEY), { dataDir: d.dir });
     expect(config).toMatchObject({ publicUrl: settings.publicUrl, mailFrom: settings.mailFrom, host: '127.0.0.1' });
     expect(new URL(config.smtpUrl ?? '').password).toBe(encodeURIComponent('p@ss word'));
+  });
+});
+
+describe('the hosting desk\'s own address for its portal', () => {
+  it('a portal listening on every address is reached on loopback; any other address as it is', () => {
+    expect(ownPortalUrl('https://0.0.0.0:3000')).toBe('https://127.0.0.1:3000');
+    expect(ownPortalUrl('https://[::]:3000')).toBe('https://[::1]:3000');
+    expect(ownPortalUrl('https://192.168.1.20:3000')).toBe('https://192.168.1.20:3000');
+    expect(ownPortalUrl('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
   });
 });

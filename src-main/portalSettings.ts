@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SecretStore } from './platform/secretStore';
 import { readConsoleConfig, writeConsoleConfig } from './consoleConfig';
+import { ensureHostCertificate, hostCertificateFiles } from './hostCertificate';
+import type { PinnedCertificate } from './net/serverIdentity';
 
 /**
  * Issue 16 item 4: the hosted portal's settings, kept in the console's settings file (console.json,
@@ -24,6 +26,54 @@ export interface PortalSettings {
   /** SMTP_URL without its password, and MAIL_FROM. */
   smtpUrl?: string;
   mailFrom?: string;
+  /**
+   * Issue 16 item 2: other desks on the clinic's network may join. The portal is served over https
+   * with this desk's own certificate (unless TLS files are chosen) on every network address of
+   * this computer (unless a listen address is chosen).
+   */
+  letDesksJoin?: boolean;
+}
+
+/** Where the portal listens when desks may join and no listen address is chosen: every network of this computer. */
+export const JOIN_LISTEN_HOST = '0.0.0.0';
+
+/** Whether the portal is served with this desk's own certificate: desks may join and no TLS files were chosen. */
+function usesOwnCertificate(settings: PortalSettings): boolean {
+  return Boolean(settings.letDesksJoin) && !settings.tlsCert && !settings.tlsKey;
+}
+
+/** The settings with this desk's own certificate files put in (made or not yet), as the portal will get them. */
+function withOwnCertificate(userDataDir: string, settings: PortalSettings): PortalSettings {
+  if (!usesOwnCertificate(settings)) {
+    return settings;
+  }
+  const files = hostCertificateFiles(userDataDir);
+  return { ...settings, tlsCert: files.certFile, tlsKey: files.keyFile, host: settings.host ?? JOIN_LISTEN_HOST };
+}
+
+/**
+ * The settings the hosted portal starts with: when desks may join, this desk's own certificate
+ * (made on first use) and, unless chosen, every network address. `pin` is set when the portal is
+ * served with that certificate: the hosting desk then talks to its own portal over https on
+ * loopback and accepts only that certificate, as the joining desks do.
+ */
+export async function hostedPortalSettings(userDataDir: string, settings: PortalSettings): Promise<{ settings: PortalSettings; pin: PinnedCertificate | null }> {
+  if (!usesOwnCertificate(settings)) {
+    return { settings, pin: null };
+  }
+  const cert = await ensureHostCertificate(userDataDir);
+  return { settings: withOwnCertificate(userDataDir, settings), pin: cert.pin };
+}
+
+/** The hosting desk's own address for its portal: a portal listening on every address is reached on loopback. */
+export function ownPortalUrl(portalUrl: string): string {
+  const url = new URL(portalUrl);
+  if (url.hostname === '0.0.0.0') {
+    url.hostname = '127.0.0.1';
+  } else if (url.hostname === '[::]') {
+    url.hostname = '[::1]';
+  }
+  return url.origin;
 }
 
 export const SMTP_PASSWORD_KEY = 'portal.smtpPassword';
@@ -88,12 +138,16 @@ export function portalConfigOf<C>(
   overrides: { dataDir: string } & Record<string, unknown>,
   base: NodeJS.ProcessEnv = {},
 ): C {
+  checkChosenFiles(settings);
+  return readConfig(portalEnvOf(settings, smtpPassword, base), overrides);
+}
+
+function checkChosenFiles(settings: PortalSettings): void {
   for (const [name, file] of [['certificate', settings.tlsCert], ['key', settings.tlsKey]] as const) {
     if (file && !existsSync(file)) {
       throw new PortalSettingsError(`The TLS ${name} file ${file} does not exist. Choose the file again.`);
     }
   }
-  return readConfig(portalEnvOf(settings, smtpPassword, base), overrides);
 }
 
 export function readPortalSettings(userDataDir: string): PortalSettings {
@@ -115,17 +169,24 @@ export async function savePortalSettings<C>(
   settings: PortalSettings,
   smtpPassword: string | null,
   secrets: SecretStore,
+  o: { clearSmtpPassword?: boolean } = {},
 ): Promise<void> {
   try {
-    portalConfigOf(readConfig, settings, smtpPassword, { dataDir: join(userDataDir, 'portal') });
+    checkChosenFiles(settings);
+    // Judged as the portal will start: with this desk's own certificate when desks may join.
+    readConfig(portalEnvOf(withOwnCertificate(userDataDir, settings), smtpPassword), { dataDir: join(userDataDir, 'portal') });
   } catch (err) {
     // readConfig's refusals (ConfigError) are sentences for the person; shown as they are.
     throw err instanceof PortalSettingsError ? err : new PortalSettingsError(err instanceof Error ? err.message : String(err));
   }
+  if (usesOwnCertificate(settings)) {
+    // Made now, so the fingerprint can be shown before the console restarts.
+    await ensureHostCertificate(userDataDir);
+  }
   const current = readConsoleConfig(userDataDir);
   if (smtpPassword) {
     await secrets.set(SMTP_PASSWORD_KEY, smtpPassword);
-  } else if (!settings.smtpUrl) {
+  } else if (!settings.smtpUrl || o.clearSmtpPassword) {
     await secrets.delete(SMTP_PASSWORD_KEY);
   }
   writeConsoleConfig(userDataDir, { ...current, portal: settings } as typeof current);

@@ -25,7 +25,8 @@ import { createLogger } from './logger';
 import { withinDeadline } from './deadline';
 import { takeDataFolderLock } from './features/backup/dataFolderLock';
 
-export { readConfig, ConfigError } from './config';
+export { readConfig, ConfigError, mailDirOf } from './config';
+export { scheduledBackupOf } from './features/backup/backup';
 export type { PortalConfig } from './config';
 
 export interface PortalHandle {

@@ -63,6 +63,53 @@ export interface ServerConnectionView {
   fingerprint256: string | null;
   /** Changes made here that have not reached the server (they must be sent before moving). */
   waitingChanges: number;
+  /** Hosting desk: other desks may join (issue 16 item 2). */
+  desksMayJoin: boolean;
+  /** Hosting desk: its own certificate's SHA-256 fingerprint, for the joining desks to compare; null until made. */
+  hostCertificateFingerprint: string | null;
+}
+
+/** The "Portal server" settings of a hosting console (issue 16 items 2 and 4); blank means "not set". */
+export interface PortalSettingsFields {
+  /** The address patients use (PUBLIC_URL). */
+  publicUrl: string;
+  /** Listen address (HOST); blank is this computer only, or every network when desks may join. */
+  host: string;
+  /** PORT; null keeps the console's own. */
+  port: number | null;
+  tlsCert: string;
+  tlsKey: string;
+  trustProxy: string;
+  plainHttpBehindProxy: boolean;
+  /** SMTP address without its password (SMTP_URL). */
+  smtpUrl: string;
+  /** Sender address (MAIL_FROM). */
+  mailFrom: string;
+  /** Other desks on the network may join: https with this computer's own certificate. */
+  letDesksJoin: boolean;
+}
+
+export interface PortalSettingsView extends PortalSettingsFields {
+  /** An SMTP password is kept in the protected store (never sent to the window). */
+  smtpPasswordSaved: boolean;
+  /** Where emails go while no SMTP address is set; null when they are sent by SMTP. */
+  mailFolder: string | null;
+  /** This computer's own certificate's SHA-256 fingerprint ("AB:CD:…"), once made. */
+  hostCertificateFingerprint: string | null;
+}
+
+export interface PortalSettingsForm extends PortalSettingsFields {
+  /** A new SMTP password; blank keeps the saved one. */
+  smtpPassword: string;
+  /** Forget the saved SMTP password. */
+  clearSmtpPassword: boolean;
+}
+
+/** "Send test email": sent by SMTP, or written into the mail folder because no SMTP is set. */
+export interface TestEmailResult {
+  sent: boolean;
+  /** The folder it was written into when not sent. */
+  mailFolder: string | null;
 }
 
 /** What staff type to sign in; `code` once the server asks for a second factor (issue 13). */
@@ -286,6 +333,14 @@ export interface IpcContract {
   'server.current': { args: void; result: ServerConnectionView };
   /** Admins: "Test connection" — the same checks as joining, against the pin and clinic saved here. */
   'server.test': { args: void; result: ServerCheckView };
+  /** Hosting admins: the "Portal server" settings (used from the console's next start). */
+  'portal.settings': { args: void; result: PortalSettingsView };
+  /** Hosting admins: saves them after the portal server's own checks; a refusal changes nothing. */
+  'portal.saveSettings': { args: { form: PortalSettingsForm }; result: PortalSettingsView };
+  /** Hosting admins: let other desks join — makes this computer's certificate and shows its fingerprint. */
+  'portal.letDesksJoin': { args: void; result: PortalSettingsView };
+  /** Hosting admins: a test email to this address through the saved outgoing mail settings. */
+  'portal.sendTestEmail': { args: { to: string }; result: TestEmailResult };
   /** Admins: the hosted portal's backups (issue 18 item 5): schedule, last result, files kept. */
   'backups.status': { args: void; result: BackupStatusView };
   /** Admins, hosting desk: "Back up now" — a checked copy like the nightly one. */
@@ -388,6 +443,10 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'server.connect',
   'server.current',
   'server.test',
+  'portal.settings',
+  'portal.saveSettings',
+  'portal.letDesksJoin',
+  'portal.sendTestEmail',
   'backups.status',
   'backups.runNow',
 ];

@@ -104,6 +104,10 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'server.connect': { address: 'string', confirmedFingerprint: 'string?' },
   'server.current': 'none',
   'server.test': 'none',
+  'portal.settings': 'none',
+  'portal.saveSettings': { form: 'form' },
+  'portal.letDesksJoin': 'none',
+  'portal.sendTestEmail': { to: 'string' },
   'backups.status': 'none',
   'backups.runNow': 'none',
 };
@@ -112,6 +116,22 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
 export const NESTED_FORMS: Partial<Record<IpcChannel, Record<string, Record<string, FieldKind>>>> = {
   'patients.preRegister': { form: preRegistrationForm },
   'patients.update': { form: preRegistrationForm },
+  'portal.saveSettings': {
+    form: {
+      publicUrl: 'string',
+      host: 'string',
+      port: 'number?',
+      tlsCert: 'string',
+      tlsKey: 'string',
+      trustProxy: 'string',
+      plainHttpBehindProxy: 'boolean',
+      smtpUrl: 'string',
+      mailFrom: 'string',
+      letDesksJoin: 'boolean',
+      smtpPassword: 'string',
+      clearSmtpPassword: 'boolean',
+    },
+  },
   'audit.search': { filters: { actorId: 'string?', action: 'string?', patientId: 'string?', from: 'string?', to: 'string?', limit: 'number?', before: 'string?' } },
 };
 

@@ -20,6 +20,7 @@ import { LOCKED_MESSAGE } from '../session/session';
 import type { SyncEngine } from '../sync/engine';
 import type { InvitationLetterService } from '../services/invitationLetters';
 import type { ServerConnectionService } from '../services/serverConnection';
+import type { HostedPortalService } from '../services/hostedPortal';
 import type { BackupService } from '../services/backups';
 import { argsMatch } from './argShapes';
 
@@ -41,6 +42,7 @@ export interface ConsoleServices {
   lock: ConsoleLockService;
   security: StaffSecurityService;
   server: ServerConnectionService;
+  portal: HostedPortalService;
   backups: BackupService;
 }
 
@@ -121,6 +123,10 @@ function handlersFor(s: ConsoleServices): Handlers {
     'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null),
     'server.current': () => s.server.current(),
     'server.test': () => s.server.test(),
+    'portal.settings': () => s.portal.settings(),
+    'portal.saveSettings': (a) => s.portal.save(a.form),
+    'portal.letDesksJoin': () => s.portal.letDesksJoin(),
+    'portal.sendTestEmail': (a) => s.portal.sendTestEmail(a.to),
     'backups.status': () => s.backups.status(),
     'backups.runNow': () => s.backups.runNow(),
   };

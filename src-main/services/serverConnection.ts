@@ -4,6 +4,8 @@ import type { ServerCheckView, ServerConnectionView } from '../../shared/ipc/con
 import type { Database } from '../../shared/node/db';
 import { OutboxEntity } from '../replica/entities';
 import { connectToClinicServer, savedConnection } from '../consoleConfig';
+import { readHostCertificate } from '../hostCertificate';
+import { readPortalSettings } from '../portalSettings';
 import { ServerCheckError, checkServer } from '../net/serverIdentity';
 import type { PresentedCertificate } from '../net/serverIdentity';
 import type { Session } from '../session/session';
@@ -47,7 +49,15 @@ export class ServerConnectionService {
   async current(): Promise<ServerConnectionView> {
     await this.requireAdmin();
     const saved = savedConnection(this.o.dataDir);
-    return { url: this.o.serverUrl, hostsServer: this.o.hostsServer, fingerprint256: saved.pinnedCertificate?.fingerprint256 ?? null, waitingChanges: await this.waiting() };
+    const hosting = this.o.hostsServer;
+    return {
+      url: this.o.serverUrl,
+      hostsServer: hosting,
+      fingerprint256: saved.pinnedCertificate?.fingerprint256 ?? null,
+      waitingChanges: await this.waiting(),
+      desksMayJoin: hosting && Boolean(readPortalSettings(this.o.dataDir).letDesksJoin),
+      hostCertificateFingerprint: hosting ? (readHostCertificate(this.o.dataDir)?.fingerprint256 ?? null) : null,
+    };
   }
 
   /** "Test connection": the pin and the clinic saved here must still hold. */

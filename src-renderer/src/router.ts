@@ -14,6 +14,7 @@ import OwnSignInView from './views/security/OwnSignInView.vue';
 import AuditLogView from './views/security/AuditLogView.vue';
 import DevicesView from './views/security/DevicesView.vue';
 import ClinicSettingsView from './views/settings/ClinicSettingsView.vue';
+import PortalServerView from './views/settings/PortalServerView.vue';
 import StaffView from './views/staff/StaffView.vue';
 
 /** Hash history: the console loads from file://, where a path-based address cannot be served. */
@@ -32,6 +33,7 @@ export const router = createRouter({
     { path: '/messages/:id', name: 'thread', component: ThreadView, props: true, meta: { title: 'Message thread' } },
     { path: '/staff', name: 'staff', component: StaffView, meta: { adminOnly: true, title: 'Staff' } },
     { path: '/settings', name: 'settings', component: ClinicSettingsView, meta: { adminOnly: true, title: 'Clinic settings' } },
+    { path: '/portal-server', name: 'portal-server', component: PortalServerView, meta: { adminOnly: true, title: 'Portal server' } },
     { path: '/devices', name: 'devices', component: DevicesView, meta: { adminOnly: true, title: 'Devices' } },
     { path: '/audit', name: 'audit', component: AuditLogView, meta: { adminOnly: true, title: 'Audit log' } },
     { path: '/my-sign-in', name: 'my-sign-in', component: OwnSignInView, meta: { title: 'Your sign-in' } },

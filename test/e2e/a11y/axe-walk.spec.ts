@@ -120,7 +120,7 @@ test.describe('staff console at 640 CSS px', () => {
     test(screen.state, async ({ page }) => {
       const server = screen.freshServer ? (fresh = await startTestPortal({ setUp: false })) : portal;
       // A console that hosts a server nobody has set up shows setup first.
-      desk = await openConsole(page, { serverUrl: server.url, host: screen.freshServer ? server.handle : null });
+      desk = await openConsole(page, { serverUrl: server.url, host: screen.freshServer || screen.hosting ? server.handle : null });
       const who = consoleAs[screen.who];
       if (who) {
         await signIn(page, who);

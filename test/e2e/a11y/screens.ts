@@ -22,6 +22,8 @@ export interface Screen {
   title?: string | RegExp;
   /** Console only: against a portal server that is not set up yet (the console's setup screen). */
   freshServer?: boolean;
+  /** Console only: the console hosts the portal server (its "Portal server" screen). */
+  hosting?: boolean;
   /** From the signed-in home (or the start page for a guest) to the state, as a person gets there. */
   open(page: Page, ctx: WalkContext): Promise<void>;
 }
@@ -318,6 +320,26 @@ export const CONSOLE_SCREENS: Screen[] = [
     await expect(panel.getByText('Changes waiting to be sent')).toBeVisible();
     await panel.getByRole('button', { name: 'Test connection' }).click();
     await expect(panel.getByRole('status')).toContainText('Connected to the records server of');
+  } },
+  { state: 'Clinic settings on the hosting desk, other desks may join', routes: ['settings'], who: 'admin', hosting: true, open: async (page) => {
+    await go(page, 'Clinic settings');
+    const panel = page.getByRole('region', { name: "This computer's server" });
+    await panel.getByRole('button', { name: 'Let other desks join' }).click();
+    await expect(panel.getByText("This computer's certificate fingerprint (SHA-256)")).toBeVisible();
+  } },
+  { state: 'Portal server, mail going to a folder and a refused setting', routes: ['portal-server'], who: 'admin', hosting: true, title: 'Portal server – Clinic Console', open: async (page) => {
+    await go(page, 'Portal server');
+    await heading(page, 'Portal server');
+    await expect(page.getByText('Outgoing mail is not set up')).toBeVisible();
+    await page.getByLabel('Listen address').fill('0.0.0.0');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByRole('alert')).toContainText('Refusing to listen');
+  } },
+  { state: 'Portal server, test email written to the folder', routes: ['portal-server'], who: 'admin', hosting: true, open: async (page) => {
+    await go(page, 'Portal server');
+    await page.getByLabel('Send a test email to').fill('alex@example-clinic.org');
+    await page.getByRole('button', { name: 'Send test email' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Not emailed' })).toBeVisible();
   } },
   { state: 'Devices, filled', routes: ['devices'], who: 'admin', open: async (page) => {
     await go(page, 'Devices');

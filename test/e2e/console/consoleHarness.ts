@@ -9,6 +9,7 @@ import type { HostedBackup } from '../../../src-main/services/backups';
 import { IPC_EVENTS } from '../../../shared/ipc/contract';
 import { setState } from '../../../src-main/replica/syncState';
 import { startStaticServer } from '../../fixtures/staticServer';
+import { mailDirOf, readConfig } from '../../fixtures/portal';
 
 export interface ConsoleUnderTest {
   core: ConsoleCore;
@@ -32,6 +33,8 @@ export async function openConsole(
     dataDir,
     serverUrl: options.serverUrl,
     host: options.host ?? null,
+    // The portal server's own rules, as index.ts hands them in: the "Portal server" screen of a hosting console.
+    portalRules: { readConfig, mailDirOf, env: {} },
     hostedBackup: options.hostedBackup ?? null,
     deviceName: options.deviceName ?? 'Front desk (test)',
     tokenProtectionWarning: options.tokenProtectionWarning ?? null,

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBackupFile, scheduledBackupOf } from '../../portal-server/server/features/backup/backup';
-import type { TestPortal } from '../../test/fixtures/portal';
-import { TEST_CLINIC, addStaff, signInStaff, startTestPortal } from '../../test/fixtures/portal';
-import { startSignedInCore } from '../testSupport';
-import type { TestCore } from '../testSupport';
-import { nextBackupAt } from './backups';
-import type { Timers } from './backups';
+import type { TestPortal } from '../fixtures/portal';
+import { TEST_CLINIC, addStaff, signInStaff, startTestPortal } from '../fixtures/portal';
+import { startSignedInCore } from '../../src-main/testSupport';
+import type { TestCore } from '../../src-main/testSupport';
+import { BackupService, nextBackupAt } from '../../src-main/services/backups';
+import type { Timers } from '../../src-main/services/backups';
 
 /**
  * A hosting desk's backups (issue 18 item 5), against a real portal's SQLite file: the schedule,
@@ -68,7 +68,6 @@ describe.skipIf(onPostgres)('backups on a hosting desk', () => {
     cores.push(core);
     // The core started its own schedule with real timers; this test drives one with captured ones.
     core.services.backups.stop();
-    const { BackupService } = await import('./backups');
     const service = new BackupService({ session: core.session, dataDir: core.dataDir, hosted, timers, catchUpDelayMs: 60_000 });
     return { core, service };
   }
