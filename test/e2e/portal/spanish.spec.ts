@@ -98,6 +98,11 @@ test('the switch changes the words and keeps what was typed; the html lang follo
   await expect(page.getByLabel('Contraseña')).toHaveValue('half a password');
   await expect(switcher.getByRole('button', { name: 'Español' })).toHaveAttribute('aria-pressed', 'true');
 
+  // The language-help notice is on every page in both languages, whichever is chosen.
+  const footer = page.getByRole('contentinfo');
+  await expect(footer.locator('p[lang="en"]')).toContainText('Language help: if you need help in another language, call');
+  await expect(footer.locator('p[lang="es"]')).toContainText('Ayuda con el idioma: si necesita ayuda en otro idioma, llame a');
+
   // The choice is remembered in this browser: the next page opens in Spanish.
   await page.goto(`${real.portal.url}/recover/password`);
   await expect(page.getByRole('heading', { level: 1, name: '¿Olvidó su contraseña?' })).toBeVisible();
