@@ -18,8 +18,8 @@ import type { MutationArgs, MutationOutcome } from '../../../shared/sync/protoco
 export interface RealPortal {
   portal: TestPortal;
   team: ClinicTeam;
-  /** Registers a new patient with a unique name and email. */
-  newPatient(givenName: string): Promise<PatientClient>;
+  /** Registers a new patient with a unique email (and family name, unless one is given). */
+  newPatient(givenName: string, familyName?: string): Promise<PatientClient>;
 }
 
 export async function startRealPortal(config: Partial<PortalConfig> = {}): Promise<RealPortal> {
@@ -29,9 +29,9 @@ export async function startRealPortal(config: Partial<PortalConfig> = {}): Promi
   return {
     portal,
     team,
-    newPatient: async (givenName) => {
+    newPatient: async (givenName, familyName) => {
       n += 1;
-      return registerPatient(portal, team.desk.console, { givenName, familyName: `Tester${n}` });
+      return registerPatient(portal, team.desk.console, { givenName, familyName: familyName ?? `Tester${n}` });
     },
   };
 }
