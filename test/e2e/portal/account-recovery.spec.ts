@@ -3,9 +3,8 @@ import type { Page } from '@playwright/test';
 import { readMails, waitForMail } from '../../fixtures/mail';
 import type { PatientClient } from '../../fixtures/patients';
 import { signInPatient } from '../../fixtures/patients';
-import { expectNoSidewaysScroll } from './portalMock';
 import type { RealPortal } from './realPatients';
-import { ANSWERS, startRealPortal } from './realPatients';
+import { ANSWERS, expectNoSidewaysScroll, startRealPortal } from './realPatients';
 
 /** Forgot password and forgot username, the code read out of the delivered .eml like a patient would. */
 let real: RealPortal;

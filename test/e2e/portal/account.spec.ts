@@ -1,8 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { signInPatient } from '../../fixtures/patients';
-import { expectNoSidewaysScroll } from './portalMock';
 import type { RealPortal } from './realPatients';
-import { signInThroughPage, startRealPortal } from './realPatients';
+import { expectNoSidewaysScroll, signInThroughPage, startRealPortal } from './realPatients';
 
 /** The Account page against a real server: change password, sign out everywhere, who viewed my record. */
 let real: RealPortal;

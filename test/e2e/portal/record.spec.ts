@@ -1,15 +1,29 @@
 import { expect, test } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { RECORD_KINDS, RECORD_KIND_LABELS } from '../../../shared/domain/record';
-import { recordBundle } from './portalData';
-import { mockPortal, openPage, usePortalServer } from './portalMock';
+import { TEST_CLINIC } from '../../fixtures/portal';
+import type { RealPortal } from './realPatients';
+import { fillRecord, openPage, signInThroughPage, startRealPortal } from './realPatients';
 
-/** The medical record: every section with its heading, tables, plain empty sections, flags in words, print. */
+/** The medical record: every section with its heading, tables, plain empty sections, flags in words, print (real server). */
+let real: RealPortal;
+test.beforeAll(async () => {
+  real = await startRealPortal();
+});
+test.afterAll(async () => {
+  await real.portal.stop();
+});
 
-const url = usePortalServer(test);
+/** A patient whose physician has filled in their chart, signed in on the Medical Record page. */
+async function openFilledRecord(page: Page, familyName?: string): Promise<void> {
+  const pat = await real.newPatient('William', familyName);
+  await fillRecord(real, pat);
+  await signInThroughPage(page, real.portal.url, pat.username, 'Password1');
+  await openPage(page, `${real.portal.url}/record`, 'Medical Record');
+}
 
 test('every section has its heading; tables are named by it and have headers', async ({ page }) => {
-  await mockPortal(page);
-  await openPage(page, url('/record'), 'Medical Record');
+  await openFilledRecord(page);
 
   for (const kind of RECORD_KINDS) {
     await expect(page.getByRole('heading', { level: 2, name: RECORD_KIND_LABELS[kind] })).toBeVisible();
@@ -30,8 +44,7 @@ test('every section has its heading; tables are named by it and have headers', a
 });
 
 test('an empty section says so plainly, and an abnormal lab value is marked in words', async ({ page }) => {
-  await mockPortal(page);
-  await openPage(page, url('/record'), 'Medical Record');
+  await openFilledRecord(page);
 
   const allergies = page.getByRole('region', { name: 'Allergies' });
   await expect(allergies).toContainText('No allergies on file.');
@@ -46,12 +59,9 @@ test('an empty section says so plainly, and an abnormal lab value is marked in w
 });
 
 test('a record with nothing in it says so for every section', async ({ page }) => {
-  const empty = recordBundle();
-  for (const kind of RECORD_KINDS) {
-    empty[kind] = [];
-  }
-  await mockPortal(page, { record: empty });
-  await openPage(page, url('/record'), 'Medical Record');
+  const pat = await real.newPatient('Nora');
+  await signInThroughPage(page, real.portal.url, pat.username, 'Password1');
+  await openPage(page, `${real.portal.url}/record`, 'Medical Record');
   for (const text of ['No problems on file.', 'No medications on file.', 'No allergies on file.', 'No immunizations on file.', 'No lab results on file.', 'No visit summaries on file.']) {
     await expect(page.getByText(text)).toBeVisible();
   }
@@ -60,15 +70,14 @@ test('a record with nothing in it says so for every section', async ({ page }) =
 
 test('Print record prints the whole record without the navigation or buttons', async ({ page }) => {
   await page.addInitScript('window.print = () => { window.__printed = (window.__printed || 0) + 1; };');
-  await mockPortal(page);
-  await openPage(page, url('/record'), 'Medical Record');
+  await openFilledRecord(page, 'Hart');
   await page.getByRole('button', { name: 'Print record' }).click();
-  expect(await page.evaluate<number>('window.__printed || 0')).toBe(1);
+  await expect.poll(() => page.evaluate<number>('window.__printed || 0')).toBe(1);
 
   await page.emulateMedia({ media: 'print' });
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
   await expect(page.getByRole('button', { name: 'Print record' })).toBeHidden();
-  await expect(page.getByRole('main')).toContainText('William Hart · Maple Street Family Clinic · Printed');
+  await expect(page.getByRole('main')).toContainText(`William Hart · ${TEST_CLINIC.name} · Printed`);
   for (const kind of RECORD_KINDS) {
     await expect(page.getByRole('heading', { level: 2, name: RECORD_KIND_LABELS[kind] })).toBeVisible();
   }
@@ -76,9 +85,20 @@ test('Print record prints the whole record without the navigation or buttons', a
 });
 
 test('when the record cannot be loaded the page says so, and Retry loads it', async ({ page }) => {
-  const mock = await mockPortal(page);
-  mock.answerOnce('POST /api/record/view', { status: 500, body: { error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } } });
-  await openPage(page, url('/record'), 'Medical Record');
+  const pat = await real.newPatient('William');
+  await fillRecord(real, pat);
+  await signInThroughPage(page, real.portal.url, pat.username, 'Password1');
+  // Stub: the real server cannot be made to fail one read; the first opening gets a 500, Retry reaches the real server.
+  let failed = false;
+  await page.route('**/api/record/view', async (route) => {
+    if (failed) {
+      await route.fallback();
+      return;
+    }
+    failed = true;
+    await route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } }) });
+  });
+  await openPage(page, `${real.portal.url}/record`, 'Medical Record');
   await expect(page.getByRole('alert')).toHaveText('Something went wrong on our side. Try again in a moment.');
   await expect(page.getByRole('button', { name: 'Print record' })).toHaveCount(0);
 

@@ -1,117 +1,79 @@
-import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { Page } from '@playwright/test';
-import type { ClinicPublicInfo, PatientSessionView } from '../../../shared/api/types';
 import { CSRF_HEADER } from '../../../shared/api/types';
-import type { ApiErrorResponse } from '../../../shared/api/errors';
-import { startStaticServer } from '../../fixtures/staticServer';
-import type { StaticServer } from '../../fixtures/staticServer';
+import type { PatientSessionView } from '../../../shared/api/types';
+import { TEST_CLINIC } from '../../fixtures/portal';
+import type { RealPortal } from './realPatients';
+import { startRealPortal } from './realPatients';
 
-/** Sign In, Home and Sign Out in the built app, with the API answered here. */
-
-const CLINIC: ClinicPublicInfo = {
-  name: 'Maple Street Family Clinic',
-  phone: '(555) 010-2030',
-  timeZone: 'America/New_York',
-  passwordPolicy: 'default',
-  today: '2026-11-26',
-};
-const SESSION: PatientSessionView = {
-  patient: { givenName: 'William', familyName: 'Hart' },
-  clinic: { name: CLINIC.name, phone: CLINIC.phone },
-  language: null,
-  csrfToken: 'csrf-1234',
-  idleTimeoutSeconds: 900,
-};
-const notSignedIn: ApiErrorResponse = { error: { code: 'not_signed_in', message: 'Sign in to continue.' } };
-
-interface SessionMock {
-  signOutHeaders: Record<string, string>[];
-}
-
-let server: StaticServer;
+/** Sign In, Home and Sign Out in the built app against a real portal server. */
+let real: RealPortal;
 test.beforeAll(async () => {
-  server = await startStaticServer(resolve(__dirname, '../../../out/portal-web'));
+  real = await startRealPortal();
 });
 test.afterAll(async () => {
-  await server.close();
+  await real.portal.stop();
 });
-
-async function mockApi(page: Page): Promise<SessionMock> {
-  const mock: SessionMock = { signOutHeaders: [] };
-  let signedIn = false;
-  await page.route('**/api/**', async (route) => {
-    const request = route.request();
-    const key = `${request.method()} ${new URL(request.url()).pathname}`;
-    const json = (status: number, body?: unknown) =>
-      route.fulfill({ status, contentType: 'application/json', body: body === undefined ? '' : JSON.stringify(body) });
-    if (key === 'GET /api/clinic') {
-      await json(200, CLINIC);
-    } else if (key === 'GET /api/session') {
-      await (signedIn ? json(200, SESSION) : json(401, notSignedIn));
-    } else if (key === 'POST /api/session') {
-      const body = request.postDataJSON() as { username: string; password: string };
-      signedIn = body.username === 'William2' && body.password === 'Password1';
-      await (signedIn
-        ? json(200, SESSION)
-        : json(401, { error: { code: 'invalid_credentials', message: 'That username and password do not match. Try again.' } }));
-    } else if (key === 'GET /api/home') {
-      await (signedIn
-        ? json(200, { upcoming: [], unreadMessages: 0, pendingRenewals: 0, recentUpdates: [] })
-        : json(401, notSignedIn));
-    } else if (key === 'DELETE /api/session') {
-      mock.signOutHeaders.push(request.headers());
-      signedIn = false;
-      await json(204);
-    } else {
-      await json(404, { error: { code: 'not_found', message: 'Not found.' } });
-    }
-  });
-  return mock;
-}
+const url = (path: string) => `${real.portal.url}${path}`;
 
 test('Home needs a session: a signed-out patient lands on Sign In', async ({ page }) => {
-  await mockApi(page);
-  await page.goto(`${server.url}/`);
-  await expect(page).toHaveURL(`${server.url}/sign-in`);
+  await page.goto(url('/'));
+  await expect(page).toHaveURL(url('/sign-in'));
   await expect(page.getByRole('heading', { level: 1, name: 'Sign In' })).toBeVisible();
   await expect(page.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
 });
 
 test('empty fields and wrong credentials are explained', async ({ page }) => {
-  await mockApi(page);
-  await page.goto(`${server.url}/sign-in`);
+  const pat = await real.newPatient('William');
+  await page.goto(url('/sign-in'));
   await page.getByRole('button', { name: 'Sign In' }).click();
   const username = page.getByLabel('Username', { exact: true });
   await expect(username).toHaveAttribute('aria-invalid', 'true');
   await expect(username).toHaveAccessibleDescription('Enter your username.');
   await expect(username).toBeFocused();
 
-  await username.fill('William2');
+  await username.fill(pat.username);
   await page.getByLabel('Password', { exact: true }).fill('wrong-password');
   await page.getByRole('button', { name: 'Sign In' }).click();
-  await expect(page.getByRole('alert')).toHaveText('That username and password do not match. Try again.');
-  await expect(page).toHaveURL(`${server.url}/sign-in`);
+  const wrong = 'The username or password is not right. Check them and try again.';
+  await expect(page.getByRole('alert')).toHaveText(wrong);
+  await expect(page).toHaveURL(url('/sign-in'));
+  // An unknown username gets the very same words: the page does not tell which accounts exist.
+  await username.fill(`${pat.username}x`);
+  const answered = page.waitForResponse((res) => res.request().method() === 'POST' && new URL(res.url()).pathname === '/api/session');
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  expect((await answered).status()).toBe(401);
+  await expect(page.getByRole('alert')).toHaveText(wrong);
+  // The server gave no session for it.
+  expect((await page.request.get(url('/api/session'))).status()).toBe(401);
 });
 
 test('sign in, see Home, sign out with the CSRF token', async ({ page }) => {
-  const mock = await mockApi(page);
-  await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('Username', { exact: true }).fill('William2');
+  const pat = await real.newPatient('William');
+  await page.goto(url('/sign-in'));
+  await page.getByLabel('Username', { exact: true }).fill(pat.username);
   await page.getByLabel('Password', { exact: true }).fill('Password1');
+  const signedIn = page.waitForResponse((res) => res.request().method() === 'POST' && new URL(res.url()).pathname === '/api/session');
   await page.getByRole('button', { name: 'Sign In' }).click();
+  const session = (await (await signedIn).json()) as PatientSessionView;
 
-  await expect(page).toHaveURL(`${server.url}/`);
+  await expect(page).toHaveURL(url('/'));
   await expect(page.getByRole('heading', { level: 1, name: 'Welcome, William' })).toBeFocused();
-  await expect(page.getByRole('main')).toContainText(CLINIC.name);
+  await expect(page.getByRole('main')).toContainText(TEST_CLINIC.name);
   await expect(page.getByRole('region', { name: 'Recent updates' })).toContainText('Nothing new since your last visit.');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');
 
+  const signOuts: (string | undefined)[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'DELETE' && new URL(request.url()).pathname === '/api/session') {
+      signOuts.push(request.headers()[CSRF_HEADER]);
+    }
+  });
   await page.getByRole('button', { name: 'Sign Out' }).click();
-  await expect(page).toHaveURL(`${server.url}/sign-in`);
+  await expect(page).toHaveURL(url('/sign-in'));
   await expect(page.getByRole('status')).toHaveText('You have signed out.');
-  expect(mock.signOutHeaders).toHaveLength(1);
-  expect(mock.signOutHeaders[0]?.[CSRF_HEADER]).toBe(SESSION.csrfToken);
+  expect(signOuts).toEqual([session.csrfToken]);
   await expect(page.getByRole('button', { name: 'Sign Out' })).toHaveCount(0);
+  // The session is over on the server, not just in the page.
+  expect((await page.request.get(url('/api/session'))).status()).toBe(401);
 });
