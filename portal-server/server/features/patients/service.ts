@@ -41,6 +41,7 @@ export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preR
     dateOfBirth: args.dateOfBirth,
     email: args.email,
     phone: args.phone || null,
+    language: args.language ?? null,
     version: 1,
     createdAt: now,
     updatedAt: now,
@@ -58,6 +59,7 @@ const PATIENT_FIELD_LABELS: { [K in keyof PatientDetails]: string } = {
   dateOfBirth: 'the date of birth',
   email: 'the email address',
   phone: 'the phone number',
+  language: 'the preferred language',
 };
 
 /**
@@ -72,7 +74,7 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
     throw new DomainError('conflict', `${patient.givenName} ${patient.familyName} was changed at another desk meanwhile. Open the patient again and redo the change.`);
   }
   if (argsVersion === 2) {
-    const current: PatientDetails = { ...patient, phone: patient.phone ?? '' };
+    const current: PatientDetails = { ...patient, phone: patient.phone ?? '', language: patient.language ?? null };
     // Written even when every value already matches: the new version makes consoles that kept
     // their local copy while this change waited pull the server's row.
     changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk');
