@@ -117,7 +117,7 @@ describe('the desk edits the preferred language', () => {
     const outcome = await pushOne(team.desk, 'updatePatient', { patientId: pat.patientId, baseVersion: 1, changes: { language: 'en' }, base: { language: null } }, 2);
     expect(outcome).toMatchObject({
       status: 'rejected',
-      error: { code: 'conflict', message: expect.stringContaining('The preferred language was changed') as unknown },
+      error: { code: 'conflict', message: 'The preferred language was changed at another desk meanwhile: now “Spanish”. Nothing of this change was saved.' },
     });
     expect(await patientRow(pat.patientId)).toEqual(before);
   });

@@ -1,5 +1,6 @@
 import { In } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
+import type { PatientLanguage } from '../../../../shared/domain/language';
 import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
 import { keyedHash, newRegistrationId, randomToken } from '../../../../shared/node/secrets';
@@ -62,6 +63,11 @@ const PATIENT_FIELD_LABELS: { [K in keyof PatientDetails]: string } = {
   language: 'the preferred language',
 };
 
+/** A language as the conflict message names it to the desk (the console speaks English). */
+function languageForStaff(language: PatientLanguage | null): string {
+  return language === 'es' ? 'Spanish' : language === 'en' ? 'English' : 'not chosen';
+}
+
 /**
  * argsVersion 2 is field-level (an edit of other fields since merges); argsVersion 1, still sent
  * by entries queued before the upgrade, needs the exact version it was built on.
@@ -77,7 +83,7 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
     const current: PatientDetails = { ...patient, phone: patient.phone ?? '', language: patient.language ?? null };
     // Written even when every value already matches: the new version makes consoles that kept
     // their local copy while this change waited pull the server's row.
-    changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk');
+    changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk', { language: languageForStaff });
   }
   const patch: Partial<PatientRow> = { ...changes, ...('phone' in changes ? { phone: changes.phone || null } : {}) };
   await updateSynced(staffWriter(c), 'patient', patient, patch, { action: 'patient.update', detail: `fields=${Object.keys(changes).join(',')}` });
