@@ -1,5 +1,6 @@
 import type { ApiErrorBody } from '../api/errors';
 import type { AppointmentRecord } from '../domain/appointment';
+import type { PatientLanguage } from '../domain/language';
 import type { MessageRecord, ThreadRecord, ThreadStatus } from '../domain/message';
 import type { InvitationRecord, PatientRecord } from '../domain/patient';
 import type { RecordEntry, RecordFields, RecordKind } from '../domain/record';
@@ -35,6 +36,11 @@ export interface MutationArgs {
     dateOfBirth: string;
     email: string;
     phone: string;
+    /**
+     * The patient's preferred language (issue 15); null: not chosen. Absent in entries queued by a
+     * console from before it: the server takes that as null.
+     */
+    language?: PatientLanguage | null;
     /** When set, an invitation with this id is created and mailed on arrival. */
     invitationId: string | null;
   };
@@ -108,6 +114,8 @@ export interface PatientDetails {
   dateOfBirth: string;
   email: string;
   phone: string;
+  /** null: not chosen (the patient's browser decides). */
+  language: PatientLanguage | null;
 }
 
 /**

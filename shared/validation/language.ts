@@ -1,6 +1,7 @@
-import { object, string } from 'yup';
+import { mixed, object, string } from 'yup';
 import type { InferType } from 'yup';
-import { PATIENT_LANGUAGES } from '../domain/language';
+import { isPatientLanguage, PATIENT_LANGUAGES } from '../domain/language';
+import type { PatientLanguage } from '../domain/language';
 
 /** Account → language (PUT /api/account/language) and the desk's pre-registration field. */
 export const LANGUAGE_MESSAGE = 'Choose English or Spanish.';
@@ -11,3 +12,11 @@ export const changeLanguageSchema = object({
   language: languageField.required(LANGUAGE_MESSAGE),
 });
 export type ChangeLanguageForm = InferType<typeof changeLanguageSchema>;
+
+/**
+ * The desk's "Preferred language" (pre-registration, patient edits, and the server's check of the
+ * mutations they send): English, Spanish, or null for not chosen (the patient's browser decides).
+ */
+export const preferredLanguageField = mixed<PatientLanguage>()
+  .nullable()
+  .test('language', LANGUAGE_MESSAGE, (value) => value === undefined || value === null || isPatientLanguage(value));

@@ -4,6 +4,7 @@ import type { InferType } from 'yup';
 import { parseUsDate } from '../time/dateOnly';
 import type { DateOnly } from '../time/dateOnly';
 import { EMAIL_OR_PHONE_MESSAGE, optionalEmailSchema, phoneSchema } from './fields';
+import { preferredLanguageField } from './language';
 
 const nameSchema = (label: string) =>
   string().trim().required(`Enter the patient's ${label}.`).max(80, `The ${label} can have at most 80 characters.`);
@@ -23,6 +24,9 @@ export function preRegistrationSchema(today: DateOnly) {
       }),
     email: optionalEmailSchema,
     phone: phoneSchema.default(''),
+    // null: not chosen (the portal follows the patient's browser). Absent: a new patient's is not
+    // chosen, an edited patient's stays as it is.
+    language: preferredLanguageField,
   }).test('email-or-phone', EMAIL_OR_PHONE_MESSAGE, function (value) {
     // Named on the email field, so the form shows it where the desk will type.
     return Boolean(value.email?.trim() || value.phone?.trim()) || this.createError({ path: 'email', message: EMAIL_OR_PHONE_MESSAGE });

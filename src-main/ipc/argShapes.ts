@@ -12,7 +12,7 @@ type FieldKind = 'string' | 'string?' | 'boolean' | 'boolean?' | 'number' | 'num
 type Shape = 'none' | Record<string, FieldKind>;
 
 const slot = { physicianId: 'string', start: 'string', durationMinutes: 'number' } as const;
-const preRegistrationForm = { givenName: 'string?', familyName: 'string?', dateOfBirth: 'string?', email: 'string?', phone: 'string?' } as const;
+const preRegistrationForm = { givenName: 'string?', familyName: 'string?', dateOfBirth: 'string?', email: 'string?', phone: 'string?', language: 'string?' } as const;
 
 export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'app.status': 'none',

@@ -6,6 +6,7 @@
  */
 import { EntitySchema } from 'typeorm';
 import type { InvitationDeliveryState, InvitationStatus } from '../../shared/domain/invitation';
+import type { PatientLanguage } from '../../shared/domain/language';
 import type { MutationName, SyncedTable } from '../../shared/sync/protocol';
 
 const id = { type: 'varchar', length: 36, primary: true } as const;
@@ -19,6 +20,8 @@ export interface LocalPatientRow {
   dateOfBirth: string;
   email: string;
   phone: string | null;
+  /** The patient's preferred language (issue 15); null: not chosen. */
+  language: PatientLanguage | null;
   /** Server-assigned; 0 for a patient created on this console and not yet pulled back. */
   version: number;
   updatedAt: string;
@@ -40,6 +43,7 @@ export const LocalPatientEntity = new EntitySchema<LocalPatientRow>({
     dateOfBirth: { type: 'varchar', length: 10 },
     email: { type: 'varchar', length: 254 },
     phone: { type: 'varchar', length: 32, nullable: true },
+    language: { type: 'varchar', length: 8, nullable: true },
     version: { type: 'integer' },
     updatedAt: instant,
     searchText: { type: 'varchar', length: 500 },

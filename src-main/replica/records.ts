@@ -1,3 +1,4 @@
+import type { PatientLanguage } from '../../shared/domain/language';
 import type { InvitationRecord, PatientRecord } from '../../shared/domain/patient';
 import { formatUsDate } from '../../shared/time/dateOnly';
 import type { LocalInvitationRow, LocalPatientRow } from './entities';
@@ -8,7 +9,7 @@ export function foldForSearch(text: string): string {
 }
 
 /** Only the record's own fields: local columns never leave the replica. */
-export function toPatientRecord(row: PatientRecord): PatientRecord {
+export function toPatientRecord(row: PatientRecord): PatientRecord & { language: PatientLanguage | null } {
   return {
     id: row.id,
     givenName: row.givenName,
@@ -16,6 +17,8 @@ export function toPatientRecord(row: PatientRecord): PatientRecord {
     dateOfBirth: row.dateOfBirth,
     email: row.email,
     phone: row.phone,
+    // A server from before issue 15 sends none: not chosen.
+    language: row.language ?? null,
     version: row.version,
     updatedAt: row.updatedAt,
   };

@@ -39,6 +39,7 @@ describe('patients.preRegister (offline)', () => {
       dateOfBirth: '1986-04-12',
       email: 'maria.lopez@example.com',
       phone: '555-0100',
+      language: null,
       invitationId: item.invitation?.id,
     });
     expect((await core.engine.status()).pending).toBe(1);

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
+import type { PatientLanguage } from '../../shared/domain/language';
 import type { DuplicateMatch, PatientListItem } from '../../shared/ipc/contract';
-import type { MutationArgs } from '../../shared/sync/protocol';
+import type { MutationArgs, PatientDetails } from '../../shared/sync/protocol';
 import { parseUsDate, todayInZone } from '../../shared/time/dateOnly';
 import { preRegistrationSchema } from '../../shared/validation/patient';
 import type { PreRegistrationForm } from '../../shared/validation/patient';
@@ -15,7 +16,7 @@ import { findDuplicatePatients, searchPatients, toListItems } from './patientQue
 import { foldFieldEdits } from './rowSupport';
 import type { DuplicateQuery } from './patientQueries';
 
-type PatientFields = Omit<MutationArgs['preRegisterPatient'], 'patientId' | 'invitationId'>;
+type PatientFields = PatientDetails;
 type PatientChanges = MutationArgs['updatePatient']['changes'];
 
 /** Pre-registration and patient edits over the local replica; each change also goes to the outbox. */
@@ -40,7 +41,8 @@ export class PatientService {
 
   async preRegister(form: PreRegistrationForm, sendInvitation: boolean): Promise<PatientListItem> {
     const { staff } = await this.deps.session.requireSignedIn();
-    const fields = await this.validate(form);
+    const { language, ...details } = await this.validate(form);
+    const fields: PatientFields = { ...details, language: language ?? null };
     const now = this.deps.now();
     const patientId = randomUUID();
     // No email: nothing to send; the desk prints a letter instead (online, it makes the ID).
@@ -76,10 +78,12 @@ export class PatientService {
   /** Sends only the fields that changed, each with the value it was based on (field-level conflicts). */
   async update(patientId: string, form: PreRegistrationForm): Promise<PatientListItem> {
     const { staff } = await this.deps.session.requireSignedIn();
-    const fields = await this.validate(form);
+    const { language, ...details } = await this.validate(form);
     const now = this.deps.now();
     const { item, changed } = await this.deps.db.write(async (m) => {
       const row = await this.requireRow(m, patientId);
+      // A form without the language leaves it as it is.
+      const fields: PatientFields = { ...details, language: language === undefined ? row.language : language };
       const changes = diff(row, fields);
       if (Object.keys(changes).length === 0) {
         return { item: await this.item(m, patientId), changed: false };
@@ -130,14 +134,15 @@ export class PatientService {
     return item;
   }
 
-  private async validate(form: PreRegistrationForm): Promise<PatientFields> {
+  /** language undefined: the form did not say (see preRegister and update). */
+  private async validate(form: PreRegistrationForm): Promise<Omit<PatientFields, 'language'> & { language: PatientLanguage | null | undefined }> {
     const { clinic } = await this.deps.session.requireSignedIn();
     const valid = validateOrThrow(preRegistrationSchema(todayInZone(clinic.timeZone, this.deps.now())), form);
     const dateOfBirth = parseUsDate(valid.dateOfBirth);
     if (!dateOfBirth) {
       throw new DomainError('validation_failed', 'Some fields need attention.', { dateOfBirth: 'Enter the date of birth as mm/dd/yyyy.' });
     }
-    return { givenName: valid.givenName, familyName: valid.familyName, dateOfBirth, email: valid.email, phone: valid.phone ?? '' };
+    return { givenName: valid.givenName, familyName: valid.familyName, dateOfBirth, email: valid.email, phone: valid.phone ?? '', language: valid.language };
   }
 
   private async requireRow(m: EntityManager, patientId: string): Promise<LocalPatientRow> {
@@ -159,7 +164,7 @@ export class PatientService {
 
 /** What the staff member saw in each changed field: the server judges a conflict field by field. */
 function baseOf(row: LocalPatientRow, changes: PatientChanges): PatientChanges {
-  const shown: PatientFields = { givenName: row.givenName, familyName: row.familyName, dateOfBirth: row.dateOfBirth, email: row.email, phone: row.phone ?? '' };
+  const shown: PatientFields = { givenName: row.givenName, familyName: row.familyName, dateOfBirth: row.dateOfBirth, email: row.email, phone: row.phone ?? '', language: row.language };
   return Object.fromEntries(Object.keys(changes).map((k) => [k, shown[k as keyof PatientFields]]));
 }
 
@@ -179,6 +184,9 @@ function diff(row: LocalPatientRow, fields: PatientFields): PatientChanges {
   }
   if ((row.phone ?? '') !== fields.phone) {
     changes.phone = fields.phone;
+  }
+  if (row.language !== fields.language) {
+    changes.language = fields.language;
   }
   return changes;
 }

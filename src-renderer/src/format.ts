@@ -1,8 +1,20 @@
+import type { PatientLanguage } from '../../shared/domain/language';
 import type { PatientRecord } from '../../shared/domain/patient';
 import { formatInstant } from '@ui-kit/dates';
 
 export function patientName(patient: Pick<PatientRecord, 'givenName' | 'familyName'>): string {
   return `${patient.givenName} ${patient.familyName}`.trim();
+}
+
+/**
+ * A patient's preferred language as the desk reads it (issue 15); each language in its own words,
+ * the way the patient would pick it. The console itself stays English.
+ */
+export const LANGUAGE_NAMES: Record<PatientLanguage, string> = { en: 'English', es: 'Español' };
+export const LANGUAGE_NOT_CHOSEN = 'Not chosen';
+
+export function languageName(language: PatientLanguage | null | undefined): string {
+  return language ? LANGUAGE_NAMES[language] : LANGUAGE_NOT_CHOSEN;
 }
 
 /** An instant for a person at the desk, in the clinic's zone with the zone named; "—" when unknown. */

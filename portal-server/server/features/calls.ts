@@ -77,7 +77,15 @@ function listed(words: string[]): string {
  * based the change on nor the new one. Edits of other fields merge. Returns the fields whose value
  * really changes (possibly none); throws 'conflict' naming the fields, so nothing is written.
  */
-export function fieldsToWrite<T extends object>(current: T, changes: Partial<T>, base: unknown, labels: { [K in keyof T]: string }, meanwhile: string): Partial<T> {
+export function fieldsToWrite<T extends object>(
+  current: T,
+  changes: Partial<T>,
+  base: unknown,
+  labels: { [K in keyof T]: string },
+  meanwhile: string,
+  /** How a field's value reads for staff, where its stored form is a code (e.g. 'es'). */
+  shownAs: { [K in keyof T]?: (value: T[K]) => string } = {},
+): Partial<T> {
   const keys = (Object.keys(changes) as (keyof T & string)[]).filter((k) => changes[k] !== undefined);
   const based = (base ?? null) as Record<string, unknown> | null;
   if (typeof based !== 'object' || based === null || Array.isArray(based) || keys.some((k) => !(k in based) || !isFieldValue(based[k]))) {
@@ -89,7 +97,7 @@ export function fieldsToWrite<T extends object>(current: T, changes: Partial<T>,
     const sentence = `${names.charAt(0).toUpperCase()}${names.slice(1)}`;
     throw new DomainError(
       'conflict',
-      `${sentence} ${clashes.length === 1 ? 'was' : 'were'} changed ${meanwhile} meanwhile: now ${listed(clashes.map((k) => shown(current[k])))}. Nothing of this change was saved.`,
+      `${sentence} ${clashes.length === 1 ? 'was' : 'were'} changed ${meanwhile} meanwhile: now ${listed(clashes.map((k) => shown(shownAs[k] ? shownAs[k](current[k]) : current[k])))}. Nothing of this change was saved.`,
     );
   }
   return Object.fromEntries(keys.filter((k) => !sameValue(current[k], changes[k])).map((k) => [k, changes[k]])) as Partial<T>;

@@ -2,6 +2,7 @@ import { number, object, string } from 'yup';
 import { parseIsoDate } from '../../../../shared/time/dateOnly';
 import type { DateOnly } from '../../../../shared/time/dateOnly';
 import { EMAIL_OR_PHONE_MESSAGE, emailSchema, optionalEmailSchema, phoneSchema } from '../../../../shared/validation/fields';
+import { preferredLanguageField } from '../../../../shared/validation/language';
 
 const uuid = string().required().matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Not a valid id.');
 const name = (label: string) => string().trim().required(`Enter the patient's ${label}.`).max(80, `The ${label} can have at most 80 characters.`);
@@ -34,6 +35,8 @@ export const preRegisterArgsSchema = perDay((today: DateOnly) =>
     dateOfBirth: isoDob(today),
     email: optionalEmailSchema,
     phone: phoneSchema.default(''),
+    // Absent (a console from before issue 15): not chosen.
+    language: preferredLanguageField.default(null),
     invitationId: uuid.nullable().defined().default(null),
   })
     .test('email-or-phone', EMAIL_OR_PHONE_MESSAGE, function (value) {
@@ -56,6 +59,8 @@ export const updatePatientArgsSchema = perDay((today: DateOnly) =>
       dateOfBirth: isoDob(today).optional().default(undefined),
       email: emailSchema.optional().default(undefined),
       phone: phoneSchema.optional().default(undefined),
+      // null is a change too: back to "not chosen".
+      language: preferredLanguageField.optional().default(undefined),
     }).required(),
   }),
 );

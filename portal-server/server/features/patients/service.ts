@@ -1,5 +1,6 @@
 import { In } from 'typeorm';
 import { DomainError } from '../../../../shared/api/errors';
+import type { PatientLanguage } from '../../../../shared/domain/language';
 import { InvitationEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { InvitationRow, PatientRow } from '../../../../shared/node/entities/server';
 import { keyedHash, newRegistrationId, randomToken } from '../../../../shared/node/secrets';
@@ -42,6 +43,7 @@ export async function preRegisterPatient(c: StaffCall, input: MutationArgs['preR
     dateOfBirth: args.dateOfBirth,
     email: args.email,
     phone: args.phone || null,
+    language: args.language ?? null,
     version: 1,
     createdAt: now,
     updatedAt: now,
@@ -59,7 +61,13 @@ const PATIENT_FIELD_LABELS: { [K in keyof PatientDetails]: string } = {
   dateOfBirth: 'the date of birth',
   email: 'the email address',
   phone: 'the phone number',
+  language: 'the preferred language',
 };
+
+/** A language as the conflict message names it to the desk (the console speaks English). */
+function languageForStaff(language: PatientLanguage | null): string {
+  return language === 'es' ? 'Spanish' : language === 'en' ? 'English' : 'not chosen';
+}
 
 /**
  * argsVersion 2 is field-level (an edit of other fields since merges); argsVersion 1, still sent
@@ -73,10 +81,10 @@ export async function updatePatient(c: StaffCall, input: MutationArgs['updatePat
     throw new DomainError('conflict', `${patient.givenName} ${patient.familyName} was changed at another desk meanwhile. Open the patient again and redo the change.`);
   }
   if (argsVersion === 2) {
-    const current: PatientDetails = { ...patient, phone: patient.phone ?? '' };
+    const current: PatientDetails = { ...patient, phone: patient.phone ?? '', language: patient.language ?? null };
     // Written even when every value already matches: the new version makes consoles that kept
     // their local copy while this change waited pull the server's row.
-    changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk');
+    changes = fieldsToWrite(current, changes, input.base, PATIENT_FIELD_LABELS, 'at another desk', { language: languageForStaff });
   }
   const patch: Partial<PatientRow> = { ...changes, ...('phone' in changes ? { phone: changes.phone || null } : {}) };
   await updateSynced(staffWriter(c), 'patient', patient, patch, { action: 'patient.update', detail: `fields=${Object.keys(changes).join(',')}` });
