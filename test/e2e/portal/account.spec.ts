@@ -24,7 +24,9 @@ test('change password: the current one is checked, the new one follows the polic
   await form.getByLabel('New password', { exact: true }).fill('short');
   await form.getByLabel('Re-type new password').fill('short');
   await form.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.getByText('Password must contain between 8 and 15 characters.')).toBeVisible();
+  await expect(form.getByLabel('New password', { exact: true })).toHaveAccessibleDescription(/Password must contain between 8 and 15 characters\.$/);
+  // The summary at the top links to the field (issue 14 item 4).
+  await expect(form.getByRole('link', { name: 'New password: Password must contain between 8 and 15 characters.' })).toBeVisible();
   await expect(form.getByLabel('New password', { exact: true })).toBeFocused();
 
   await form.getByLabel('New password', { exact: true }).fill('Garden2Go');

@@ -34,7 +34,7 @@ test('a front-desk reset link sets a new password once, signs out everywhere, an
   await page.getByLabel('New password', { exact: true }).fill('Brand2New');
   await page.getByLabel('Re-type new password').fill('Brand2Nex');
   await page.getByRole('button', { name: 'Set new password' }).click();
-  await expect(page.getByText('The passwords do not match.')).toBeVisible();
+  await expect(page.getByLabel('Re-type new password')).toHaveAccessibleDescription('The passwords do not match.');
   await page.getByLabel('Re-type new password').fill('Brand2New');
   await page.getByRole('button', { name: 'Set new password' }).click();
   // The confirmation takes the focus, so a screen reader reads it at once.

@@ -133,7 +133,7 @@ test('the form has the guide’s headings, labels, hints and button', async ({ p
   await expect(page.getByLabel(REG_ID_LABEL)).toBeVisible();
   await expect(page.getByRole('button', { name: 'Register' })).toBeEnabled();
   await expect(page.getByText(HELP)).toBeVisible();
-  await expect(page.getByRole('link', { name: TEST_CLINIC.phone })).toHaveAttribute('href', TEL);
+  await expect(page.getByRole('main').getByRole('link', { name: TEST_CLINIC.phone })).toHaveAttribute('href', TEL);
 
   // Hints are read with their fields, and only with their fields.
   await expect(password).toHaveAccessibleDescription(PASSWORD_HINT);
@@ -233,7 +233,7 @@ test('without a token the page explains where to start and shows no form', async
   await page.goto(url('/register'));
   await expect(page.getByText('Open the link in your invitation email')).toBeVisible();
   await expect(page.getByText(HELP)).toBeVisible();
-  await expect(page.getByRole('link', { name: TEST_CLINIC.phone })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('link', { name: TEST_CLINIC.phone })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Register' })).toHaveCount(0);
 });
 

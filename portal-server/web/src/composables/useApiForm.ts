@@ -48,7 +48,7 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
   const initialValues = options.initialValues as unknown as NonNullable<FormOptions<TValues>['initialValues']>;
   const drafts = options.draftKey ? useDraftsStore() : null;
   const draft = options.draftKey ? drafts?.get<Record<string, unknown>>(options.draftKey) : undefined;
-  const { defineField, errors, handleSubmit, isSubmitting, setErrors, resetForm, values, submitCount } = useForm<TValues>({
+  const { defineField, errors, handleSubmit, isSubmitting, setErrors, resetForm, values } = useForm<TValues>({
     validationSchema: options.schema,
     initialValues: draft ? ({ ...(initialValues as Record<string, unknown>), ...draft } as typeof initialValues) : initialValues,
   });
@@ -61,6 +61,8 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
   const formErrorElement = ref<HTMLElement | null>(null);
   /** What the last successful send announced; cleared when the patient sends again. */
   const success = ref('');
+  /** Set when a send stopped at the form's own checks: the error summary shows until the next send. */
+  const checksFailed = ref(false);
 
   function fieldId(name: keyof TValues & string): string {
     return `${options.idPrefix}-${name}`;
@@ -134,6 +136,7 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
     async (values) => {
       formError.value = '';
       success.value = '';
+      checksFailed.value = false;
       try {
         const message = await options.send(values);
         resetForm({ values: initialValues });
@@ -148,6 +151,7 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
     ({ errors: invalid }) => {
       formError.value = '';
       success.value = '';
+      checksFailed.value = true;
       focusFirstInvalid(invalid);
     },
   );
@@ -157,7 +161,7 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
 
   const summary = computed(() => {
     const labels = options.labels;
-    if (!labels || submitCount.value === 0) {
+    if (!labels || !checksFailed.value) {
       return null;
     }
     const shown = shownErrors.value as Partial<Record<string, string | undefined>>;
@@ -166,5 +170,5 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
     return { title: i18n.global.t('form.summary', { n: count }, count), fields, errors: shown };
   });
 
-  return { field, fieldId, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, success, submitCount, summary };
+  return { field, fieldId, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, success, summary };
 }

@@ -60,7 +60,7 @@ const validateOnBlurThenEagerly: LazyInputBindsConfig<string> = (state) => ({
 });
 
 export function useRegistrationForm(options: RegistrationFormOptions) {
-  const { defineField, errors, handleSubmit, isSubmitting, setErrors, validateField, submitCount } = useForm<RegistrationForm>({
+  const { defineField, errors, handleSubmit, isSubmitting, setErrors, validateField } = useForm<RegistrationForm>({
     validationSchema: registrationSchema(options.policy, options.today),
     initialValues: Object.fromEntries(REGISTRATION_FIELDS.map((field) => [field, ''])) as RegistrationForm,
   });
@@ -90,6 +90,8 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
   });
 
   const formError = ref<FormLevelError | null>(null);
+  /** Set when a send stopped at the form's own checks: the error summary shows until the next send. */
+  const checksFailed = ref(false);
   const formErrorElement = ref<HTMLElement | null>(null);
 
   function focusFirstInvalid(invalid: Partial<Record<string, string | undefined>>): void {
@@ -125,6 +127,7 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
   const submit = handleSubmit(
     async (values) => {
       formError.value = null;
+      checksFailed.value = false;
       try {
         const result =
           options.token === null
@@ -141,9 +144,10 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
     },
     ({ errors: invalid }) => {
       formError.value = null;
+      checksFailed.value = true;
       focusFirstInvalid(invalid);
     },
   );
 
-  return { fields, errors, isSubmitting, submit, formError, formErrorElement, submitCount };
+  return { fields, errors, isSubmitting, submit, formError, formErrorElement, checksFailed };
 }
