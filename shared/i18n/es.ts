@@ -117,6 +117,22 @@ export const SPANISH_TEXT: Readonly<Record<string, string>> = {
     'Si los datos coinciden con una cuenta, enviamos un código al correo electrónico registrado. Vence en {0} minutos.',
   'That code is not right or has expired. Start again to get a new code.': 'Ese código no es correcto o ya venció. Empiece de nuevo para recibir otro código.',
   'That answer does not match the one on file. Check the spelling and try again.': 'Esa respuesta no coincide con la registrada. Revise cómo la escribió e intente de nuevo.',
+  // Account, contact and renewal answers from the server.
+  'That is not your current password.': 'Esa no es su contraseña actual.',
+  'That is already your email address.': 'Ese ya es su correo electrónico.',
+  'Another patient account uses that email address. Use a different one, or call the clinic.':
+    'Otra cuenta de paciente usa ese correo electrónico. Use otro o llame a la clínica.',
+  'That code is not right or has expired. Ask for a new code.': 'Ese código no es correcto o ya venció. Pida un código nuevo.',
+  'This medication is no longer active. Message your doctor if you still need it.': 'Este medicamento ya no está activo. Escriba a su médico si todavía lo necesita.',
+  'A former member of the clinic staff': 'Una persona que ya no trabaja en la clínica',
+  'Your security question': 'Su pregunta de seguridad',
+  // Sentences with names in them: {name} stands for any text (see text.ts).
+  'You have already asked to renew {medication}. Your doctor will answer that request first.':
+    'Ya pidió renovar {medication}. Su médico responderá primero esa solicitud.',
+  'You already have {0} requests waiting for the clinic. Please wait for an answer, or call {clinic} at {phone}.':
+    'Ya tiene {0} solicitudes esperando a la clínica. Espere una respuesta o llame a {clinic} al {phone}.',
+  'It is too late to cancel online: appointments can be cancelled up to {0} hours before they start. Please call {clinic} at {phone}.':
+    'Ya es tarde para cancelar por internet: las citas se pueden cancelar hasta {0} horas antes. Llame a {clinic} al {phone}.',
   // Who viewed your record (Account) and staff roles.
   'Viewed your medical record': 'Vio su expediente médico',
   'Added to your medical record': 'Agregó algo a su expediente médico',

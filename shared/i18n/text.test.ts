@@ -52,6 +52,28 @@ describe('shared sentences in Spanish', () => {
     expect(translateText(passwordRules('default').hint, 'es')).toBe('Mínimo 8 caracteres, con 1 número y 1 letra mayúscula (ej.: Password1)');
   });
 
+  it('a sentence with a name in it matches its pattern, numbers and names put back', () => {
+    expect(translateText('You have already asked to renew Metformin 500 mg. Your doctor will answer that request first.', 'es')).toBe(
+      'Ya pidió renovar Metformin 500 mg. Su médico responderá primero esa solicitud.',
+    );
+    expect(translateText('You already have 5 requests waiting for the clinic. Please wait for an answer, or call Maple Street Clinic at (555) 010-2030.', 'es')).toBe(
+      'Ya tiene 5 solicitudes esperando a la clínica. Espere una respuesta o llame a Maple Street Clinic al (555) 010-2030.',
+    );
+  });
+
+  it('the server sentences a patient meets on Account and Renewals have their Spanish', () => {
+    for (const sentence of [
+      'That is not your current password.',
+      'That is already your email address.',
+      'Another patient account uses that email address. Use a different one, or call the clinic.',
+      'That code is not right or has expired. Ask for a new code.',
+      'This medication is no longer active. Message your doctor if you still need it.',
+      'It is too late to cancel online: appointments can be cancelled up to 24 hours before they start. Please call A at 1.',
+    ]) {
+      expect(translateText(sentence, 'es'), sentence).not.toBeNull();
+    }
+  });
+
   it('English stays as written, and an unknown sentence falls back to it', () => {
     expect(translateText('Choose a medication.', 'en')).toBe('Choose a medication.');
     expect(translateText('A sentence nobody translated.', 'es')).toBeNull();

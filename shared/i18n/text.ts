@@ -20,14 +20,55 @@ export function textKey(english: string): { key: string; numbers: string[] } {
   return { key, numbers };
 }
 
+/**
+ * Keys with named parts ("You have already asked to renew {medication}.") match any text there:
+ * the server puts a clinic's or a medication's name into a few sentences. Built once per catalogue.
+ */
+const patterns = new Map<string, { regex: RegExp; names: string[]; translation: string }[]>();
+function patternsOf(language: Exclude<PatientLanguage, 'en'>) {
+  let list = patterns.get(language);
+  if (!list) {
+    list = Object.entries(CATALOGUES[language])
+      .filter(([key]) => /\{[a-z]\w*\}/.test(key))
+      .map(([key, translation]) => {
+        const names: string[] = [];
+        const source = key
+          .split(/(\{[a-z]\w*\})/)
+          .map((part) => {
+            const named = /^\{([a-z]\w*)\}$/.exec(part);
+            if (named) {
+              names.push(named[1] ?? '');
+              return '(.+?)';
+            }
+            return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          })
+          .join('');
+        return { regex: new RegExp(`^${source}$`), names, translation };
+      });
+    patterns.set(language, list);
+  }
+  return list;
+}
+
 /** The sentence in `language`, or null when its catalogue has no entry for it. */
 export function translateText(english: string, language: PatientLanguage): string | null {
   if (language === 'en') {
     return english;
   }
   const { key, numbers } = textKey(english);
+  const withNumbers = (text: string): string => text.replace(/\{(\d+)\}/g, (_m, i: string) => numbers[Number(i)] ?? '');
   const found = CATALOGUES[language][key];
-  return found === undefined ? null : found.replace(/\{(\d+)\}/g, (_m, i: string) => numbers[Number(i)] ?? '');
+  if (found !== undefined) {
+    return withNumbers(found);
+  }
+  for (const p of patternsOf(language)) {
+    const match = p.regex.exec(key);
+    if (match) {
+      const values = new Map(p.names.map((name, i) => [name, match[i + 1] ?? '']));
+      return withNumbers(p.translation.replace(/\{([a-z]\w*)\}/g, (_m, name: string) => values.get(name) ?? ''));
+    }
+  }
+  return null;
 }
 
 /** The sentence in `language`, falling back to the English it was written in. */

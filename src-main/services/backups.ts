@@ -71,7 +71,7 @@ export class BackupService {
 
   /** Starts the schedule on a hosting desk (nothing on a joining desk). */
   start(): void {
-    if (!this.o.hosted || this.timer !== null) {
+    if (!this.o.hosted || this.nextAt !== null) {
       return;
     }
     const last = this.readLast();
@@ -132,7 +132,12 @@ export class BackupService {
       record = { at: at.toISOString(), ok: false, file: null, sizeBytes: null, error: err instanceof Error ? err.message : String(err) };
       this.o.log?.(`backup: failed: ${record.error}`);
     }
-    this.writeLast(record);
+    try {
+      this.writeLast(record);
+    } catch (err) {
+      // A full disk can fail the backup and its record alike: say so in the log, keep the schedule.
+      this.o.log?.(`backup: could not record the result: ${err instanceof Error ? err.message : String(err)}`);
+    }
     return record;
   }
 
@@ -140,11 +145,13 @@ export class BackupService {
     this.nextAt = at;
     this.timer = this.timers.set(() => {
       this.timer = null;
-      void this.backUp().finally(() => {
-        if (this.nextAt !== null) {
-          this.schedule(nextBackupAt(this.now(), this.hourOfDay));
-        }
-      });
+      void this.backUp()
+        .catch((err: unknown) => this.o.log?.(`backup: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          if (this.nextAt !== null) {
+            this.schedule(nextBackupAt(this.now(), this.hourOfDay));
+          }
+        });
     }, Math.max(0, at.getTime() - this.now().getTime()));
   }
 

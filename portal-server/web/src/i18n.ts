@@ -72,7 +72,9 @@ export function errorText(code: string, english: string, params: Record<string, 
   }
   const { t, te } = i18n.global;
   if (Object.keys(params).length > 0 && te(`errors.withParams.${code}`, language)) {
-    return t(`errors.withParams.${code}`, params);
+    // A number among the params chooses the plural form ("1 minute", "5 minutes").
+    const count = Object.values(params).find((v): v is number => typeof v === 'number');
+    return count === undefined ? t(`errors.withParams.${code}`, params) : t(`errors.withParams.${code}`, params, count);
   }
   return translateText(english, language) ?? (te(`errors.byCode.${code}`, language) ? t(`errors.byCode.${code}`) : english);
 }

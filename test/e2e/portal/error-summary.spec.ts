@@ -4,7 +4,7 @@ import type { RealPortal } from './realPatients';
 import { signInThroughPage, startRealPortal } from './realPatients';
 
 /**
- * Long forms say what needs fixing at the top, in an alert with a link to each field, and an
+ * Long forms say what needs fixing at the top, in a polite live region with a link to each field, and an
  * error that appears when a field is left is announced (issue 14, item 4). Real portal server.
  */
 let real: RealPortal;
@@ -26,7 +26,7 @@ test('the registration form lists every problem at the top, and each link takes 
   await page.getByLabel('Username').fill('Sam2');
   await page.getByRole('button', { name: 'Register' }).click();
 
-  const summary = page.getByRole('alert').filter({ hasText: 'Please fix these' });
+  const summary = page.getByRole('status').filter({ hasText: 'Please fix these' });
   await expect(summary).toBeVisible();
   await expect(summary.getByRole('link')).toHaveCount(9);
   await expect(summary.getByRole('link').first()).toHaveText('Username: Username must have at least 8 characters (ex: William2).');
@@ -43,7 +43,7 @@ test('the registration form lists every problem at the top, and each link takes 
 
   // In Spanish, the same list in Spanish.
   await page.getByRole('group', { name: /Language/ }).getByRole('button', { name: 'Español' }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'Corrija estos 8 datos antes de enviar:' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Corrija estos 8 datos antes de enviar:' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Contraseña: Escriba una contraseña.' })).toBeVisible();
 });
 
@@ -64,7 +64,7 @@ test('the change-password form sums up its problems too', async ({ page }) => {
   await signInThroughPage(page, real.portal.url, patient.username, 'Password1');
   await page.goto(`${real.portal.url}/account`);
   await page.getByRole('button', { name: 'Change password' }).click();
-  const summary = page.getByRole('alert').filter({ hasText: 'Please fix these 3 things before sending:' });
+  const summary = page.getByRole('status').filter({ hasText: 'Please fix these 3 things before sending:' });
   await expect(summary).toBeVisible();
   await expect(summary.getByRole('link', { name: 'Current password: Enter your current password.' })).toBeVisible();
   await expect(page.getByLabel('Current password')).toBeFocused();

@@ -62,7 +62,7 @@ test.describe('a Spanish-speaking browser', () => {
     await page.getByRole('button', { name: 'Registrarse' }).click();
     await expect(page.getByLabel('Nombre de usuario')).toHaveAccessibleDescription('Escriba un nombre de usuario.');
     await expect(page.getByLabel('Verificación de la cuenta 1: Escriba su fecha de nacimiento')).toHaveAccessibleDescription(/Escriba su fecha de nacimiento\.$/);
-    await expect(page.getByRole('alert').filter({ hasText: 'Corrija estos 9 datos antes de enviar:' })).toBeVisible();
+    await expect(page.getByRole('status').filter({ hasText: 'Corrija estos 9 datos antes de enviar:' })).toBeVisible();
     await expectNoEnglish(page);
 
     await page.getByLabel('Nombre de usuario').fill('MariaEs1986');
