@@ -22,6 +22,20 @@ export interface ConsoleConfig {
   pinnedCertificate?: PinnedCertificate;
   /** The clinic this desk joined: a server of another clinic is refused when re-connecting. */
   clinicId?: string;
+  /** This computer's name, given when it joined ("Front desk 2"): administrators see it on Devices. */
+  deviceName?: string;
+}
+
+/** A computer's name as a person types it: 1–60 characters, no control characters. */
+export function deviceNameProblem(name: string): string | null {
+  const trimmed = name.trim();
+  if (trimmed === '') {
+    return 'Give this computer a name, for example "Front desk 2".';
+  }
+  if (trimmed.length > 60 || [...trimmed].some((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127)) {
+    return 'Use up to 60 letters, digits, spaces and punctuation.';
+  }
+  return null;
 }
 
 export const DEFAULT_CONSOLE_CONFIG: ConsoleConfig = { hostServer: true, port: 3000, serverUrl: 'http://127.0.0.1:3000' };
@@ -62,6 +76,9 @@ export function readConsoleConfig(userDataDir: string): ConsoleConfig {
   if (pin !== undefined && (typeof pin !== 'object' || pin === null || typeof pin.fingerprint256 !== 'string' || typeof pin.pem !== 'string')) {
     throw new ConsoleConfigError(`In ${file}, "pinnedCertificate" is damaged. Connect this computer to the clinic's server again.`);
   }
+  if (c.deviceName !== undefined && (typeof c.deviceName !== 'string' || deviceNameProblem(c.deviceName) !== null)) {
+    throw new ConsoleConfigError(`In ${file}, "deviceName" must be a name of up to 60 characters.`);
+  }
   if (c.clinicId !== undefined && typeof c.clinicId !== 'string') {
     throw new ConsoleConfigError(`In ${file}, "clinicId" is damaged. Connect this computer to the clinic's server again.`);
   }
@@ -73,6 +90,7 @@ export function readConsoleConfig(userDataDir: string): ConsoleConfig {
     ...(c.host ? { host: c.host } : {}),
     ...(pin ? { pinnedCertificate: { fingerprint256: pin.fingerprint256 as string, pem: pin.pem as string } } : {}),
     ...(typeof c.clinicId === 'string' ? { clinicId: c.clinicId } : {}),
+    ...(typeof c.deviceName === 'string' ? { deviceName: c.deviceName.trim() } : {}),
   };
 }
 
@@ -94,7 +112,7 @@ export function writeConsoleConfig(userDataDir: string, config: ConsoleConfig): 
 export async function connectToClinicServer(
   userDataDir: string,
   address: string,
-  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & { reconnect?: boolean } = {},
+  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & { reconnect?: boolean; deviceName?: string } = {},
 ): Promise<ServerCheck> {
   const current = readConsoleConfig(userDataDir);
   const check = await checkServer(address, {
@@ -106,6 +124,10 @@ export async function connectToClinicServer(
   const next: ConsoleConfig = { hostServer: false, port: current.port, serverUrl: check.url, clinicId: check.clinicId };
   if (check.pin) {
     next.pinnedCertificate = check.pin;
+  }
+  const name = o.deviceName?.trim() || current.deviceName;
+  if (name) {
+    next.deviceName = name;
   }
   writeConsoleConfig(userDataDir, next);
   return check;

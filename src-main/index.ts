@@ -138,7 +138,8 @@ async function start(): Promise<void> {
     // A joining desk accepts only the self-signed certificate it confirmed (issue 16); a hosting
     // desk serving its own certificate accepts only that one; otherwise normal checks.
     fetch: fetchFor(portal ? ownPin : (config.pinnedCertificate ?? null)),
-    deviceName: `Staff console on ${hostname()}`,
+    // The name given when this desk joined; otherwise one from the computer's own name.
+    deviceName: config.deviceName ?? `Staff console on ${hostname()}`,
     log,
     openFile: createElectronFileOpener(log),
   });

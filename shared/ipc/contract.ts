@@ -328,7 +328,7 @@ export interface IpcContract {
   /** Signed out only: checks a clinic server and shows what to confirm; saves nothing. */
   'server.check': { args: { address: string }; result: ServerCheckView };
   /** Signed out, nothing waiting to send: checks again and saves it as this desk's server (used from the next start). */
-  'server.connect': { args: { address: string; confirmedFingerprint?: string | null }; result: ServerCheckView };
+  'server.connect': { args: { address: string; confirmedFingerprint?: string | null; deviceName?: string | null }; result: ServerCheckView };
   /** Admins: this desk's server, its pin and what waits to be sent. */
   'server.current': { args: void; result: ServerConnectionView };
   /** Admins: "Test connection" — the same checks as joining, against the pin and clinic saved here. */

@@ -101,7 +101,7 @@ export const ARG_SHAPES: Record<IpcChannel, Shape> = {
   'devices.revokeTrust': { trustId: 'string' },
   'audit.search': { filters: 'form' },
   'server.check': { address: 'string' },
-  'server.connect': { address: 'string', confirmedFingerprint: 'string?' },
+  'server.connect': { address: 'string', confirmedFingerprint: 'string?', deviceName: 'string?' },
   'server.current': 'none',
   'server.test': 'none',
   'portal.settings': 'none',

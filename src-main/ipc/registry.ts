@@ -120,7 +120,7 @@ function handlersFor(s: ConsoleServices): Handlers {
     'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
     'server.check': (a) => s.server.check(a.address),
-    'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null),
+    'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null, a.deviceName ?? null),
     'server.current': () => s.server.current(),
     'server.test': () => s.server.test(),
     'portal.settings': () => s.portal.settings(),

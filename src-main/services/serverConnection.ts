@@ -3,7 +3,7 @@ import { DomainError } from '../../shared/api/errors';
 import type { ServerCheckView, ServerConnectionView } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
 import { OutboxEntity } from '../replica/entities';
-import { connectToClinicServer, savedConnection } from '../consoleConfig';
+import { connectToClinicServer, deviceNameProblem, savedConnection } from '../consoleConfig';
 import { readHostCertificate } from '../hostCertificate';
 import { readPortalSettings } from '../portalSettings';
 import { ServerCheckError, checkServer } from '../net/serverIdentity';
@@ -79,7 +79,12 @@ export class ServerConnectionService {
     return this.o.db.read((m) => m.count(OutboxEntity, { where: { status: In(['pending', 'rejected', 'held']) } }));
   }
 
-  async connect(address: string, confirmedFingerprint: string | null): Promise<ServerCheckView> {
+  async connect(address: string, confirmedFingerprint: string | null, deviceName: string | null = null): Promise<ServerCheckView> {
+    // A joining desk names itself (checked before anything else, so a bad name saves nothing).
+    const nameProblem = deviceName === null ? null : deviceNameProblem(deviceName);
+    if (nameProblem) {
+      throw new DomainError('validation_failed', nameProblem, { deviceName: nameProblem });
+    }
     if ((await this.o.session.state()).signedIn) {
       throw new DomainError('conflict', 'Sign out first: the clinic\'s server can only be changed while nobody is signed in on this computer.');
     }
@@ -93,7 +98,7 @@ export class ServerConnectionService {
     if (waiting > 0) {
       throw new DomainError('conflict', `${waiting} change${waiting === 1 ? '' : 's'} made on this computer ${waiting === 1 ? 'has' : 'have'} not reached the clinic's server yet. Sign in and send or resolve ${waiting === 1 ? 'it' : 'them'} first.`);
     }
-    const saved = await this.checked(() => connectToClinicServer(this.o.dataDir, address, { confirmedFingerprint }));
+    const saved = await this.checked(() => connectToClinicServer(this.o.dataDir, address, { confirmedFingerprint, ...(deviceName ? { deviceName } : {}) }));
     return { url: saved.url, clinicName: saved.clinicName, fingerprint256: saved.pin?.fingerprint256 ?? null };
   }
 

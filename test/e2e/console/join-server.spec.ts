@@ -62,8 +62,14 @@ test('a desk checks the server, shows the clinic and the fingerprint, refuses un
   expect(savedConfig(desk.dataDir)).toBe(before);
 
   await found.getByRole('checkbox', { name: 'The fingerprint matches the one on the server computer' }).check();
+  // Without a name for this computer: refused in words, nothing saved.
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+  await expect(page.getByRole('alert')).toContainText('Give this computer a name');
+  expect(savedConfig(desk.dataDir)).toBe(before);
+
+  await found.getByLabel('Name for this computer').fill('Front desk 2');
   await found.getByRole('button', { name: 'Connect this computer' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'will use the records server' })).toContainText(TEST_CLINIC.name);
-  const saved = JSON.parse(savedConfig(desk.dataDir)) as { hostServer: boolean; serverUrl: string; pinnedCertificate: { fingerprint256: string } };
-  expect(saved).toMatchObject({ hostServer: false, serverUrl: tlsPortal.url, pinnedCertificate: { fingerprint256: fingerprint } });
+  const saved = JSON.parse(savedConfig(desk.dataDir)) as { hostServer: boolean; serverUrl: string; pinnedCertificate: { fingerprint256: string }; deviceName: string };
+  expect(saved).toMatchObject({ hostServer: false, serverUrl: tlsPortal.url, pinnedCertificate: { fingerprint256: fingerprint }, deviceName: 'Front desk 2' });
 });
