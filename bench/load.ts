@@ -27,7 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { DEMO } from '../portal-server/server/demo';
+import { DEMO, loadPatientUsername } from '../portal-server/server/demo';
 import { SESSION_COOKIE } from '../shared/api/types';
 import { freePort, hasNginx, startNginx } from '../test/fixtures/nginx';
 import type { Helper } from './child';
@@ -37,6 +37,8 @@ import { BENCH_LIMITS, formatLoadLine } from './loadLine';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
+/** Patients seeded beside the demo's two, so each simulated patient is a patient of its own (set in the servers' environment). */
+const ACCOUNTS = Number((process.env.BENCH_ACCOUNTS ??= String(Math.max(PATIENTS, CONNECTIONS) - DEMO.registered.length)));
 const PATIENT_SECONDS = Number(process.env.BENCH_PATIENT_SECONDS ?? 20);
 const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? process.env.PORTAL_TEST_POSTGRES_URL;
 
@@ -105,15 +107,15 @@ async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise
 async function signInPatients(url: string, count: number): Promise<{ sessions: Session[]; perSecond: number }> {
   const sessions: Session[] = [];
   const started = performance.now();
-  const accounts = DEMO.registered.length;
+  const accounts = [...DEMO.registered.map((p) => p.username), ...Array.from({ length: ACCOUNTS }, (_, i) => loadPatientUsername(i))];
+  const password = DEMO.registered[0]?.password;
   const worker = async (account: number) => {
-    for (let i = account; i < count; i += accounts) {
-      const who = DEMO.registered[account];
+    for (let i = account; i < count; i += accounts.length) {
       const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const res = await fetch(`${url}/api/session`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: url, 'x-forwarded-for': ip },
-        body: JSON.stringify({ username: who?.username, password: who?.password }),
+        body: JSON.stringify({ username: accounts[account], password }),
       });
       const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
       const text = await res.text();
@@ -124,7 +126,7 @@ async function signInPatients(url: string, count: number): Promise<{ sessions: S
       sessions.push({ cookie, csrf: body.csrfToken, ip });
     }
   };
-  await Promise.all(Array.from({ length: accounts }, (_, account) => worker(account)));
+  await Promise.all(Array.from({ length: Math.min(accounts.length, count) }, (_, account) => worker(account)));
   return { sessions, perSecond: count / ((performance.now() - started) / 1000) };
 }
 
@@ -166,6 +168,7 @@ async function saturation(url: string, sessions: Session[]): Promise<{ rps: numb
 /** (b) Patients with think time: each one request every 1–2 s; latency of each answer. */
 async function thinkTime(url: string, sessions: Session[]): Promise<{ p50: number; p99: number; errors: number; requests: number }> {
   const latencies: number[] = [];
+  const byRoute = new Map<string, number[]>();
   let errors = 0;
   const until = performance.now() + PATIENT_SECONDS * 1000;
   await Promise.all(
@@ -189,13 +192,21 @@ async function thinkTime(url: string, sessions: Session[]): Promise<{ p50: numbe
         } catch {
           errors += 1;
         }
-        latencies.push(performance.now() - started);
+        const took = performance.now() - started;
+        latencies.push(took);
+        byRoute.set(`${method} ${path}`, [...(byRoute.get(`${method} ${path}`) ?? []), took]);
         await new Promise((r) => setTimeout(r, 1000 + Math.random() * 1000));
       }
     }),
   );
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+  const quantile = (values: number[], q: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  };
+  const at = (q: number) => quantile(latencies, q);
+  for (const [route, values] of byRoute) {
+    console.log(`  ${route.padEnd(24)} ${String(values.length).padStart(5)} requests  p50 ${quantile(values, 0.5).toFixed(1)} ms  p99 ${quantile(values, 0.99).toFixed(1)} ms`);
+  }
   return { p50: at(0.5), p99: at(0.99), errors, requests: latencies.length };
 }
 

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { SESSION_COOKIE } from '../shared/api/types';
 import { BENCH_LIMITS } from './loadLine';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
-import { seedDemo } from '../portal-server/server/demo';
+import { seedDemo, seedLoadPatients } from '../portal-server/server/demo';
 import { asPatient } from '../portal-server/server/features/patient-session/call';
 import { readCookie } from '../portal-server/server/features/patient-session/routes';
 import { findSession, signIn } from '../portal-server/server/features/patient-session/service';
@@ -33,7 +33,10 @@ const [mode = 'ours', dataDir = '', portText = '0'] = process.argv.slice(2);
 async function main(): Promise<void> {
   const config = readConfig({ ...process.env, ...BENCH_LIMITS, PORT: mode === 'ours' ? portText : '0', DATA_DIR: dataDir });
   const handle = await startPortalServer(config);
-  await seedDemo(handle.context);
+  // The first instance seeds: the demo clinic, and BENCH_ACCOUNTS more patients like its two.
+  if (await seedDemo(handle.context)) {
+    await seedLoadPatients(handle.context, Number(process.env.BENCH_ACCOUNTS ?? 0));
+  }
   let url = handle.url;
   let stopBare = async (): Promise<void> => undefined;
   if (mode === 'bare') {

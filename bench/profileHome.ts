@@ -28,6 +28,9 @@ async function main(): Promise<void> {
     for (const [k, f] of Object.entries(originals)) {
       proto[k] = function (this: unknown, ...args: unknown[]) {
         statements += 1;
+        if (process.env.PROFILE_SHOW_SQL) {
+          console.log(String(args[0]).slice(0, 160));
+        }
         return f?.apply(this, args);
       };
     }

@@ -9,7 +9,7 @@ import type { StaffRole } from '../../shared/domain/staff';
 import type { ServerContext } from './context';
 import { afterCommit } from './context';
 import type { DemoPatient } from './demoClinic';
-import { seedDemoClinic } from './demoClinic';
+import { seedDemoClinic, seedLoadHistories } from './demoClinic';
 import type { StaffCall } from './features/calls';
 import { createClinicWithAdmin, requireClinic } from './features/clinic/service';
 import { renderInvitationLetter } from './features/letters/invitationLetter';
@@ -89,6 +89,42 @@ export async function seedDemo(ctx: ServerContext, letterFile?: string): Promise
   mkdirSync(dirname(letterFile), { recursive: true });
   writeFileSync(letterFile, pdf, { mode: 0o600 });
   return true;
+}
+
+/** The load bench's patients: `LoadPatient1`… with the demo patients' password (bench/load.ts). */
+export const loadPatientUsername = (i: number): string => `LoadPatient${i + 1}`;
+
+/**
+ * For the load bench only: `count` more registered patients on a seeded demo clinic, each with
+ * James's or Ana's history, signing in as `loadPatientUsername(i)` with the demo's patient
+ * password. One password hash is made for all (argon2id is slow by design).
+ */
+export async function seedLoadPatients(ctx: ServerContext, count: number): Promise<void> {
+  const password = DEMO.registered[0]?.password ?? '';
+  const passwordHash = await hashPassword(password);
+  const answerHash = await hashPassword(normaliseAnswer('Springfield'));
+  await ctx.db.write(async (m) => {
+    const clinic = await requireClinic(m);
+    const staff = await m.find(StaffUserEntity, { where: { clinicId: clinic.id } });
+    const desk = staff.find((s) => s.username === DEMO.staff[0]?.username);
+    const physician = staff.find((s) => s.username === DEMO.staff[1]?.username);
+    if (!desk || !physician) {
+      throw new Error('Seed the demo clinic first.');
+    }
+    const call: StaffCall = { ctx, m, clinic, actor: { kind: 'system', id: null }, staff: desk, clientId: null };
+    const patients: DemoPatient[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const like = DEMO.registered[i % DEMO.registered.length] ?? DEMO.registered[0];
+      const username = loadPatientUsername(i);
+      const person = { ...like, familyName: `${like?.familyName ?? 'Walker'} ${i + 1}`, email: `${username.toLowerCase()}@example.com`, username, password };
+      const { patientId, accountId } = await seedRegisteredPatient(call, m, person as (typeof DEMO.registered)[number], passwordHash, answerHash);
+      const patient = await m.findOneByOrFail(PatientEntity, { id: patientId });
+      patients.push({ key: i % 2 === 0 ? 'James' : 'Ana', call: { ctx, m, clinic, patient, accountId, actor: { kind: 'system', id: null } } });
+    }
+    await seedLoadHistories(call, physician, patients);
+    await m.delete(MailOutboxEntity, { template: Not('invitation') });
+  });
+  afterCommit(ctx);
 }
 
 async function seedRegisteredPatient(

@@ -99,26 +99,7 @@ export async function seedDemoClinic(desk: StaffCall, physician: StaffUserRow, p
   const medicationIds = new Map<string, string>();
 
   for (const [i, { key, call }] of patients.entries()) {
-    const patient: PatientRow = call.patient;
-    for (const [kind, list] of Object.entries(records((n) => addDays(today, -n))[key]) as [RecordKind, RecordFields[RecordKind][]][]) {
-      for (const fields of list) {
-        const entryId = randomUUID();
-        await saveRecordEntry(doctor, { kind, entryId, patientId: patient.id, fields, baseVersion: 0 } as Parameters<typeof saveRecordEntry>[1]);
-        if (kind === 'medication') {
-          medicationIds.set(`${key}:${(fields as RecordFields['medication']).name}`, entryId);
-        }
-      }
-    }
-    // A visit that took place, and one booked with Dr. Patel.
-    await insertCompletedVisit(desk, patient, physician, at(addDays(today, key === 'James' ? -62 : -83), '09:30'), key === 'James' ? 'Diabetes follow-up' : 'Tiredness');
-    await createAppointment(desk, {
-      appointmentId: randomUUID(),
-      patientId: patient.id,
-      physicianId: physician.id,
-      start: at(addDays(today, 3 + i, true), i === 0 ? '10:00' : '14:30'),
-      durationMinutes: 30,
-      reason: key === 'James' ? 'Blood pressure check' : 'Asthma review',
-    });
+    await seedHistory(desk, physician, call.patient, key, at(addDays(today, 3 + i, true), i === 0 ? '10:00' : '14:30'), medicationIds);
   }
 
   const [james, ana] = patients;
@@ -139,6 +120,53 @@ export async function seedDemoClinic(desk: StaffCall, physician: StaffUserRow, p
     body: 'Thanks for sending these, James. Keep taking metformin with meals and bring your meter to your appointment; we will look at the numbers together.',
   });
   await startThreadAsPatient(ana.call, { subject: 'Inhaler question', body: 'Is it normal to feel shaky after using the albuterol inhaler?' });
+}
+
+/**
+ * One patient's history like James's or Ana's: every record section, a past visit and an
+ * appointment booked at `start` with the physician. Medication ids are kept by `key:name`.
+ */
+async function seedHistory(desk: StaffCall, physician: StaffUserRow, patient: PatientRow, key: DemoPatient['key'], start: string, medicationIds: Map<string, string>): Promise<void> {
+  const doctor: StaffCall = { ...desk, staff: physician };
+  const zone = desk.clinic.timeZone;
+  const today = todayInZone(zone, desk.ctx.now());
+  for (const [kind, list] of Object.entries(records((n) => addDays(today, -n))[key]) as [RecordKind, RecordFields[RecordKind][]][]) {
+    for (const fields of list) {
+      const entryId = randomUUID();
+      await saveRecordEntry(doctor, { kind, entryId, patientId: patient.id, fields, baseVersion: 0 } as Parameters<typeof saveRecordEntry>[1]);
+      if (kind === 'medication') {
+        medicationIds.set(`${key}:${(fields as RecordFields['medication']).name}`, entryId);
+      }
+    }
+  }
+  // A visit that took place, and one booked with Dr. Patel.
+  await insertCompletedVisit(desk, patient, physician, zonedToInstant(addDays(today, key === 'James' ? -62 : -83), '09:30', zone) ?? '', key === 'James' ? 'Diabetes follow-up' : 'Tiredness');
+  await createAppointment(desk, {
+    appointmentId: randomUUID(),
+    patientId: patient.id,
+    physicianId: physician.id,
+    start,
+    durationMinutes: 30,
+    reason: key === 'James' ? 'Blood pressure check' : 'Asthma review',
+  });
+}
+
+/**
+ * For the load bench only (bench/load.ts): `patients` more registered patients with James's or
+ * Ana's history each, booked on weekdays from ten days on (after the demo's own), eight half-hour slots a day, so 200
+ * simulated patients are 200 patients and not two accounts shared by all.
+ */
+export async function seedLoadHistories(desk: StaffCall, physician: StaffUserRow, patients: DemoPatient[]): Promise<void> {
+  const zone = desk.clinic.timeZone;
+  let day = addDays(todayInZone(zone, desk.ctx.now()), 10, true);
+  for (const [i, { key, call }] of patients.entries()) {
+    if (i > 0 && i % 8 === 0) {
+      day = addDays(day, 1, true);
+    }
+    const slot = 9 * 60 + (i % 8) * 30;
+    const time = `${String(Math.floor(slot / 60)).padStart(2, '0')}:${String(slot % 60).padStart(2, '0')}`;
+    await seedHistory(desk, physician, call.patient, key, zonedToInstant(day, time, zone) ?? '', new Map());
+  }
 }
 
 /** Past visits cannot be booked through the desk's service (it refuses the past), so they are written directly. */

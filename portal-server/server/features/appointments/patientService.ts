@@ -14,7 +14,7 @@ import type { PatientCall } from '../calls';
 import { nowIso, patientWriter } from '../calls';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
 import { assertSlotFree, requirePhysician } from './slots';
-import { appointmentView, appointmentViews, staffNames } from './views';
+import { appointmentView, staffNames } from './views';
 
 /** More open requests than this at once is almost certainly a mistake (or abuse). */
 export const MAX_OPEN_REQUESTS = 5;
@@ -27,9 +27,19 @@ export async function listPhysicians(c: PatientCall): Promise<PhysicianOption[]>
 }
 
 export async function listAppointments(c: PatientCall): Promise<AppointmentsView> {
+  const rows = await ownAppointments(c);
+  return groupAppointments(c, rows, await staffNames(c.m, rows.map((r) => r.physicianId)));
+}
+
+/** All of the signed-in patient's appointments and requests (a handful, even after years). */
+export function ownAppointments(c: PatientCall): Promise<AppointmentRow[]> {
+  return c.m.find(AppointmentEntity, { where: { patientId: c.patient.id, clinicId: c.clinic.id, deletedAt: IsNull() } });
+}
+
+/** Upcoming, open and past, as the Appointments page shows them; `names` has the physicians' names. */
+export function groupAppointments(c: PatientCall, rows: AppointmentRow[], names: Map<string, string>): AppointmentsView {
   const now = c.ctx.now();
-  const rows = await c.m.find(AppointmentEntity, { where: { patientId: c.patient.id, clinicId: c.clinic.id, deletedAt: IsNull() } });
-  const views = await appointmentViews(c.m, rows, c.clinic, now);
+  const views = rows.map((r) => appointmentView(r, names, c.clinic, now));
   const at = (v: AppointmentView): string => v.start ?? v.requestedAt;
   const nowIsoString = now.toISOString();
   const isUpcoming = (v: AppointmentView): boolean => v.status === 'scheduled' && (v.end ?? v.start ?? '') > nowIsoString;

@@ -64,6 +64,16 @@ describe('GET /api/home', () => {
     const times = home.body.recentUpdates.map((u) => u.at);
     expect(times).toEqual([...times].sort().reverse());
 
+    // Read and decided things leave the counts; a recent decision is news.
+    const pending = (await ann.get<RenewalView[]>('/api/renewals')).body.find((r) => r.status === 'requested');
+    expect(await team.doctor.apply('decideRenewal', { renewalId: pending?.id ?? '', decision: 'approved', note: '', refillsGranted: null, baseVersion: 1 })).toMatchObject({ status: 'applied' });
+    await ann.post<ThreadView>(`/api/messages/${thread.body.id}/read`, {});
+    const after = await ann.get<HomeSummary>('/api/home');
+    expect(after.body.unreadMessages).toBe(0);
+    expect(after.body.pendingRenewals).toBe(0);
+    expect(after.body.recentUpdates.map((u) => u.kind)).not.toContain('newMessage');
+    expect(after.body.recentUpdates).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'renewalApproved', params: { medication: 'Lisinopril' } })]));
+
     expect((await bob.get<HomeSummary>('/api/home')).body).toEqual({ upcoming: [], unreadMessages: 0, pendingRenewals: 0, recentUpdates: [] });
     expect((await api(portal.url, '/api/home')).status).toBe(401);
   });

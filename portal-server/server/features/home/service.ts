@@ -2,9 +2,9 @@
 import { In, IsNull, MoreThan } from 'typeorm';
 import type { HomeSummary, HomeUpdateKind as UpdateKind } from '../../../../shared/api/patient';
 import type { LabResultFields, VisitSummaryFields } from '../../../../shared/domain/record';
-import { AppointmentEntity, MessageThreadEntity, RecordEntryEntity, RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
+import { MessageThreadEntity, RecordEntryEntity, RenewalRequestEntity } from '../../../../shared/node/entities/clinical';
 import { formatInstant } from '../../../../shared/time/instant';
-import { listAppointments } from '../appointments/patientService';
+import { groupAppointments, ownAppointments } from '../appointments/patientService';
 import { staffNames } from '../appointments/views';
 import type { PatientCall } from '../calls';
 
@@ -16,13 +16,18 @@ export async function homeSummary(c: PatientCall): Promise<HomeSummary> {
   const own = { patientId: c.patient.id, clinicId: c.clinic.id, deletedAt: IsNull() };
   const since = new Date(c.ctx.now().getTime() - RECENT_MS).toISOString();
   const zone = c.clinic.timeZone;
-  const { upcoming } = await listAppointments(c);
-  const threads = await c.m.find(MessageThreadEntity, { where: own });
-  const renewals = await c.m.find(RenewalRequestEntity, { where: own });
+  // One read of the patient's appointments and one of the physicians' names serve both the
+  // upcoming list and the updates.
+  const appointments = await ownAppointments(c);
+  const names = await staffNames(c.m, appointments.map((a) => a.physicianId));
+  const { upcoming } = groupAppointments(c, appointments, names);
+  // Only what the page shows: threads with something unread, renewals waiting or decided lately
+  // (a patient's whole history grows for years; reading it all made every home view slower).
+  const threads = await c.m.find(MessageThreadEntity, { where: { ...own, unreadForPatient: MoreThan(0) } });
+  const renewals = await c.m.find(RenewalRequestEntity, { where: [{ ...own, status: 'requested' }, { ...own, decidedAt: MoreThan(since) }] });
   const updates: Update[] = [];
 
-  const changed = await c.m.find(AppointmentEntity, { where: { ...own, status: In(['scheduled', 'proposed', 'declined', 'cancelled']), updatedAt: MoreThan(since) } });
-  const names = await staffNames(c.m, changed.map((a) => a.physicianId));
+  const changed = appointments.filter((a) => ['scheduled', 'proposed', 'declined', 'cancelled'].includes(a.status) && a.updatedAt > since);
   for (const a of changed) {
     const when = a.startAt ? formatInstant(a.startAt, zone) : '';
     const withWhom = a.physicianId && names.get(a.physicianId) ? ` with ${names.get(a.physicianId)}` : '';

@@ -107,20 +107,32 @@ export function idleRemainingMs(ctx: ServerContext, session: PatientSessionRow):
 export async function findSession(ctx: ServerContext, cookie: string, options: { touch?: 'always' | 'throttled' } = {}): Promise<PatientPrincipal | null> {
   const idHash = keyedHash(ctx.secret, cookie);
   const now = ctx.now();
-  const session = await ctx.db.read((m) => m.findOneBy(PatientSessionEntity, { idHash }));
-  if (!session) {
+  const idle = idleTimeoutMs(ctx);
+  // One read for the session, its account and whether a second factor is on: every request asks.
+  const found = await ctx.db.read(async (m) => {
+    const row = await m.findOneBy(PatientSessionEntity, { idHash });
+    if (!row) {
+      return null;
+    }
+    const idleLimit = new Date(new Date(row.lastSeenAt).getTime() + idle).toISOString();
+    if (row.expiresAt <= now.toISOString() || idleLimit <= now.toISOString()) {
+      return { session: row, expired: true, account: null, factor: false };
+    }
+    return {
+      session: row,
+      expired: false,
+      account: await m.findOneBy(PatientAccountEntity, { id: row.accountId }),
+      factor: row.secondFactorAt ? true : await hasConfirmedFactor(m, { kind: 'patient', id: row.accountId }),
+    };
+  });
+  if (!found) {
     return null;
   }
-  const idle = idleTimeoutMs(ctx);
-  const idleLimit = new Date(new Date(session.lastSeenAt).getTime() + idle).toISOString();
-  if (session.expiresAt <= now.toISOString() || idleLimit <= now.toISOString()) {
+  const session = found.session;
+  if (found.expired) {
     await ctx.db.write((m) => m.delete(PatientSessionEntity, { idHash }));
     return null;
   }
-  const found = await ctx.db.read(async (m) => ({
-    account: await m.findOneBy(PatientAccountEntity, { id: session.accountId }),
-    factor: session.secondFactorAt ? true : await hasConfirmedFactor(m, { kind: 'patient', id: session.accountId }),
-  }));
   const account = found.account;
   if (!account) {
     return null;
