@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { HttpLogger } from 'pino-http';
+import { databaseErrorCodes } from '../../shared/node/errorCodes';
 
 export type { Logger } from 'pino';
 
@@ -64,12 +65,12 @@ export function safeError(err: unknown): { type: string; message: string; code?:
     return { type: typeof err, message: 'A value that is not an Error was thrown.' };
   }
   const message = scrub(err.message);
-  const code = (err as { code?: unknown }).code ?? (err as { driverError?: { code?: unknown } }).driverError?.code;
+  const [code] = databaseErrorCodes(err);
   const stackFrames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line)).join('\n');
   return {
     type: err.name,
     message,
-    ...(typeof code === 'string' ? { code } : {}),
+    ...(code !== undefined ? { code } : {}),
     ...(stackFrames ? { stack: stackFrames } : {}),
   };
 }

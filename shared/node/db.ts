@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
 import type { EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
+import { databaseErrorCodes } from './errorCodes';
 
 export interface DatabaseOptions {
   /** Path of the SQLite file (created when absent). */
@@ -52,8 +53,7 @@ function retryable(err: unknown): boolean {
   if (err instanceof WriteConflict) {
     return true;
   }
-  const code = (err as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ?? (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && RETRYABLE_PG_CODES.has(code);
+  return databaseErrorCodes(err).some((code) => RETRYABLE_PG_CODES.has(code));
 }
 
 /** One channel carries every cross-instance event; the payload is `<instance id> <topic>`. */

@@ -175,7 +175,10 @@ export class BackupService {
     }
     return readdirSync(folder)
       .filter((name) => BACKUP_FILE.test(name))
-      .map((name) => ({ name, sizeBytes: statSync(join(folder, name)).size, mtime: statSync(join(folder, name)).mtimeMs }))
+      .map((name) => {
+        const stat = statSync(join(folder, name));
+        return { name, sizeBytes: stat.size, mtime: stat.mtimeMs };
+      })
       .sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name))
       .map(({ name, sizeBytes }) => ({ name, sizeBytes }));
   }

@@ -1,4 +1,5 @@
 import { DomainError } from '../../../shared/api/errors';
+import { databaseErrorCodes } from '../../../shared/node/errorCodes';
 
 /** How long a client is asked to wait when the database cannot be reached (Retry-After). */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -33,22 +34,9 @@ const UNAVAILABLE_CODES = new Set([
 /** Messages node-postgres and TypeORM use, without a code, for a connection that went away. */
 const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Cannot use a pool after calling end/i, /Connection is not established/i];
 
-function codesOf(err: unknown): string[] {
-  const codes: string[] = [];
-  let e: unknown = err;
-  for (let depth = 0; depth < 4 && typeof e === 'object' && e !== null; depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      codes.push(code);
-    }
-    e = (e as { driverError?: unknown; cause?: unknown }).driverError ?? (e as { cause?: unknown }).cause;
-  }
-  return codes;
-}
-
 /** True when `err` says the database is away (or too busy), so the request may be retried as is. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  const codes = codesOf(err);
+  const codes = databaseErrorCodes(err);
   if (codes.some((code) => UNAVAILABLE_CODES.has(code) || code.startsWith('08') || (code.startsWith('SQLITE_IOERR')))) {
     return true;
   }

@@ -62,36 +62,46 @@ describe('/healthz and /readyz', () => {
   it('says the version, the mail backlog and the live streams; readiness is 200 while the database answers', async () => {
     portal = await startTestPortal();
     const ctx = portal.handle.context;
-    // A mail waiting since two minutes ago, not due before the test ends (so the dispatcher leaves it).
-    const queuedAt = new Date(Date.now() - 120_000).toISOString();
-    await ctx.db.write((m) =>
-      m.insert(MailOutboxEntity, {
-        id: randomUUID(),
-        clinicId: randomUUID(),
-        recipient: 'someone@example.com',
-        template: 'newMessage',
-        payload: '{}',
-        status: 'pending',
-        tries: 0,
-        nextTryAt: new Date(Date.now() + 3_600_000).toISOString(),
-        lastError: null,
-        invitationId: null,
-        patientId: null,
-        passwordResetId: null,
-        recoveryId: null,
-        createdAt: queuedAt,
-        sentAt: null,
-        claimToken: null,
-        claimedUntil: null,
-      }),
-    );
-    const health = await api<{ ok: boolean; version: string; setUp: boolean; mail: { pending: number; failed: number; oldestPendingAgeSeconds: number | null }; liveStreams: number; draining: boolean }>(portal.url, '/healthz');
+    type Health = { ok: boolean; version: string; setUp: boolean; mail: { pending: number; failed: number; oldestPendingAgeSeconds: number | null }; liveStreams: number; draining: boolean };
+    const empty = await api<Health>(portal.url, '/healthz');
+    expect(empty.body.mail).toEqual({ pending: 0, failed: 0, oldestPendingAgeSeconds: null });
+
+    // Mail waiting since two and one minutes ago, not due before the test ends (so the dispatcher
+    // leaves them), one that failed (older, not counted as waiting) and one sent (not counted at all).
+    const mail = (status: 'pending' | 'failed' | 'sent', minutesAgo: number) =>
+      ctx.db.write((m) =>
+        m.insert(MailOutboxEntity, {
+          id: randomUUID(),
+          clinicId: randomUUID(),
+          recipient: 'someone@example.com',
+          template: 'newMessage',
+          payload: '{}',
+          status,
+          tries: 0,
+          nextTryAt: new Date(Date.now() + 3_600_000).toISOString(),
+          lastError: null,
+          invitationId: null,
+          patientId: null,
+          passwordResetId: null,
+          recoveryId: null,
+          createdAt: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+          sentAt: status === 'sent' ? new Date().toISOString() : null,
+          claimToken: null,
+          claimedUntil: null,
+        }),
+      );
+    await mail('pending', 1);
+    await mail('pending', 2);
+    await mail('failed', 10);
+    await mail('sent', 20);
+    const health = await api<Health>(portal.url, '/healthz');
     expect(health.status).toBe(200);
     expect(health.body.version).toBe(version);
     expect(health.body.setUp).toBe(true);
-    expect(health.body.mail.pending).toBe(1);
-    expect(health.body.mail.failed).toBe(0);
+    expect(health.body.mail.pending).toBe(2);
+    expect(health.body.mail.failed).toBe(1);
     expect(health.body.mail.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(119);
+    expect(health.body.mail.oldestPendingAgeSeconds).toBeLessThan(300);
     expect(health.body.liveStreams).toBe(0);
     expect(health.body.draining).toBe(false);
     expect(JSON.stringify(health.body)).not.toContain('someone@example.com');

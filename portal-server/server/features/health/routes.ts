@@ -16,14 +16,21 @@ export interface MailBacklog {
   oldestPendingAgeSeconds: number | null;
 }
 
+/** One query, counted by status in the database (conditional aggregates work on SQLite and PostgreSQL alike). */
 async function mailBacklog(ctx: ServerContext): Promise<MailBacklog> {
-  return ctx.db.read(async (m) => {
-    const pending = await m.countBy(MailOutboxEntity, { status: 'pending' });
-    const failed = await m.countBy(MailOutboxEntity, { status: 'failed' });
-    const oldest = pending ? await m.findOne(MailOutboxEntity, { where: { status: 'pending' }, order: { createdAt: 'ASC' }, select: { createdAt: true } }) : null;
-    const age = oldest ? Math.max(0, Math.round((ctx.now().getTime() - Date.parse(oldest.createdAt)) / 1000)) : null;
-    return { pending, failed, oldestPendingAgeSeconds: age };
-  });
+  const row = await ctx.db.read((m) =>
+    m
+      .createQueryBuilder(MailOutboxEntity, 'mail')
+      .select("COUNT(CASE WHEN mail.status = 'pending' THEN 1 END)", 'pending')
+      .addSelect("COUNT(CASE WHEN mail.status = 'failed' THEN 1 END)", 'failed')
+      .addSelect("MIN(CASE WHEN mail.status = 'pending' THEN mail.createdAt END)", 'oldestPendingAt')
+      .where('mail.status IN (:...statuses)', { statuses: ['pending', 'failed'] })
+      .getRawOne<{ pending: number | string; failed: number | string; oldestPendingAt: string | null }>(),
+  );
+  // PostgreSQL counts in bigint, which node-postgres hands over as a string.
+  const oldest = row?.oldestPendingAt ?? null;
+  const age = oldest ? Math.max(0, Math.round((ctx.now().getTime() - Date.parse(oldest)) / 1000)) : null;
+  return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0), oldestPendingAgeSeconds: age };
 }
 
 /**

@@ -5,7 +5,7 @@ import { requireClinic } from '../clinic/service';
 import type { DeliveredMail } from '../../../../test/fixtures/mail';
 import { readMails, waitForMail } from '../../../../test/fixtures/mail';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
-import { clinicTeam, registerPatient, signInPatient } from '../../../../test/fixtures/patients';
+import { clinicTeam, registerPatient, registrationBody, signInPatient } from '../../../../test/fixtures/patients';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, api, startTestPortal } from '../../../../test/fixtures/portal';
 import { notifyPatient } from './notify';
@@ -73,20 +73,7 @@ describe('a Spanish-speaking patient', () => {
 
     // The Spanish email works like the English one: its link and Registration ID register her.
     const username = `Sofia${randomUUID().slice(0, 6)}`;
-    const registered = await api(portal.url, '/api/registration', {
-      body: {
-        token: new URL(mail.link ?? '').hash.replace('#token=', ''),
-        username,
-        password: 'Password1',
-        confirmPassword: 'Password1',
-        question1: 'first-pet',
-        answer1: 'Rex',
-        question2: 'birth-city',
-        answer2: 'Springfield',
-        dateOfBirth: '04/12/1986',
-        registrationId: mail.registrationId ?? '',
-      },
-    });
+    const registered = await api(portal.url, '/api/registration', { body: registrationBody(mail, username) });
     expect(registered.status).toBe(201);
     sofia = await signInPatient(portal.url, username, 'Password1', patientId, email);
   });

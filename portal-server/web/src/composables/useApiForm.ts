@@ -1,10 +1,11 @@
 import { useForm } from 'vee-validate';
 import type { FormOptions, GenericObject, Path, PathValue, PublicPathState } from 'vee-validate';
 import { computed, nextTick, ref, watch } from 'vue';
+import type { Ref } from 'vue';
 import { useDraftsStore } from '../stores/drafts';
 import type { AnyObjectSchema } from 'yup';
 import { ApiError } from '../api/client';
-import { i18n, tx } from '../i18n';
+import { useErrorSummary } from './useErrorSummary';
 import { describeError } from '../stores/resource';
 
 export interface ApiFormOptions<TValues extends GenericObject> {
@@ -156,19 +157,14 @@ export function useApiForm<TValues extends GenericObject>(options: ApiFormOption
     },
   );
 
-  // The schema's messages are written in English; each is shown in the page's language.
-  const shownErrors = computed(() => Object.fromEntries(Object.entries(errors.value).map(([path, text]) => [path, tx(text as string | undefined)])) as typeof errors.value);
-
-  const summary = computed(() => {
-    const labels = options.labels;
-    if (!labels || !checksFailed.value) {
-      return null;
-    }
-    const shown = shownErrors.value as Partial<Record<string, string | undefined>>;
-    const fields = options.fields.filter((name) => labels[name]).map((name) => ({ name, id: fieldId(name), label: i18n.global.t(labels[name] ?? '') }));
-    const count = fields.filter((f) => !!shown[f.name]).length;
-    return { title: i18n.global.t('form.summary', { n: count }, count), fields, errors: shown };
+  const { shownErrors: translated, summary } = useErrorSummary({
+    errors: errors as Readonly<Ref<Partial<Record<keyof TValues & string, string | undefined>>>>,
+    checksFailed,
+    fields: options.fields,
+    labels: options.labels,
+    fieldId,
   });
+  const shownErrors = translated as unknown as typeof errors;
 
   return { field, fieldId, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, success, summary };
 }

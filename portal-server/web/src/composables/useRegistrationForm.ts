@@ -8,6 +8,7 @@ import { registrationSchema } from '../../../../shared/validation/registration';
 import type { RegistrationForm } from '../../../../shared/validation/registration';
 import { ApiError, api } from '../api/client';
 import { i18n } from '../i18n';
+import { useErrorSummary } from './useErrorSummary';
 
 /** The form's fields in page order: the first one with an error gets the focus. */
 export const REGISTRATION_FIELDS = [
@@ -26,6 +27,19 @@ export type RegistrationField = (typeof REGISTRATION_FIELDS)[number];
 export function registrationFieldId(field: RegistrationField): string {
   return `register-${field}`;
 }
+
+/** Message keys of the fields' labels, for the error summary (the answers by their own aria-labels). */
+const REGISTRATION_LABELS: Record<RegistrationField, string> = {
+  username: 'register.username',
+  password: 'register.password',
+  confirmPassword: 'register.confirmPassword',
+  question1: 'register.question1',
+  answer1: 'register.answer1Label',
+  question2: 'register.question2',
+  answer2: 'register.answer2Label',
+  dateOfBirth: 'register.dateOfBirth',
+  registrationId: 'register.registrationId',
+};
 
 function isRegistrationField(name: string): name is RegistrationField {
   return (REGISTRATION_FIELDS as readonly string[]).includes(name);
@@ -149,5 +163,7 @@ export function useRegistrationForm(options: RegistrationFormOptions) {
     },
   );
 
-  return { fields, errors, isSubmitting, submit, formError, formErrorElement, checksFailed };
+  const { shownErrors, summary } = useErrorSummary({ errors, checksFailed, fields: REGISTRATION_FIELDS, labels: REGISTRATION_LABELS, fieldId: registrationFieldId });
+
+  return { fields, errors: shownErrors, isSubmitting, submit, formError, formErrorElement, summary };
 }
