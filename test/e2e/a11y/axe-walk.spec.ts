@@ -8,7 +8,7 @@ import type { TestPortal } from '../../fixtures/portal';
 import { TestConsole, signInStaff, startTestPortal } from '../../fixtures/portal';
 import type { ConsoleUnderTest } from '../console/consoleHarness';
 import { openConsole } from '../console/consoleHarness';
-import { DEMO, james, physician, receptionist, signIn, startDemoPortal } from '../console/demoDesk';
+import { DEMO, ana, james, physician, receptionist, signIn, startDemoPortal } from '../console/demoDesk';
 import { signInThroughPage } from '../portal/realPatients';
 import type { Screen, WalkContext } from './screens';
 import { CONSOLE_AT_200_PERCENT, CONSOLE_SCREENS, PHONE, PORTAL_SCREENS } from './screens';
@@ -93,6 +93,19 @@ test.describe('patient portal at phone width', () => {
       if (screen.who === 'patient') {
         await signInThroughPage(page, portal.url, james.username, james.password);
       }
+      if (screen.who === 'patientEs') {
+        await page.goto(`${portal.url}/sign-in`);
+        await page.getByLabel('Username').fill(ana.username);
+        await page.getByLabel('Password').fill(ana.password);
+        await page.getByRole('button', { name: 'Sign In' }).click();
+        // Her choice is saved the first time; after that the portal opens in Spanish by itself.
+        await expect(page.getByRole('heading', { level: 1, name: /^(Welcome|Bienvenido)/ })).toBeVisible();
+        const spanish = page.getByRole('group', { name: /^(Language|Idioma)/ }).getByRole('button', { name: 'Español' });
+        if ((await spanish.getAttribute('aria-pressed')) !== 'true') {
+          await spanish.click();
+        }
+        await expect(page.locator('html')).toHaveAttribute('lang', 'es');
+      }
       await screen.open(page, ctx);
       if (screen.title) {
         await expect(page).toHaveTitle(screen.title);
@@ -111,7 +124,7 @@ test.describe('patient portal at phone width', () => {
   });
 });
 
-const consoleAs = { admin: DEMO.admin, physician, patient: null, guest: null } as const;
+const consoleAs = { admin: DEMO.admin, physician, patient: null, patientEs: null, guest: null } as const;
 
 test.describe('staff console at 640 CSS px', () => {
   test.use({ viewport: CONSOLE_AT_200_PERCENT });

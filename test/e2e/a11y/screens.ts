@@ -10,7 +10,8 @@ import { generate } from 'otplib';
  *
  * Portal screens are checked at phone width, console screens at 640 CSS px (1280 px at 200% zoom).
  */
-export type Who = 'guest' | 'patient' | 'admin' | 'physician';
+/** `patientEs`: Ana, signed in with Spanish chosen (the walk's other patient states are James's, in English). */
+export type Who = 'guest' | 'patient' | 'patientEs' | 'admin' | 'physician';
 
 export interface Screen {
   /** What a person is looking at, as the walk's test title says it. */
@@ -40,14 +41,16 @@ export const CONSOLE_AT_200_PERCENT = { width: 640, height: 400 };
 
 const heading = (page: Page, name: string | RegExp) => expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
 /** Follows a main-navigation link; on a phone the portal's links are behind its Menu button first. */
-const go = async (page: Page, link: string) => {
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  const menu = nav.getByRole('button', { name: 'Menu' });
+const go = async (page: Page, link: string, words: { nav: string; menu: string } = { nav: 'Main', menu: 'Menu' }) => {
+  const nav = page.getByRole('navigation', { name: words.nav });
+  const menu = nav.getByRole('button', { name: words.menu });
   if ((await menu.isVisible()) && (await menu.getAttribute('aria-expanded')) !== 'true') {
     await menu.click();
   }
   await nav.getByRole('link', { name: new RegExp(`^${link}`) }).click();
 };
+/** The same in Spanish. */
+const goEs = (page: Page, link: string) => go(page, link, { nav: 'Principal', menu: 'Menú' });
 const dialog = (page: Page, name: string | RegExp) => expect(page.getByRole('dialog', { name })).toBeVisible();
 /** At least one field says it is wrong, and the form's summary is there. */
 const errorsShown = (page: Page) => expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
@@ -118,6 +121,37 @@ export const PORTAL_SCREENS: Screen[] = [
     await page.getByRole('group', { name: /Language/ }).getByRole('button', { name: 'Español' }).click();
     await heading(page, 'Completar el registro');
     await page.getByRole('button', { name: 'Registrarse' }).click();
+    await errorsShown(page);
+  } },
+  // Signed in, in Spanish: Ana's saved choice (the walk switches it on the page once).
+  { state: 'Home in Spanish, filled', routes: ['home'], who: 'patientEs', title: /Inicio/, open: async (page) => {
+    await heading(page, /^Bienvenido/);
+  } },
+  { state: 'Medical Record in Spanish, filled', routes: ['record'], who: 'patientEs', open: async (page) => {
+    await goEs(page, 'Expediente médico');
+    await heading(page, 'Expediente médico');
+    await expect(page.getByRole('table').first()).toBeVisible();
+  } },
+  { state: 'Appointments in Spanish, request form with errors', routes: ['appointments'], who: 'patientEs', open: async (page) => {
+    await goEs(page, 'Citas');
+    await heading(page, 'Citas');
+    await page.getByRole('button', { name: 'Enviar solicitud' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Prescription Renewals in Spanish, form with errors', routes: ['renewals'], who: 'patientEs', open: async (page) => {
+    await goEs(page, 'Renovación de recetas');
+    await page.getByRole('button', { name: 'Enviar solicitud de renovación' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Messages in Spanish, new message with errors', routes: ['messages'], who: 'patientEs', open: async (page) => {
+    await goEs(page, 'Mensajes');
+    await page.getByRole('button', { name: 'Enviar mensaje' }).click();
+    await errorsShown(page);
+  } },
+  { state: 'Account in Spanish, change password with errors', routes: ['account'], who: 'patientEs', open: async (page) => {
+    await goEs(page, 'Cuenta');
+    await heading(page, 'Cuenta');
+    await page.getByRole('button', { name: 'Cambiar la contraseña' }).click();
     await errorsShown(page);
   } },
   { state: 'Home, filled', routes: ['home'], who: 'patient', open: async (page) => {
