@@ -2,6 +2,7 @@
  * The hostile suite's tools: a real portal server on 127.0.0.1 seeded with the demo clinic, raw
  * HTTP as an attacker sends it, and snapshots of the database to prove a refusal changed nothing.
  */
+import { PATIENT_ANSWERS } from '../fixtures/patients';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { DEMO, seedDemo } from '../../portal-server/server/demo';
@@ -305,12 +306,7 @@ export function registrationBody(inv: Pick<Invitation, 'token' | 'registrationId
   return {
     token: inv.token,
     username: `Newcomer${randomUUID().slice(0, 6)}`,
-    password: 'Password1',
-    confirmPassword: 'Password1',
-    question1: 'first-pet',
-    answer1: 'Rex',
-    question2: 'birth-city',
-    answer2: 'Springfield',
+    ...PATIENT_ANSWERS,
     dateOfBirth: inv.dateOfBirth,
     registrationId: inv.registrationId,
     ...overrides,

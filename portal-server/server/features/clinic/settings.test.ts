@@ -1,3 +1,4 @@
+import { PATIENT_ANSWERS } from '../../../../test/fixtures/patients';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import type { ClinicPublicInfo, ClinicView } from '../../../../shared/domain/clinic';
@@ -152,12 +153,7 @@ describe('PATCH /api/staff/clinic', () => {
     const form = {
       token,
       username: 'SamStrong1',
-      password: 'Password1',
-      confirmPassword: 'Password1',
-      question1: 'first-pet',
-      answer1: 'Rex',
-      question2: 'birth-city',
-      answer2: 'Springfield',
+      ...PATIENT_ANSWERS,
       dateOfBirth: '04/12/1986',
       registrationId: mail.registrationId ?? '',
     };

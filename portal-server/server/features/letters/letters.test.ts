@@ -1,3 +1,4 @@
+import { PATIENT_ANSWERS } from '../../../../test/fixtures/patients';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,12 +45,7 @@ const registerById = (registrationId: string, dateOfBirth: string) =>
   api<ApiErrorResponse & { username: string }>(portal.url, '/api/registration/by-registration-id', {
     body: {
       username: `Robert${randomUUID().slice(0, 6)}`,
-      password: 'Password1',
-      confirmPassword: 'Password1',
-      question1: 'first-pet',
-      answer1: 'Rex',
-      question2: 'birth-city',
-      answer2: 'Springfield',
+      ...PATIENT_ANSWERS,
       dateOfBirth,
       registrationId,
     },

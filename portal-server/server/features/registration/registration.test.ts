@@ -1,3 +1,4 @@
+import { PATIENT_ANSWERS } from '../../../../test/fixtures/patients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
@@ -34,12 +35,7 @@ function form(token: string, registrationId: string, overrides: Partial<Registra
   return {
     token,
     username: `Patient${randomUUID().slice(0, 6)}`,
-    password: 'Password1',
-    confirmPassword: 'Password1',
-    question1: 'first-pet',
-    answer1: 'Rex',
-    question2: 'birth-city',
-    answer2: 'Springfield',
+    ...PATIENT_ANSWERS,
     dateOfBirth: '04/12/1986',
     registrationId,
     ...overrides,
