@@ -56,6 +56,31 @@ describe('SQLite readers', () => {
     expect(await d.read(clinics)).toBe(1);
   });
 
+  it('a slow read holds up only its own connection: the next reads go to the free one', async () => {
+    const d = await open(2);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started: () => void = () => undefined;
+    const startedYet = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const slow = d.read(async (m) => {
+      const n = await clinics(m);
+      started();
+      await gate;
+      return n;
+    });
+    await within(startedYet, 10_000, 'the slow read');
+    // Taking turns would deal the second of these to the busy connection, behind the slow read.
+    for (let i = 0; i < 3; i += 1) {
+      expect(await within(d.read(clinics), 10_000, `read ${i + 1} beside a slow one`)).toBe(0);
+    }
+    release();
+    expect(await slow).toBe(0);
+  });
+
   it('refuse writes: a read-only connection cannot change anything', async () => {
     const d = await open(1);
     await expect(d.read((m) => insertClinic(m, 'c-2'))).rejects.toThrow(/SQLITE_READONLY|readonly/i);

@@ -26,6 +26,8 @@ export interface DatabaseOptions {
 interface Reader {
   dataSource: DataSource;
   tail: Promise<unknown>;
+  /** Reads queued or running on this connection. */
+  waiting: number;
 }
 
 /**
@@ -85,7 +87,6 @@ export class Database {
   private listenRetry: NodeJS.Timeout | undefined;
   private closing = false;
   private readers: Reader[] = [];
-  private nextReader = 0;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -140,7 +141,7 @@ export class Database {
         const reader = new DataSource({ type: 'sqlite', database: options.sqlitePath, flags: sqlite3.OPEN_READONLY, busyTimeout: 5000, driver: quietSqlite3, entities: options.entities, logging: false });
         await reader.initialize();
         byDataSource.set(reader, db);
-        db.readers.push({ dataSource: reader, tail: Promise.resolve() });
+        db.readers.push({ dataSource: reader, tail: Promise.resolve(), waiting: 0 });
       }
     }
     return db;
@@ -162,12 +163,19 @@ export class Database {
    */
   read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.engine === 'sqlite') {
-      const reader = this.readers[this.nextReader++ % Math.max(1, this.readers.length)];
+      // The connection with the fewest reads waiting: one slow read (a long list) does not hold up
+      // the reads that happen to be dealt to it in turn, as taking turns did.
+      const reader = this.readers.reduce<Reader | undefined>((best, r) => (!best || r.waiting < best.waiting ? r : best), undefined);
       if (reader) {
+        reader.waiting += 1;
+        const done = () => {
+          reader.waiting -= 1;
+        };
         const run = reader.tail.then(
           () => reader.dataSource.transaction(fn),
           () => reader.dataSource.transaction(fn),
         );
+        run.then(done, done);
         reader.tail = run.catch(() => undefined);
         return run;
       }
