@@ -105,14 +105,19 @@ export function writeConsoleConfig(userDataDir: string, config: ConsoleConfig): 
 
 /**
  * "Connect to our clinic's server" (issue 16): checks the server (address, reachable, certificate
- * confirmed or pinned, same clinic when re-connecting, same protocol) and only then saves it as
- * this desk's server, no longer hosting. Any refusal throws ServerCheckError and leaves
- * console.json as it was. The console applies it on its next start.
+ * confirmed or pinned, same clinic when re-connecting, same protocol), then `beforeSave` (the
+ * staff sign-in on that server), and only then saves it as this desk's server, no longer hosting.
+ * Any refusal throws (ServerCheckError, or what `beforeSave` threw) and leaves console.json as it was.
  */
 export async function connectToClinicServer(
   userDataDir: string,
   address: string,
-  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & { reconnect?: boolean; deviceName?: string } = {},
+  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & {
+    reconnect?: boolean;
+    deviceName?: string;
+    /** The last check, against the server just checked and over its pin; a throw saves nothing. */
+    beforeSave?: (check: ServerCheck, next: ConsoleConfig) => Promise<void>;
+  } = {},
 ): Promise<ServerCheck> {
   const current = readConsoleConfig(userDataDir);
   const check = await checkServer(address, {
@@ -129,6 +134,7 @@ export async function connectToClinicServer(
   if (name) {
     next.deviceName = name;
   }
+  await o.beforeSave?.(check, next);
   writeConsoleConfig(userDataDir, next);
   return check;
 }
