@@ -119,7 +119,8 @@ export async function connectToClinicServer(
     beforeSave?: (check: ServerCheck, next: ConsoleConfig) => Promise<void>;
   } = {},
 ): Promise<ServerCheck> {
-  const current = readConsoleConfig(userDataDir);
+  // Read without writing the first run's defaults: a refusal leaves no file behind either.
+  const current = existsSync(join(userDataDir, 'console.json')) ? readConsoleConfig(userDataDir) : { ...DEFAULT_CONSOLE_CONFIG };
   const check = await checkServer(address, {
     confirmedFingerprint: o.confirmedFingerprint ?? null,
     timeoutMs: o.timeoutMs,

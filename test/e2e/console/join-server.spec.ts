@@ -6,10 +6,15 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { TestPortal } from '../../fixtures/portal';
 import { TEST_CLINIC, startTestPortal } from '../../fixtures/portal';
+import { fetchFor } from '../../../src-main/net/serverIdentity';
+import { mariaForm, startSignedInCore } from '../../../src-main/testSupport';
 import type { ConsoleUnderTest } from './consoleHarness';
 import { openConsole } from './consoleHarness';
 
-/** A second desk joins the clinic's server, which runs over TLS with a self-signed certificate on 127.0.0.1 (issue 16). */
+/**
+ * A second desk joins the clinic's server, which runs over TLS with a self-signed certificate on
+ * 127.0.0.1 (issue 16): the staff sign-in is part of joining, and the desk works at once.
+ */
 let certDir: string;
 let tlsPortal: TestPortal;
 let fingerprint: string;
@@ -20,8 +25,17 @@ test.beforeAll(async () => {
   const cert = join(certDir, 'desk.crt');
   const key = join(certDir, 'desk.key');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=front-desk'], { stdio: 'ignore' });
-  fingerprint = new X509Certificate(readFileSync(cert)).fingerprint256;
+  const pem = readFileSync(cert, 'utf8');
+  fingerprint = new X509Certificate(pem).fingerprint256;
   tlsPortal = await startTestPortal({ config: { tlsCert: cert, tlsKey: key } });
+  // The hosting desk has a patient: the joining desk must show her once it works against this server.
+  const hosting = await startSignedInCore(tlsPortal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword, { fetch: fetchFor({ fingerprint256: fingerprint, pem }) });
+  try {
+    await hosting.services.patients.preRegister(mariaForm(), false);
+    await hosting.engine.syncNow();
+  } finally {
+    await hosting.dispose();
+  }
 });
 test.afterAll(async () => {
   await desk?.close();
@@ -31,7 +45,7 @@ test.afterAll(async () => {
 
 const savedConfig = (dir: string): string => (existsSync(join(dir, 'console.json')) ? readFileSync(join(dir, 'console.json'), 'utf8') : '');
 
-test('a desk checks the server, shows the clinic and the fingerprint, refuses until it is confirmed, and saves only then', async ({ page }) => {
+test('a desk checks the server, shows the clinic and the fingerprint, refuses until it is confirmed and the sign-in works there, then works against it at once', async ({ page }) => {
   // This desk starts as a fresh one would: nobody signed in, its own server not reachable.
   desk = await openConsole(page, { serverUrl: 'http://127.0.0.1:9' });
   await page.getByRole('button', { name: "Connect to our clinic's server instead" }).click();
@@ -68,8 +82,20 @@ test('a desk checks the server, shows the clinic and the fingerprint, refuses un
   expect(savedConfig(desk.dataDir)).toBe(before);
 
   await found.getByLabel('Name for this computer').fill('Front desk 2');
+  // A wrong password: the server's sentence, the password emptied, nothing saved, still not signed in.
+  await found.getByLabel('Username').fill(TEST_CLINIC.adminUsername);
+  await found.getByLabel('Password').fill('Not-The-Password-1');
   await found.getByRole('button', { name: 'Connect this computer' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'will use the records server' })).toContainText(TEST_CLINIC.name);
+  await expect(page.getByRole('alert')).toHaveText('The username or password is not right, or the account is inactive.');
+  await expect(found.getByLabel('Password')).toHaveValue('');
+  expect(savedConfig(desk.dataDir)).toBe(before);
+  expect((await desk.core.session.state()).signedIn).toBe(false);
+
+  await found.getByLabel('Password').fill(TEST_CLINIC.adminPassword);
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+  // Signed in on the new server without a restart: its patient arrives through the pinned connection.
+  await expect(page.getByRole('heading', { level: 1, name: 'Patients' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Maria Lopez' })).toBeVisible();
   const saved = JSON.parse(savedConfig(desk.dataDir)) as { hostServer: boolean; serverUrl: string; pinnedCertificate: { fingerprint256: string }; deviceName: string };
   expect(saved).toMatchObject({ hostServer: false, serverUrl: tlsPortal.url, pinnedCertificate: { fingerprint256: fingerprint }, deviceName: 'Front desk 2' });
 });
