@@ -9,6 +9,8 @@ import type { AppStatus } from '../shared/ipc/contract';
 import type { TestPortal } from '../test/fixtures/portal';
 import { TEST_CLINIC, startTestPortal } from '../test/fixtures/portal';
 import { readConsoleConfig } from './consoleConfig';
+import type { ConsoleConfig } from './consoleConfig';
+import type { PortalHost } from './session/auth';
 import { ConsoleHolder } from './consoleHolder';
 import { createConsoleCore } from './core';
 import type { PinnedCertificate } from './net/serverIdentity';
@@ -60,12 +62,13 @@ afterEach(async () => {
   desk = undefined;
 });
 
-/** A fresh desk, held as index.ts holds it; its first server is not reachable. */
-async function freshDesk() {
+/** A fresh desk, held as index.ts holds it; its first server is not reachable (or a hosted one with no clinic yet). */
+async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: ConsoleConfig) => Promise<void> } = {}) {
   const dir = tempDir('joining-desk-');
   const holder = await ConsoleHolder.open({
     open: (server) => createConsoleCore({ ...server, dataDir: dir.path, log: () => undefined, sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400 } }),
-    first: { serverUrl: UNREACHABLE_URL, deviceName: 'Staff console on test' },
+    first: { serverUrl: UNREACHABLE_URL, deviceName: 'Staff console on test', host: o.host ?? null },
+    ...(o.beforeSwitch ? { beforeSwitch: o.beforeSwitch } : {}),
   });
   const statuses: AppStatus[] = [];
   holder.registry.on('app.status', (s) => statuses.push(s));
@@ -110,6 +113,18 @@ describe('joining a clinic server with a staff sign-in', () => {
     const devices = await holder.registry.invoke('devices.list', undefined);
     expect(devices).toMatchObject({ ok: true });
     expect((devices as { value: { name: string; thisConsole: boolean }[] }).value.find((d) => d.thisConsole)?.name).toBe('Front desk 2');
+  });
+
+  it('a first-run desk that would host (no clinic set up there yet) stops hosting and joins', async () => {
+    const unused = () => Promise.reject(new Error('unused'));
+    const left: ConsoleConfig[] = [];
+    const { holder } = await freshDesk({
+      host: { url: UNREACHABLE_URL, isSetUp: () => Promise.resolve(false), setupClinic: unused, setupEnrolment: unused },
+      beforeSwitch: async (config) => void left.push(config),
+    });
+    expect(await holder.registry.invoke('app.status', undefined)).toMatchObject({ ok: true, value: { mode: 'setup', hostsServer: true } });
+    expect(await holder.registry.invoke('server.connect', join16(admin))).toMatchObject({ ok: true, value: { mode: 'ready', hostsServer: false, serverUrl: portal.url } });
+    expect(left).toMatchObject([{ hostServer: false, serverUrl: portal.url }]);
   });
 
   it('asks for the second factor the new server\'s clinic requires, sets it up there, and joins with the code', async () => {

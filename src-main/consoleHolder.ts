@@ -1,3 +1,4 @@
+import { DomainError } from '../shared/api/errors';
 import type { AppStatus, IpcEvent, IpcEvents } from '../shared/ipc/contract';
 import type { ConsoleConfig } from './consoleConfig';
 import type { ConsoleCore, ConsoleCoreOptions } from './core';
@@ -78,16 +79,23 @@ export class ConsoleHolder {
 
   private async replace({ config, signIn, password }: JoinedServer): Promise<AppStatus> {
     await this.core.close();
-    await this.o.beforeSwitch?.(config);
-    const next = await this.o.open({
-      serverUrl: config.serverUrl,
-      // The new server's self-signed certificate is the only one accepted, as on every later start.
-      fetch: fetchFor(config.pinnedCertificate ?? null),
-      deviceName: config.deviceName ?? this.o.first.deviceName,
-      host: null,
-      hostedBackup: null,
-      switchServer: this.switchServer,
-    });
+    let next: ConsoleCore;
+    try {
+      await this.o.beforeSwitch?.(config);
+      next = await this.o.open({
+        serverUrl: config.serverUrl,
+        // The new server's self-signed certificate is the only one accepted, as on every later start.
+        fetch: fetchFor(config.pinnedCertificate ?? null),
+        deviceName: config.deviceName ?? this.o.first.deviceName,
+        host: null,
+        hostedBackup: null,
+        switchServer: this.switchServer,
+      });
+    } catch (err) {
+      // console.json already names the new server: the next start opens it.
+      this.o.log?.(`[console] opening the joined server failed: ${err instanceof Error ? err.name : typeof err}`);
+      throw new DomainError('internal', 'This computer is now connected to the clinic\'s server, but the console could not switch to it. Close the console and open it again, then sign in.');
+    }
     this.core = next;
     for (const sub of this.subscriptions) {
       sub.off();

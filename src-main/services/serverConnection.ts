@@ -57,6 +57,8 @@ export interface ServerConnectionDeps {
  * unsent changes to another server. Nothing is saved until the sign-in worked.
  */
 export class ServerConnectionService {
+  private joining = false;
+
   constructor(private readonly o: ServerConnectionDeps) {}
 
   /** What the person confirms: the clinic's name and, for a self-signed certificate, its fingerprint. Saves nothing. */
@@ -114,6 +116,19 @@ export class ServerConnectionService {
    * written and the console switches to the new server, signed in.
    */
   async connect(request: JoinRequest): Promise<AppStatus> {
+    // One join at a time: a second click must not sign in twice or switch the console twice.
+    if (this.joining) {
+      throw new DomainError('conflict', 'This computer is already connecting to the clinic\'s server. Wait a moment.');
+    }
+    this.joining = true;
+    try {
+      return await this.join(request);
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  private async join(request: JoinRequest): Promise<AppStatus> {
     const switchServer = await this.mayJoin(request.deviceName);
     // Filled in by the sign-in, which runs after the server checks and before console.json is written.
     const there: { auth?: ReturnType<typeof signInElsewhere>; signIn?: StaffSignInResponse } = {};
