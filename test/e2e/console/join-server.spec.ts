@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { generate } from 'otplib';
 import type { TestPortal } from '../../fixtures/portal';
 import { TEST_CLINIC, startTestPortal } from '../../fixtures/portal';
 import { fetchFor } from '../../../src-main/net/serverIdentity';
@@ -19,13 +20,15 @@ let certDir: string;
 let tlsPortal: TestPortal;
 let fingerprint: string;
 let desk: ConsoleUnderTest | undefined;
+let pem: string;
+const receptionist = { username: 'joiningdesk', password: 'Copper-Kettle-Desk-81' };
 
 test.beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'join-e2e-'));
   const cert = join(certDir, 'desk.crt');
   const key = join(certDir, 'desk.key');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=front-desk'], { stdio: 'ignore' });
-  const pem = readFileSync(cert, 'utf8');
+  pem = readFileSync(cert, 'utf8');
   fingerprint = new X509Certificate(pem).fingerprint256;
   tlsPortal = await startTestPortal({ config: { tlsCert: cert, tlsKey: key } });
   // The hosting desk has a patient: the joining desk must show her once it works against this server.
@@ -37,8 +40,11 @@ test.beforeAll(async () => {
     await hosting.dispose();
   }
 });
-test.afterAll(async () => {
+test.afterEach(async () => {
   await desk?.close();
+  desk = undefined;
+});
+test.afterAll(async () => {
   await tlsPortal?.stop();
   rmSync(certDir, { recursive: true, force: true });
 });
@@ -98,4 +104,48 @@ test('a desk checks the server, shows the clinic and the fingerprint, refuses un
   await expect(page.getByRole('link', { name: 'Maria Lopez' })).toBeVisible();
   const saved = JSON.parse(savedConfig(desk.dataDir)) as { hostServer: boolean; serverUrl: string; pinnedCertificate: { fingerprint256: string }; deviceName: string };
   expect(saved).toMatchObject({ hostServer: false, serverUrl: tlsPortal.url, pinnedCertificate: { fingerprint256: fingerprint }, deviceName: 'Front desk 2' });
+});
+
+test('a receptionist whose clinic requires a second factor sets it up while joining, and lands signed in', async ({ page }) => {
+  const admin = await startSignedInCore(tlsPortal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword, { fetch: fetchFor({ fingerprint256: fingerprint, pem }) });
+  try {
+    await admin.services.staff.create({ ...receptionist, displayName: 'Jo Joining', role: 'receptionist' });
+    const c = (await admin.services.auth.status()).clinic;
+    if (!c) {
+      throw new Error('the admin desk knows no clinic');
+    }
+    const { name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers } = c;
+    await admin.services.clinic.update({ name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers, secondFactorPolicy: 'everyone' });
+  } finally {
+    await admin.dispose();
+  }
+  desk = await openConsole(page, { serverUrl: 'http://127.0.0.1:9' });
+  await page.getByRole('button', { name: "Connect to our clinic's server instead" }).click();
+  await page.getByLabel('Server address').fill(tlsPortal.url);
+  await page.getByRole('button', { name: 'Check server' }).click();
+  const found = page.getByRole('region', { name: "Found the clinic's server" });
+  await found.getByRole('checkbox', { name: 'The fingerprint matches the one on the server computer' }).check();
+  await found.getByLabel('Name for this computer').fill('Front desk 3');
+  await found.getByLabel('Username').fill(receptionist.username);
+  await found.getByLabel('Password').fill(receptionist.password);
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+
+  await expect(found.getByRole('heading', { name: 'Set up your authenticator app' })).toBeVisible();
+  await expect(found.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const secret = (await found.locator('.secret-key').innerText()).trim();
+  const before = savedConfig(desk.dataDir);
+  // A wrong code: refused, nothing saved; the code is retyped.
+  await found.getByLabel('Code from your authenticator app').fill('000000');
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(found.getByLabel('Code from your authenticator app')).toHaveValue('');
+  expect(savedConfig(desk.dataDir)).toBe(before);
+
+  await found.getByLabel('Code from your authenticator app').fill(await generate({ secret }));
+  await found.getByRole('button', { name: 'Connect this computer' }).click();
+  const recovery = page.getByRole('alertdialog', { name: 'Your recovery codes' });
+  await expect(recovery.getByRole('listitem')).toHaveCount(10);
+  await recovery.getByRole('button', { name: 'I have saved my recovery codes' }).click();
+  await expect(page.getByRole('link', { name: 'Maria Lopez' })).toBeVisible();
+  expect(JSON.parse(savedConfig(desk.dataDir))).toMatchObject({ hostServer: false, serverUrl: tlsPortal.url, deviceName: 'Front desk 3' });
 });
