@@ -105,16 +105,22 @@ export function writeConsoleConfig(userDataDir: string, config: ConsoleConfig): 
 
 /**
  * "Connect to our clinic's server" (issue 16): checks the server (address, reachable, certificate
- * confirmed or pinned, same clinic when re-connecting, same protocol) and only then saves it as
- * this desk's server, no longer hosting. Any refusal throws ServerCheckError and leaves
- * console.json as it was. The console applies it on its next start.
+ * confirmed or pinned, same clinic when re-connecting, same protocol), then `beforeSave` (the
+ * staff sign-in on that server), and only then saves it as this desk's server, no longer hosting.
+ * Any refusal throws (ServerCheckError, or what `beforeSave` threw) and leaves console.json as it was.
  */
 export async function connectToClinicServer(
   userDataDir: string,
   address: string,
-  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & { reconnect?: boolean; deviceName?: string } = {},
+  o: Pick<CheckServerOptions, 'confirmedFingerprint' | 'timeoutMs'> & {
+    reconnect?: boolean;
+    deviceName?: string;
+    /** The last check, against the server just checked and over its pin; a throw saves nothing. */
+    beforeSave?: (check: ServerCheck, next: ConsoleConfig) => Promise<void>;
+  } = {},
 ): Promise<ServerCheck> {
-  const current = readConsoleConfig(userDataDir);
+  // Read without writing the first run's defaults: a refusal leaves no file behind either.
+  const current = existsSync(join(userDataDir, 'console.json')) ? readConsoleConfig(userDataDir) : { ...DEFAULT_CONSOLE_CONFIG };
   const check = await checkServer(address, {
     confirmedFingerprint: o.confirmedFingerprint ?? null,
     timeoutMs: o.timeoutMs,
@@ -129,6 +135,7 @@ export async function connectToClinicServer(
   if (name) {
     next.deviceName = name;
   }
+  await o.beforeSave?.(check, next);
   writeConsoleConfig(userDataDir, next);
   return check;
 }

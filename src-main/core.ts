@@ -22,6 +22,8 @@ import { RenewalService } from './services/renewals';
 import type { FetchLike } from './net/serverClient';
 import { Session } from './session/session';
 import { ServerConnectionService } from './services/serverConnection';
+import type { JoinedServer } from './services/serverConnection';
+import type { AppStatus } from '../shared/ipc/contract';
 import { HostedPortalService } from './services/hostedPortal';
 import type { PortalRules } from './services/hostedPortal';
 import { BackupService } from './services/backups';
@@ -58,6 +60,8 @@ export interface ConsoleCoreOptions {
   openFile?: (file: string) => Promise<void>;
   /** How to back up the portal this console hosts (index.ts hands in the server's own backup). */
   hostedBackup?: HostedBackup | null;
+  /** Replaces this core with one for a server the desk just joined (consoleHolder.ts hands it in). */
+  switchServer?: (joined: JoinedServer) => Promise<AppStatus>;
 }
 
 export interface ConsoleCore {
@@ -108,12 +112,18 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
       engine.noteLocalWrite();
     },
   };
+  const deviceName = o.deviceName ?? `Staff console on ${hostname()}`;
+  const trustTokens = {
+    get: async (username: string) => (await db.read((m) => getState(m, 'trustTokens')))?.[username.toLowerCase()]?.token ?? null,
+    set: (username: string, staffUserId: string, token: string) =>
+      db.write(async (m) => setState(m, 'trustTokens', { ...((await getState(m, 'trustTokens')) ?? {}), [username.toLowerCase()]: { staffUserId, token } })),
+  };
   const auth = new AuthService({
     session,
     serverUrl: o.serverUrl,
     host: o.host ?? null,
     fetch: fetchImpl,
-    deviceName: o.deviceName ?? `Staff console on ${hostname()}`,
+    deviceName,
     onSignedIn: () => engine.restart(),
     onSignedOut: async () => {
       // Give waiting changes a last chance to leave while the token still works.
@@ -124,11 +134,7 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     },
     idleLockSeconds: () => readIdleLockSeconds(db),
     rememberVerifier: (staff, password) => rememberVerifier(db, staff, password),
-    trustTokens: {
-      get: async (username) => (await db.read((m) => getState(m, 'trustTokens')))?.[username.toLowerCase()]?.token ?? null,
-      set: (username, staffUserId, token) =>
-        db.write(async (m) => setState(m, 'trustTokens', { ...((await getState(m, 'trustTokens')) ?? {}), [username.toLowerCase()]: { staffUserId, token } })),
-    },
+    trustTokens,
     tokenProtectionWarning: o.tokenProtectionWarning ?? null,
   });
   const backups = new BackupService({ session, dataDir: o.dataDir, hosted: o.hostedBackup ?? null, now, log });
@@ -160,7 +166,17 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     security: new StaffSecurityService({ db, session, serverUrl: o.serverUrl, fetch: fetchImpl }),
     portal: new HostedPortalService({ dataDir: o.dataDir, session, secrets, hostsServer: Boolean(o.host), rules: o.portalRules ?? null }),
     backups,
-    server: new ServerConnectionService({ dataDir: o.dataDir, db, session, serverUrl: o.serverUrl, hostsServer: Boolean(o.host), hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false) }),
+    server: new ServerConnectionService({
+      dataDir: o.dataDir,
+      db,
+      session,
+      serverUrl: o.serverUrl,
+      hostsServer: Boolean(o.host),
+      hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false),
+      deviceName,
+      trustTokens,
+      ...(o.switchServer ? { switchServer: o.switchServer } : {}),
+    }),
   };
   const registry = createIpcRegistry(services, log);
   // The lock is read before the engine starts: its first status events already know to hide the

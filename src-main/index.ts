@@ -15,6 +15,7 @@ import type { PinnedCertificate } from './net/serverIdentity';
 import { fetchFor } from './net/serverIdentity';
 import { createConsoleCore } from './core';
 import type { ConsoleCore } from './core';
+import { ConsoleHolder } from './consoleHolder';
 import { registerIpc } from './ipc/electron';
 import { createElectronFileOpener, createElectronSecretStore } from './platform/electron';
 import { CLOSE_PROMPT, SleepGuard, closeChoice, onWindowClose } from './platform/keepHosting';
@@ -23,7 +24,7 @@ import { devRendererUrl, isAllowedExternalLink, lockDownContents, lockDownSessio
 const log = (line: string): void => console.log(line);
 
 let mainWindow: BrowserWindow | null = null;
-let core: ConsoleCore | null = null;
+let holder: ConsoleHolder | null = null;
 let portal: PortalHandle | null = null;
 let unregisterIpc: (() => void) | null = null;
 let stopIdleWatch: (() => void) | null = null;
@@ -32,7 +33,7 @@ let shutDown = false;
 let quitting = false;
 const sleepGuard = new SleepGuard(powerSaveBlocker);
 
-function createWindow(rendererFile: string, devServerUrl: string | undefined, portalOrigins: string[]): BrowserWindow {
+function createWindow(rendererFile: string, devServerUrl: string | undefined, portalOrigins: () => string[]): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -52,7 +53,7 @@ function createWindow(rendererFile: string, devServerUrl: string | undefined, po
   win.once('ready-to-show', () => win.show());
   // The window shows the console and nothing else; links to the clinic's portal open in the browser.
   win.webContents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalLink(url, portalOrigins)) {
+    if (isAllowedExternalLink(url, portalOrigins())) {
       void shell.openExternal(url);
     }
     return { action: 'deny' };
@@ -69,13 +70,13 @@ function createWindow(rendererFile: string, devServerUrl: string | undefined, po
  * Beside the renderer's own idle timer: the console also locks when the computer has been idle
  * that long (a hung or hidden window cannot keep it open), when the screen locks, and on sleep.
  */
-function watchIdle(c: ConsoleCore): () => void {
+function watchIdle(current: () => ConsoleCore): () => void {
   const lockNow = (): void => {
     // Refused when nobody is signed in: then there is nothing to hide.
-    c.services.lock.lock().catch(() => undefined);
+    current().services.lock.lock().catch(() => undefined);
   };
   const check = (): void => {
-    c.services.auth
+    current().services.auth
       .status()
       .then((s) => {
         if (s.mode === 'ready' && !s.locked && powerMonitor.getSystemIdleTime() >= s.idleLockSeconds) {
@@ -124,32 +125,46 @@ async function start(): Promise<void> {
       log,
     );
   }
-  const serverUrl = portal ? ownPortalUrl(portal.url) : config.serverUrl;
-  core = await createConsoleCore({
-    dataDir: userData,
-    sqlitePath: join(userData, 'console.sqlite'),
-    secretStore: secrets.store,
-    tokenProtectionWarning: secrets.warning,
-    serverUrl,
-    host: portal,
-    // A hosting desk backs the clinic's records up every night into <userData>/backups (issue 18 item 5).
-    hostedBackup: portal ? scheduledBackupOf(join(userData, 'portal'), join(userData, 'backups')) : null,
-    portalRules: { readConfig, mailDirOf, env: process.env },
-    // A joining desk accepts only the self-signed certificate it confirmed (issue 16); a hosting
-    // desk serving its own certificate accepts only that one; otherwise normal checks.
-    fetch: fetchFor(portal ? ownPin : (config.pinnedCertificate ?? null)),
-    // The name given when this desk joined; otherwise one from the computer's own name.
-    deviceName: config.deviceName ?? `Staff console on ${hostname()}`,
+  let portalOrigins = [portal ? ownPortalUrl(portal.url) : config.serverUrl, config.publicUrl ?? ''].filter(Boolean);
+  holder = await ConsoleHolder.open({
+    open: (server) =>
+      createConsoleCore({
+        ...server,
+        dataDir: userData,
+        sqlitePath: join(userData, 'console.sqlite'),
+        secretStore: secrets.store,
+        tokenProtectionWarning: secrets.warning,
+        portalRules: { readConfig, mailDirOf, env: process.env },
+        log,
+        openFile: createElectronFileOpener(log),
+      }),
+    first: {
+      serverUrl: portal ? ownPortalUrl(portal.url) : config.serverUrl,
+      host: portal,
+      // A hosting desk backs the clinic's records up every night into <userData>/backups (issue 18 item 5).
+      hostedBackup: portal ? scheduledBackupOf(join(userData, 'portal'), join(userData, 'backups')) : null,
+      // A joining desk accepts only the self-signed certificate it confirmed (issue 16); a hosting
+      // desk serving its own certificate accepts only that one; otherwise normal checks.
+      fetch: fetchFor(portal ? ownPin : (config.pinnedCertificate ?? null)),
+      // The name given when this desk joined; otherwise one from the computer's own name.
+      deviceName: config.deviceName ?? `Staff console on ${hostname()}`,
+    },
+    // Joined another clinic server from the first-run screen: this computer no longer hosts one.
+    beforeSwitch: async (joined) => {
+      sleepGuard.release();
+      await portal?.close().catch(() => undefined);
+      portal = null;
+      portalOrigins = [joined.serverUrl];
+    },
     log,
-    openFile: createElectronFileOpener(log),
   });
+  const consoles = holder;
   const rendererFile = join(__dirname, '../renderer/index.html');
   // Only `electron-vite dev` builds honour the dev server; a packaged or built console never does.
   const devServerUrl = app.isPackaged ? undefined : devRendererUrl(import.meta.env.DEV, process.env.ELECTRON_RENDERER_URL);
-  stopIdleWatch = watchIdle(core);
-  unregisterIpc = registerIpc(core.registry, { rendererFileUrl: pathToFileURL(rendererFile).href, devServerUrl, getWindow: () => mainWindow });
-  const portalOrigins = [serverUrl, config.publicUrl ?? ''].filter(Boolean);
-  mainWindow = createWindow(rendererFile, devServerUrl, portalOrigins);
+  stopIdleWatch = watchIdle(() => consoles.current);
+  unregisterIpc = registerIpc(consoles.registry, { rendererFileUrl: pathToFileURL(rendererFile).href, devServerUrl, getWindow: () => mainWindow });
+  mainWindow = createWindow(rendererFile, devServerUrl, () => portalOrigins);
   if (portal) {
     // Patients and the other desks depend on this computer while it hosts: it must not sleep.
     sleepGuard.hold();
@@ -180,7 +195,7 @@ async function shutdown(): Promise<void> {
   sleepGuard.release();
   stopIdleWatch?.();
   unregisterIpc?.();
-  await core?.close().catch(() => undefined);
+  await holder?.close().catch(() => undefined);
   await portal?.close().catch(() => undefined);
 }
 

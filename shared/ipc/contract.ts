@@ -327,8 +327,13 @@ export interface IpcContract {
   'audit.search': { args: { filters: AuditQuery }; result: AuditEventView[] };
   /** Signed out only: checks a clinic server and shows what to confirm; saves nothing. */
   'server.check': { args: { address: string }; result: ServerCheckView };
-  /** Signed out, nothing waiting to send: checks again and saves it as this desk's server (used from the next start). */
-  'server.connect': { args: { address: string; confirmedFingerprint?: string | null; deviceName?: string | null }; result: ServerCheckView };
+  /**
+   * Signed out, nothing waiting to send: checks the server again, signs in there (the server may ask
+   * for the second factor), and only then saves it as this desk's server and switches to it, signed in.
+   */
+  'server.connect': { args: { address: string; confirmedFingerprint?: string | null; deviceName?: string | null } & StaffCredentials; result: AppStatus };
+  /** Joining, when the new server's clinic requires a second factor this person has not set up: the secret to set up (nothing saved here). */
+  'server.enrolmentAtSignIn': { args: { address: string; confirmedFingerprint?: string | null; deviceName?: string | null; username: string; password: string }; result: SignInEnrolment };
   /** Admins: this desk's server, its pin and what waits to be sent. */
   'server.current': { args: void; result: ServerConnectionView };
   /** Admins: "Test connection" — the same checks as joining, against the pin and clinic saved here. */
@@ -441,6 +446,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'audit.search',
   'server.check',
   'server.connect',
+  'server.enrolmentAtSignIn',
   'server.current',
   'server.test',
   'portal.settings',

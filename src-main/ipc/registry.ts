@@ -120,7 +120,10 @@ function handlersFor(s: ConsoleServices): Handlers {
     'devices.revokeTrust': (a) => s.security.revokeTrustedComputer(a.trustId),
     'audit.search': (a) => s.security.searchAudit(a.filters),
     'server.check': (a) => s.server.check(a.address),
-    'server.connect': (a) => s.server.connect(a.address, a.confirmedFingerprint ?? null, a.deviceName ?? null),
+    'server.connect': ({ address, confirmedFingerprint, deviceName, ...credentials }) =>
+      s.server.connect({ address, confirmedFingerprint: confirmedFingerprint ?? null, deviceName: deviceName ?? null, credentials }),
+    'server.enrolmentAtSignIn': ({ address, confirmedFingerprint, deviceName, username, password }) =>
+      s.server.enrolmentAtSignIn({ address, confirmedFingerprint: confirmedFingerprint ?? null, deviceName: deviceName ?? null, credentials: { username, password } }),
     'server.current': () => s.server.current(),
     'server.test': () => s.server.test(),
     'portal.settings': () => s.portal.settings(),

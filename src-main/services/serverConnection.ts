@@ -1,14 +1,34 @@
 import { In } from 'typeorm';
 import { DomainError } from '../../shared/api/errors';
-import type { ServerCheckView, ServerConnectionView } from '../../shared/ipc/contract';
+import type { StaffSignInResponse } from '../../shared/api/types';
+import type { AppStatus, ServerCheckView, ServerConnectionView, SignInEnrolment, StaffCredentials } from '../../shared/ipc/contract';
 import type { Database } from '../../shared/node/db';
 import { OutboxEntity } from '../replica/entities';
-import { connectToClinicServer, deviceNameProblem, savedConnection } from '../consoleConfig';
+import { connectToClinicServer, deviceNameProblem, readConsoleConfig, savedConnection } from '../consoleConfig';
+import type { ConsoleConfig } from '../consoleConfig';
 import { readHostCertificate } from '../hostCertificate';
 import { readPortalSettings } from '../portalSettings';
-import { ServerCheckError, checkServer } from '../net/serverIdentity';
-import type { PresentedCertificate } from '../net/serverIdentity';
+import { ServerCheckError, checkServer, fetchFor } from '../net/serverIdentity';
+import type { PresentedCertificate, ServerCheck } from '../net/serverIdentity';
+import { ServerUnreachableError } from '../net/serverClient';
+import { signInElsewhere } from '../session/auth';
+import type { AuthServiceOptions } from '../session/auth';
 import type { Session } from '../session/session';
+
+/** A server this desk has just joined: what console.json now says, and the sign-in that worked there. */
+export interface JoinedServer {
+  config: ConsoleConfig;
+  signIn: StaffSignInResponse;
+  password: string;
+}
+
+/** What the last step of "Connect to our clinic's server" sends. */
+export interface JoinRequest {
+  address: string;
+  confirmedFingerprint: string | null;
+  deviceName: string | null;
+  credentials: StaffCredentials;
+}
 
 export interface ServerConnectionDeps {
   /** Where console.json lives (Electron's userData). */
@@ -20,14 +40,25 @@ export interface ServerConnectionDeps {
   hostsServer: boolean;
   /** For a hosting console: whether its portal already keeps a clinic (then it must not be switched away from here). */
   hostedClinicExists?: () => Promise<boolean>;
+  /** The name this console gives itself at sign-in when the person gives none. */
+  deviceName: string;
+  /** Where a "trust this computer" token from the new server is kept. */
+  trustTokens?: AuthServiceOptions['trustTokens'];
+  /**
+   * Puts the joined server to use at once (consoleHolder.ts): this core is closed, a new one talks
+   * to the new server through its pin and adopts the sign-in. Absent, a desk cannot join from here.
+   */
+  switchServer?: (joined: JoinedServer) => Promise<AppStatus>;
 }
 
 /**
- * "Connect to our clinic's server" (issue 16): check a server, then save it. Only while nobody is
- * signed in here and no change waits to be sent — a desk must not move its unsent changes to
- * another server. The new server is used from the console's next start.
+ * "Connect to our clinic's server" (issue 16): check a server, sign in there, then save it and use
+ * it. Only while nobody is signed in here and no change waits to be sent — a desk must not move its
+ * unsent changes to another server. Nothing is saved until the sign-in worked.
  */
 export class ServerConnectionService {
+  private joining = false;
+
   constructor(private readonly o: ServerConnectionDeps) {}
 
   /** What the person confirms: the clinic's name and, for a self-signed certificate, its fingerprint. Saves nothing. */
@@ -79,7 +110,61 @@ export class ServerConnectionService {
     return this.o.db.read((m) => m.count(OutboxEntity, { where: { status: In(['pending', 'rejected', 'held']) } }));
   }
 
-  async connect(address: string, confirmedFingerprint: string | null, deviceName: string | null = null): Promise<ServerCheckView> {
+  /**
+   * The last step: the computer's name, this desk's state, the server (as checked and confirmed
+   * before), then the staff sign-in on that server — and only when all passed, console.json is
+   * written and the console switches to the new server, signed in.
+   */
+  async connect(request: JoinRequest): Promise<AppStatus> {
+    // One join at a time: a second click must not sign in twice or switch the console twice.
+    if (this.joining) {
+      throw new DomainError('conflict', 'This computer is already connecting to the clinic\'s server. Wait a moment.');
+    }
+    this.joining = true;
+    try {
+      return await this.join(request);
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  private async join(request: JoinRequest): Promise<AppStatus> {
+    const switchServer = await this.mayJoin(request.deviceName);
+    // Filled in by the sign-in, which runs after the server checks and before console.json is written.
+    const there: { auth?: ReturnType<typeof signInElsewhere>; signIn?: StaffSignInResponse } = {};
+    try {
+      await this.checked(() =>
+        connectToClinicServer(this.o.dataDir, request.address, {
+          confirmedFingerprint: request.confirmedFingerprint,
+          ...(request.deviceName ? { deviceName: request.deviceName } : {}),
+          beforeSave: async (check, next) => {
+            there.auth = this.signInThere(check, next.deviceName ?? this.o.deviceName);
+            there.signIn = await offlineAsDomain(there.auth.verifyOnline(request.credentials));
+          },
+        }),
+      );
+    } catch (err) {
+      // Signed in there but not saved here: the new token must not outlive this attempt.
+      if (there.auth && there.signIn) {
+        await there.auth.revokeOnServer(there.signIn.token);
+      }
+      throw err;
+    }
+    if (!there.signIn) {
+      throw new DomainError('internal', 'The sign-in on the clinic\'s server did not finish. Try again.');
+    }
+    return switchServer({ config: readConsoleConfig(this.o.dataDir), signIn: there.signIn, password: request.credentials.password });
+  }
+
+  /** The clinic requires a second factor this person has not set up: a secret from the new server (nothing saved here). */
+  async enrolmentAtSignIn(request: Omit<JoinRequest, 'credentials'> & { credentials: { username: string; password: string } }): Promise<SignInEnrolment> {
+    await this.mayJoin(request.deviceName);
+    const check = await this.checked(() => checkServer(request.address, { confirmedFingerprint: request.confirmedFingerprint }));
+    return this.signInThere(check, request.deviceName?.trim() || this.o.deviceName).enrolmentAtSignIn(request.credentials);
+  }
+
+  /** The refusals that come before any server is asked: a bad name, someone signed in, a hosting desk with a clinic, unsent changes. */
+  private async mayJoin(deviceName: string | null): Promise<(joined: JoinedServer) => Promise<AppStatus>> {
     // A joining desk names itself (checked before anything else, so a bad name saves nothing).
     const nameProblem = deviceName === null ? null : deviceNameProblem(deviceName);
     if (nameProblem) {
@@ -98,8 +183,15 @@ export class ServerConnectionService {
     if (waiting > 0) {
       throw new DomainError('conflict', `${waiting} change${waiting === 1 ? '' : 's'} made on this computer ${waiting === 1 ? 'has' : 'have'} not reached the clinic's server yet. Sign in and send or resolve ${waiting === 1 ? 'it' : 'them'} first.`);
     }
-    const saved = await this.checked(() => connectToClinicServer(this.o.dataDir, address, { confirmedFingerprint, ...(deviceName ? { deviceName } : {}) }));
-    return { url: saved.url, clinicName: saved.clinicName, fingerprint256: saved.pin?.fingerprint256 ?? null };
+    if (!this.o.switchServer) {
+      throw new DomainError('internal', 'This console cannot change its server while it runs. Restart the console and try again.');
+    }
+    return this.o.switchServer;
+  }
+
+  /** Sign-in on the server just checked, over its pin (or the normal checks), never with this desk's current fetch. */
+  private signInThere(check: ServerCheck, deviceName: string) {
+    return signInElsewhere({ session: this.o.session, serverUrl: check.url, fetch: fetchFor(check.pin), deviceName, trustTokens: this.o.trustTokens });
   }
 
   private async checked<T>(run: () => Promise<T>): Promise<T> {
@@ -108,6 +200,17 @@ export class ServerConnectionService {
     } catch (err) {
       throw toDomain(err);
     }
+  }
+}
+
+async function offlineAsDomain<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof ServerUnreachableError) {
+      throw new DomainError('offline', 'The clinic\'s server stopped answering. Check the connection and try again.');
+    }
+    throw err;
   }
 }
 

@@ -42,6 +42,24 @@ export interface AuthServiceOptions {
   };
 }
 
+/**
+ * Staff sign-in against a server this console does not use yet (joining it, issue 16): the
+ * password and second factor are checked there and nothing is kept here, except a new "trust this
+ * computer" token; no token of the current server is sent to it.
+ */
+export function signInElsewhere(o: Pick<AuthServiceOptions, 'session' | 'serverUrl' | 'fetch' | 'deviceName' | 'trustTokens'>): Pick<AuthService, 'verifyOnline' | 'enrolmentAtSignIn' | 'revokeOnServer'> {
+  const nothing = () => Promise.resolve();
+  return new AuthService({
+    ...o,
+    host: null,
+    onSignedIn: nothing,
+    onSignedOut: nothing,
+    idleLockSeconds: () => Promise.resolve(0),
+    rememberVerifier: nothing,
+    ...(o.trustTokens ? { trustTokens: { get: () => Promise.resolve(null), set: o.trustTokens.set } } : {}),
+  });
+}
+
 /** First-run clinic setup, staff sign-in and sign-out, and what the console should show. */
 export class AuthService {
   /** The first admin's second-factor secret between the two setup steps (kept in this process only). */

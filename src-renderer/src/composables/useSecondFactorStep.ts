@@ -7,9 +7,11 @@ import { useAppStore } from '../stores/app';
  * The second step of a staff sign-in (issue 13): after the right password the server may ask for
  * a code from the authenticator app, or — when the clinic requires one this person has not set up
  * — for setting one up first. The password stays in the form; the code is asked next to it.
+ * `enrol` asks for the secret to set up (by default from this console's server; a joining desk asks the new one).
  */
-export function useSecondFactorStep() {
+export function useSecondFactorStep(enrol?: (username: string, password: string) => Promise<SignInEnrolment>) {
   const app = useAppStore();
+  const enrolmentFor = enrol ?? ((username: string, password: string) => app.enrolmentAtSignIn(username, password));
   const stage = ref<'password' | 'code' | 'enrol'>('password');
   const enrolment = ref<SignInEnrolment | null>(null);
 
@@ -23,7 +25,7 @@ export function useSecondFactorStep() {
       return true;
     }
     if (error.code === 'second_factor_enrolment_required') {
-      enrolment.value = await app.enrolmentAtSignIn(username, password);
+      enrolment.value = await enrolmentFor(username, password);
       stage.value = 'enrol';
       return true;
     }

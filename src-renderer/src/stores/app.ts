@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import { mayReplyToPatients as mayReply } from '../../../shared/domain/clinic';
-import type { AppStatus, SignInEnrolment } from '../../../shared/ipc/contract';
+import type { AppStatus, IpcContract, SignInEnrolment } from '../../../shared/ipc/contract';
 import type { ClinicSettingsForm } from '../../../shared/validation/clinic';
 import type { ClinicSetupForm } from '../../../shared/validation/staff';
 import { todayInZone } from '../../../shared/time/dateOnly';
@@ -79,6 +79,20 @@ export const useAppStore = defineStore('app', () => {
     newAdminUsername.value = null;
   }
 
+  /**
+   * Joins the clinic's server (issue 16): the main process checks it, signs in there, saves it and
+   * switches to it; the console is then signed in on the new server.
+   */
+  async function joinServer(request: IpcContract['server.connect']['args']): Promise<void> {
+    adoptStatus(await call('server.connect', request));
+    newAdminUsername.value = null;
+  }
+
+  /** Joining, when the new server's clinic requires a second factor not set up yet: its secret and QR code. */
+  function joinEnrolment(request: IpcContract['server.enrolmentAtSignIn']['args']): Promise<SignInEnrolment> {
+    return call('server.enrolmentAtSignIn', request);
+  }
+
   /** The clinic requires a second factor this person has not set up: the secret and QR code to set it up with. */
   function enrolmentAtSignIn(username: string, password: string): Promise<SignInEnrolment> {
     return call('auth.enrolmentAtSignIn', { username, password });
@@ -146,6 +160,8 @@ export const useAppStore = defineStore('app', () => {
     updateClinic,
     signIn,
     enrolmentAtSignIn,
+    joinServer,
+    joinEnrolment,
     recoveryCodes,
     forgetRecoveryCodes,
     signOut,

@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generate } from 'otplib';
+import type { AppStatus } from '../shared/ipc/contract';
+import type { TestPortal } from '../test/fixtures/portal';
+import { TEST_CLINIC, startTestPortal } from '../test/fixtures/portal';
+import { readConsoleConfig } from './consoleConfig';
+import type { ConsoleConfig } from './consoleConfig';
+import type { PortalHost } from './session/auth';
+import { ConsoleHolder } from './consoleHolder';
+import { createConsoleCore } from './core';
+import type { PinnedCertificate } from './net/serverIdentity';
+import { fetchFor } from './net/serverIdentity';
+import { UNREACHABLE_URL, mariaForm, startSignedInCore, tempDir } from './testSupport';
+
+/**
+ * Issue 16: a desk joins the clinic's server (TLS with a self-signed certificate on 127.0.0.1) with
+ * a staff sign-in in the same step — nothing is saved until the sign-in worked there — and then
+ * works against the new server at once, through the pin, without a restart.
+ */
+let certDir: string;
+let portal: TestPortal;
+let pin: PinnedCertificate;
+const admin = { username: TEST_CLINIC.adminUsername, password: TEST_CLINIC.adminPassword };
+const former = { username: 'formerdesk', password: 'Copper-Kettle-Desk-81' };
+const receptionist = { username: 'newdesk2fa', password: 'Copper-Kettle-Desk-82' };
+
+beforeAll(async () => {
+  certDir = mkdtempSync(join(tmpdir(), 'holder-'));
+  const cert = join(certDir, 'desk.crt');
+  const key = join(certDir, 'desk.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=front-desk'], { stdio: 'ignore' });
+  const pem = readFileSync(cert, 'utf8');
+  pin = { fingerprint256: new X509Certificate(pem).fingerprint256, pem };
+  portal = await startTestPortal({ config: { tlsCert: cert, tlsKey: key } });
+  // The hosting desk's records: a patient, a former staff member, a receptionist who will need a second factor.
+  const hosting = await startSignedInCore(portal.url, admin.username, admin.password, { fetch: fetchFor(pin) });
+  try {
+    await hosting.services.patients.preRegister(mariaForm(), false);
+    const gone = await hosting.services.staff.create({ ...former, displayName: 'Former Desk', role: 'receptionist' });
+    await hosting.services.staff.setActive(gone.id, false);
+    await hosting.services.staff.create({ ...receptionist, displayName: 'New Desk', role: 'receptionist' });
+    await hosting.engine.syncNow();
+    expect((await hosting.engine.status()).pending).toBe(0);
+  } finally {
+    await hosting.dispose();
+  }
+});
+afterAll(async () => {
+  await portal?.stop();
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+let desk: { holder: ConsoleHolder; dir: { path: string; remove(): void }; statuses: AppStatus[] } | undefined;
+afterEach(async () => {
+  await desk?.holder.close();
+  desk?.dir.remove();
+  desk = undefined;
+});
+
+/** A fresh desk, held as index.ts holds it; its first server is not reachable (or a hosted one with no clinic yet). */
+async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: ConsoleConfig) => Promise<void> } = {}) {
+  const dir = tempDir('joining-desk-');
+  const holder = await ConsoleHolder.open({
+    open: (server) => createConsoleCore({ ...server, dataDir: dir.path, log: () => undefined, sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400 } }),
+    first: { serverUrl: UNREACHABLE_URL, deviceName: 'Staff console on test', host: o.host ?? null },
+    ...(o.beforeSwitch ? { beforeSwitch: o.beforeSwitch } : {}),
+  });
+  const statuses: AppStatus[] = [];
+  holder.registry.on('app.status', (s) => statuses.push(s));
+  readConsoleConfig(dir.path); // the first run's defaults: this desk would host
+  desk = { holder, dir, statuses };
+  return desk;
+}
+
+const consoleJson = (dir: string): string => (existsSync(join(dir, 'console.json')) ? readFileSync(join(dir, 'console.json'), 'utf8') : '');
+const join16 = (credentials: { username: string; password: string; code?: string }) => ({ address: portal.url, confirmedFingerprint: pin.fingerprint256, deviceName: 'Front desk 2', ...credentials });
+
+describe('joining a clinic server with a staff sign-in', () => {
+  it('refuses a wrong password and an inactive account in the server\'s words, saving nothing; the right one saves the server and switches to it, signed in', async () => {
+    const { holder, dir, statuses } = await freshDesk();
+    const before = consoleJson(dir.path);
+    const first = holder.current;
+
+    for (const wrong of [{ ...admin, password: 'Not-The-Password-1' }, former]) {
+      expect(await holder.registry.invoke('server.connect', join16(wrong))).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_credentials', message: 'The username or password is not right, or the account is inactive.' },
+      });
+      expect(consoleJson(dir.path)).toBe(before);
+      expect(holder.current).toBe(first);
+      expect((await holder.current.session.state()).signedIn).toBe(false);
+    }
+    // Empty fields: the sign-in's own words, after the name and server checks, and nothing saved.
+    expect(await holder.registry.invoke('server.connect', join16({ username: '', password: '' }))).toMatchObject({ ok: false, error: { code: 'validation_failed', fields: { username: 'Enter your username.' } } });
+    expect(consoleJson(dir.path)).toBe(before);
+
+    const joined = await holder.registry.invoke('server.connect', join16(admin));
+    expect(joined).toMatchObject({ ok: true, value: { mode: 'ready', hostsServer: false, serverUrl: portal.url, staff: { username: admin.username }, clinic: { name: TEST_CLINIC.name } } });
+    expect(JSON.parse(consoleJson(dir.path))).toMatchObject({ hostServer: false, serverUrl: portal.url, pinnedCertificate: { fingerprint256: pin.fingerprint256 }, deviceName: 'Front desk 2' });
+    // A new core, signed in; the window heard it too.
+    expect(holder.current).not.toBe(first);
+    expect(statuses.at(-1)).toMatchObject({ mode: 'ready', serverUrl: portal.url });
+    // It works against the new server through the pin: the clinic's patient arrives by sync.
+    await holder.current.engine.syncNow();
+    expect(await holder.registry.invoke('patients.list', { query: '' })).toMatchObject({ ok: true, value: [{ patient: { givenName: 'Maria', familyName: 'Lopez' } }] });
+    expect(await holder.registry.invoke('sync.status', undefined)).toMatchObject({ ok: true, value: { online: true } });
+    // The server knows this computer by the name given here.
+    const devices = await holder.registry.invoke('devices.list', undefined);
+    expect(devices).toMatchObject({ ok: true });
+    expect((devices as { value: { name: string; thisConsole: boolean }[] }).value.find((d) => d.thisConsole)?.name).toBe('Front desk 2');
+  });
+
+  it('a first-run desk that would host (no clinic set up there yet) stops hosting and joins', async () => {
+    const unused = () => Promise.reject(new Error('unused'));
+    const left: ConsoleConfig[] = [];
+    const { holder } = await freshDesk({
+      host: { url: UNREACHABLE_URL, isSetUp: () => Promise.resolve(false), setupClinic: unused, setupEnrolment: unused },
+      beforeSwitch: async (config) => void left.push(config),
+    });
+    expect(await holder.registry.invoke('app.status', undefined)).toMatchObject({ ok: true, value: { mode: 'setup', hostsServer: true } });
+    expect(await holder.registry.invoke('server.connect', join16(admin))).toMatchObject({ ok: true, value: { mode: 'ready', hostsServer: false, serverUrl: portal.url } });
+    expect(left).toMatchObject([{ hostServer: false, serverUrl: portal.url }]);
+  });
+
+  it('asks for the second factor the new server\'s clinic requires, sets it up there, and joins with the code', async () => {
+    // The clinic turns the requirement on for everyone.
+    const adminDesk = await startSignedInCore(portal.url, admin.username, admin.password, { fetch: fetchFor(pin) });
+    try {
+      const c = (await adminDesk.services.auth.status()).clinic;
+      if (!c) {
+        throw new Error('the admin desk knows no clinic');
+      }
+      const { name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers } = c;
+      await adminDesk.services.clinic.update({ name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers, secondFactorPolicy: 'everyone' });
+    } finally {
+      await adminDesk.dispose();
+    }
+    const { holder, dir } = await freshDesk();
+    const before = consoleJson(dir.path);
+    expect(await holder.registry.invoke('server.connect', join16(receptionist))).toMatchObject({ ok: false, error: { code: 'second_factor_enrolment_required' } });
+    expect(consoleJson(dir.path)).toBe(before);
+    const enrolment = await holder.registry.invoke('server.enrolmentAtSignIn', { ...join16(receptionist) });
+    expect(enrolment).toMatchObject({ ok: true });
+    const secret = (enrolment as { value: { secret: string } }).value.secret;
+    expect(await holder.registry.invoke('server.connect', join16({ ...receptionist, code: '000000' }))).toMatchObject({ ok: false });
+    expect(consoleJson(dir.path)).toBe(before);
+
+    const joined = await holder.registry.invoke('server.connect', join16({ ...receptionist, code: await generate({ secret }) }));
+    expect(joined).toMatchObject({ ok: true, value: { mode: 'ready', staff: { username: receptionist.username } } });
+    expect((joined as { value: AppStatus }).value.recoveryCodes).toHaveLength(10);
+    expect(readConsoleConfig(dir.path)).toMatchObject({ hostServer: false, serverUrl: portal.url });
+  });
+});
