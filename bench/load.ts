@@ -9,9 +9,11 @@
  *            URL; the bench makes and drops its own databases), skipped without one;
  *   two    — two instances on PostgreSQL behind a real nginx, skipped without PostgreSQL or nginx.
  *
- * Traffic: the demo clinic's registered patients (James and Ana, with their seeded records), each
- * simulated patient a session of its own: GET /api/home, POST /api/record/view (audited), GET
- * /api/appointments, GET /api/messages, POST /api/messages (a new thread) in turn.
+ * Traffic: the demo clinic and BENCH_ACCOUNTS more patients seeded like James and Ana (records, a
+ * past visit, an appointment; default: enough for every simulated patient to be a patient of its
+ * own), each simulated patient a session of its own: GET /api/home, POST /api/record/view
+ * (audited), GET /api/appointments, GET /api/messages, POST /api/messages (a new thread) in turn.
+ * The per-route p50/p99 of the 200-patient run are printed too.
  *   (a) saturation: BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (10) — requests/s;
  *   (b) BENCH_PATIENTS (200) patients, each one request every 1–2 s for BENCH_PATIENT_SECONDS (20)
  *       — p50/p99 latency and errors (target: p99 under 100 ms, no errors).
