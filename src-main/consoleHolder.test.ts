@@ -63,10 +63,11 @@ afterEach(async () => {
 });
 
 /** A fresh desk, held as index.ts holds it; its first server is not reachable (or a hosted one with no clinic yet). */
-async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: ConsoleConfig) => Promise<void> } = {}) {
+async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: ConsoleConfig) => Promise<void>; failSecondOpen?: boolean } = {}) {
   const dir = tempDir('joining-desk-');
+  let opened = 0;
   const holder = await ConsoleHolder.open({
-    open: (server) => createConsoleCore({ ...server, dataDir: dir.path, log: () => undefined, sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400 } }),
+    open: (server) => (o.failSecondOpen && opened++ > 0 ? Promise.reject(new Error('the data folder is not readable')) : createConsoleCore({ ...server, dataDir: dir.path, log: () => undefined, sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400 } })),
     first: { serverUrl: UNREACHABLE_URL, deviceName: 'Staff console on test', host: o.host ?? null },
     ...(o.beforeSwitch ? { beforeSwitch: o.beforeSwitch } : {}),
   });
@@ -78,7 +79,17 @@ async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: Console
 }
 
 const consoleJson = (dir: string): string => (existsSync(join(dir, 'console.json')) ? readFileSync(join(dir, 'console.json'), 'utf8') : '');
-const join16 = (credentials: { username: string; password: string; code?: string }) => ({ address: portal.url, confirmedFingerprint: pin.fingerprint256, deviceName: 'Front desk 2', ...credentials });
+const join16 = (credentials: { username: string; password: string; code?: string }, deviceName = 'Front desk 2') => ({ address: portal.url, confirmedFingerprint: pin.fingerprint256, deviceName, ...credentials });
+
+/** What the clinic's server knows of the computers named so (seen by an admin from another desk). */
+async function devicesNamed(name: string) {
+  const adminDesk = await startSignedInCore(portal.url, admin.username, admin.password, { fetch: fetchFor(pin) });
+  try {
+    return (await adminDesk.services.security.devices()).filter((d) => d.name === name);
+  } finally {
+    await adminDesk.dispose();
+  }
+}
 
 describe('joining a clinic server with a staff sign-in', () => {
   it('refuses a wrong password and an inactive account in the server\'s words, saving nothing; the right one saves the server and switches to it, signed in', async () => {
@@ -113,6 +124,22 @@ describe('joining a clinic server with a staff sign-in', () => {
     const devices = await holder.registry.invoke('devices.list', undefined);
     expect(devices).toMatchObject({ ok: true });
     expect((devices as { value: { name: string; thisConsole: boolean }[] }).value.find((d) => d.thisConsole)?.name).toBe('Front desk 2');
+  });
+
+  it('a switch that fails after the sign-in revokes that sign-in on the new server and answers every later request with a clear "restart" error', async () => {
+    const { holder, dir } = await freshDesk({ failSecondOpen: true });
+    const failed = await holder.registry.invoke('server.connect', join16(admin, 'Front desk 3'));
+    expect(failed).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('restart the console') } });
+    // console.json names the new server: the next start opens it.
+    expect(readConsoleConfig(dir.path)).toMatchObject({ hostServer: false, serverUrl: portal.url });
+    // The token made for the switch is kept nowhere: the server no longer takes it.
+    const devices = await devicesNamed('Front desk 3');
+    expect(devices).toHaveLength(1);
+    expect(devices[0]?.revokedAt).not.toBeNull();
+    // Not the closed core's generic error: the same clear sentence, for any request.
+    for (const [channel, args] of [['app.status', undefined], ['patients.list', { query: '' }]] as const) {
+      expect(await holder.registry.invoke(channel, args)).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('restart the console') } });
+    }
   });
 
   it('a first-run desk that would host (no clinic set up there yet) stops hosting and joins', async () => {
