@@ -28,6 +28,7 @@ let pin: PinnedCertificate;
 const admin = { username: TEST_CLINIC.adminUsername, password: TEST_CLINIC.adminPassword };
 const former = { username: 'formerdesk', password: 'Copper-Kettle-Desk-81' };
 const receptionist = { username: 'newdesk2fa', password: 'Copper-Kettle-Desk-82' };
+const nurse = { username: 'newdesk2fb', password: 'Copper-Kettle-Desk-83' };
 
 beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'holder-'));
@@ -44,6 +45,7 @@ beforeAll(async () => {
     const gone = await hosting.services.staff.create({ ...former, displayName: 'Former Desk', role: 'receptionist' });
     await hosting.services.staff.setActive(gone.id, false);
     await hosting.services.staff.create({ ...receptionist, displayName: 'New Desk', role: 'receptionist' });
+    await hosting.services.staff.create({ ...nurse, displayName: 'Other New Desk', role: 'receptionist' });
     await hosting.engine.syncNow();
     expect((await hosting.engine.status()).pending).toBe(0);
   } finally {
@@ -86,6 +88,23 @@ async function devicesNamed(name: string) {
   const adminDesk = await startSignedInCore(portal.url, admin.username, admin.password, { fetch: fetchFor(pin) });
   try {
     return (await adminDesk.services.security.devices()).filter((d) => d.name === name);
+  } finally {
+    await adminDesk.dispose();
+  }
+}
+
+/** The clinic turns the second-factor requirement on for everyone (once: the admin then needs one too). */
+let everyoneNeedsSecondFactor: Promise<void> | undefined;
+const requireSecondFactorForEveryone = (): Promise<void> => (everyoneNeedsSecondFactor ??= turnOnSecondFactorForEveryone());
+async function turnOnSecondFactorForEveryone(): Promise<void> {
+  const adminDesk = await startSignedInCore(portal.url, admin.username, admin.password, { fetch: fetchFor(pin) });
+  try {
+    const c = (await adminDesk.services.auth.status()).clinic;
+    if (!c) {
+      throw new Error('the admin desk knows no clinic');
+    }
+    const { name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers } = c;
+    await adminDesk.services.clinic.update({ name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers, secondFactorPolicy: 'everyone' });
   } finally {
     await adminDesk.dispose();
   }
@@ -155,18 +174,7 @@ describe('joining a clinic server with a staff sign-in', () => {
   });
 
   it('asks for the second factor the new server\'s clinic requires, sets it up there, and joins with the code', async () => {
-    // The clinic turns the requirement on for everyone.
-    const adminDesk = await startSignedInCore(portal.url, admin.username, admin.password, { fetch: fetchFor(pin) });
-    try {
-      const c = (await adminDesk.services.auth.status()).clinic;
-      if (!c) {
-        throw new Error('the admin desk knows no clinic');
-      }
-      const { name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers } = c;
-      await adminDesk.services.clinic.update({ name, phone, address, timeZone, passwordPolicy, invitationLifetimeDays, appointmentCancelHours, staffTokenLifetimeDays, staffTokenIdleDays, messageRepliers, secondFactorPolicy: 'everyone' });
-    } finally {
-      await adminDesk.dispose();
-    }
+    await requireSecondFactorForEveryone();
     const { holder, dir } = await freshDesk();
     const before = consoleJson(dir.path);
     expect(await holder.registry.invoke('server.connect', join16(receptionist))).toMatchObject({ ok: false, error: { code: 'second_factor_enrolment_required' } });
@@ -181,5 +189,19 @@ describe('joining a clinic server with a staff sign-in', () => {
     expect(joined).toMatchObject({ ok: true, value: { mode: 'ready', staff: { username: receptionist.username } } });
     expect((joined as { value: AppStatus }).value.recoveryCodes).toHaveLength(10);
     expect(readConsoleConfig(dir.path)).toMatchObject({ hostServer: false, serverUrl: portal.url });
+  });
+
+  it('a join that fails after a second factor was set up on the new server still gives its recovery codes, once', async () => {
+    await requireSecondFactorForEveryone();
+    const { holder } = await freshDesk({ failSecondOpen: true });
+    const enrolment = await holder.registry.invoke('server.enrolmentAtSignIn', { ...join16(nurse, 'Front desk 4') });
+    const secret = (enrolment as { value: { secret: string } }).value.secret;
+    const failed = await holder.registry.invoke('server.connect', join16({ ...nurse, code: await generate({ secret }) }, 'Front desk 4'));
+    expect(failed).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('write down the recovery codes') } });
+    const codes = (failed as { error: { recoveryCodes?: string[] } }).error.recoveryCodes;
+    expect(codes).toHaveLength(10);
+    // Later requests get the restart sentence, without the codes again.
+    expect(await holder.registry.invoke('app.status', undefined)).toMatchObject({ ok: false, error: { message: expect.stringContaining('restart the console') } });
+    expect((await holder.registry.invoke('app.status', undefined) as { error: { recoveryCodes?: string[] } }).error.recoveryCodes).toBeUndefined();
   });
 });

@@ -148,12 +148,16 @@ export class ServerConnectionService {
       if (there.auth && there.signIn) {
         await there.auth.revokeOnServer(there.signIn.token);
       }
-      throw err;
+      throw withRecoveryCodes(err, there.signIn);
     }
     if (!there.signIn) {
       throw new DomainError('internal', 'The sign-in on the clinic\'s server did not finish. Try again.');
     }
-    return switchServer({ config: readConsoleConfig(this.o.dataDir), signIn: there.signIn, password: request.credentials.password });
+    try {
+      return await switchServer({ config: readConsoleConfig(this.o.dataDir), signIn: there.signIn, password: request.credentials.password });
+    } catch (err) {
+      throw withRecoveryCodes(err, there.signIn);
+    }
   }
 
   /** The clinic requires a second factor this person has not set up: a secret from the new server (nothing saved here). */
@@ -212,6 +216,22 @@ async function offlineAsDomain<T>(call: Promise<T>): Promise<T> {
     }
     throw err;
   }
+}
+
+/**
+ * A second factor set up on the new server stays set up there even when the join then fails: its
+ * recovery codes go back with the error, or the person would never see them.
+ */
+function withRecoveryCodes(err: unknown, signIn: StaffSignInResponse | undefined): unknown {
+  const codes = signIn?.recoveryCodes;
+  if (!codes?.length) {
+    return err;
+  }
+  const kept = 'Your second factor is set up on the clinic\'s server: write down the recovery codes shown now, they are not shown again.';
+  const domain = err instanceof DomainError ? err : new DomainError('internal', 'Something went wrong in the console. Try again; if it keeps happening, restart the console.');
+  const out = new DomainError(domain.code, `${domain.message} ${kept}`, domain.fields, domain.params);
+  out.recoveryCodes = codes;
+  return out;
 }
 
 function toDomain(err: unknown): unknown {
