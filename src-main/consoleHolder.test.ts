@@ -9,10 +9,12 @@ import type { AppStatus } from '../shared/ipc/contract';
 import type { TestPortal } from '../test/fixtures/portal';
 import { TEST_CLINIC, startTestPortal } from '../test/fixtures/portal';
 import { readConsoleConfig } from './consoleConfig';
+import { setState } from './replica/syncState';
 import type { ConsoleConfig } from './consoleConfig';
 import type { PortalHost } from './session/auth';
 import { ConsoleHolder } from './consoleHolder';
 import { createConsoleCore } from './core';
+import type { FetchLike } from './net/serverClient';
 import type { PinnedCertificate } from './net/serverIdentity';
 import { fetchFor } from './net/serverIdentity';
 import { UNREACHABLE_URL, mariaForm, startSignedInCore, tempDir } from './testSupport';
@@ -68,8 +70,16 @@ afterEach(async () => {
 async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: ConsoleConfig) => Promise<void>; failSecondOpen?: boolean } = {}) {
   const dir = tempDir('joining-desk-');
   let opened = 0;
+  /** The bodies of the staff sign-ins the cores sent. */
+  const signIns: Record<string, unknown>[] = [];
+  const watched = (f: FetchLike): FetchLike => (input, init) => {
+    if (String(input instanceof Request ? input.url : input).endsWith('/api/staff/sign-in') && typeof init?.body === 'string') {
+      signIns.push(JSON.parse(init.body) as Record<string, unknown>);
+    }
+    return f(input, init);
+  };
   const holder = await ConsoleHolder.open({
-    open: (server) => (o.failSecondOpen && opened++ > 0 ? Promise.reject(new Error('the data folder is not readable')) : createConsoleCore({ ...server, dataDir: dir.path, log: () => undefined, sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400 } })),
+    open: (server) => (o.failSecondOpen && opened++ > 0 ? Promise.reject(new Error('the data folder is not readable')) : createConsoleCore({ ...server, fetch: watched(server.fetch ?? fetch), dataDir: dir.path, log: () => undefined, sync: { debounceMs: 20, backoffInitialMs: 50, backoffMaxMs: 400 } })),
     first: { serverUrl: UNREACHABLE_URL, deviceName: 'Staff console on test', host: o.host ?? null },
     ...(o.beforeSwitch ? { beforeSwitch: o.beforeSwitch } : {}),
   });
@@ -77,11 +87,11 @@ async function freshDesk(o: { host?: PortalHost; beforeSwitch?: (config: Console
   holder.registry.on('app.status', (s) => statuses.push(s));
   readConsoleConfig(dir.path); // the first run's defaults: this desk would host
   desk = { holder, dir, statuses };
-  return desk;
+  return { ...desk, signIns };
 }
 
 const consoleJson = (dir: string): string => (existsSync(join(dir, 'console.json')) ? readFileSync(join(dir, 'console.json'), 'utf8') : '');
-const join16 = (credentials: { username: string; password: string; code?: string }, deviceName = 'Front desk 2') => ({ address: portal.url, confirmedFingerprint: pin.fingerprint256, deviceName, ...credentials });
+const join16 = (credentials: { username: string; password: string; code?: string; trustComputer?: boolean }, deviceName = 'Front desk 2') => ({ address: portal.url, confirmedFingerprint: pin.fingerprint256, deviceName, ...credentials });
 
 /** What the clinic's server knows of the computers named so (seen by an admin from another desk). */
 async function devicesNamed(name: string) {
@@ -145,6 +155,17 @@ describe('joining a clinic server with a staff sign-in', () => {
     expect((devices as { value: { name: string; thisConsole: boolean }[] }).value.find((d) => d.thisConsole)?.name).toBe('Front desk 2');
   });
 
+  it('never sends another server\'s "trust this computer" token to the joined server', async () => {
+    const { holder, signIns } = await freshDesk();
+    // What the console kept for the admin on its former server (as it was kept before issue 16's fix: by username only).
+    await holder.current.db.write((m) => setState(m, 'trustTokens', { [admin.username.toLowerCase()]: { staffUserId: 'former-server-id', token: 'former-server-trust-token' } }));
+    expect(await holder.registry.invoke('server.connect', join16(admin, 'Front desk 5'))).toMatchObject({ ok: true, value: { mode: 'ready' } });
+    expect(await holder.registry.invoke('auth.signOut', undefined)).toMatchObject({ ok: true, value: { mode: 'sign-in' } });
+    expect(await holder.registry.invoke('auth.signIn', { ...admin })).toMatchObject({ ok: true, value: { mode: 'ready' } });
+    expect(signIns.length).toBeGreaterThan(0);
+    expect(signIns.map((b) => b.trustToken)).not.toContain('former-server-trust-token');
+  });
+
   it('a switch that fails after the sign-in revokes that sign-in on the new server and answers every later request with a clear "restart" error', async () => {
     const { holder, dir } = await freshDesk({ failSecondOpen: true });
     const failed = await holder.registry.invoke('server.connect', join16(admin, 'Front desk 3'));
@@ -185,10 +206,13 @@ describe('joining a clinic server with a staff sign-in', () => {
     expect(await holder.registry.invoke('server.connect', join16({ ...receptionist, code: '000000' }))).toMatchObject({ ok: false });
     expect(consoleJson(dir.path)).toBe(before);
 
-    const joined = await holder.registry.invoke('server.connect', join16({ ...receptionist, code: await generate({ secret }) }));
+    const joined = await holder.registry.invoke('server.connect', join16({ ...receptionist, code: await generate({ secret }), trustComputer: true }));
     expect(joined).toMatchObject({ ok: true, value: { mode: 'ready', staff: { username: receptionist.username } } });
     expect((joined as { value: AppStatus }).value.recoveryCodes).toHaveLength(10);
     expect(readConsoleConfig(dir.path)).toMatchObject({ hostServer: false, serverUrl: portal.url });
+    // "Trust this computer" was kept for the new server once it was in use: the next sign-in asks no code.
+    expect(await holder.registry.invoke('auth.signOut', undefined)).toMatchObject({ ok: true, value: { mode: 'sign-in' } });
+    expect(await holder.registry.invoke('auth.signIn', { ...receptionist })).toMatchObject({ ok: true, value: { mode: 'ready', staff: { username: receptionist.username } } });
   });
 
   it('a join that fails after a second factor was set up on the new server still gives its recovery codes, once', async () => {

@@ -12,7 +12,6 @@ import { ServerCheckError, checkServer, fetchFor } from '../net/serverIdentity';
 import type { PresentedCertificate, ServerCheck } from '../net/serverIdentity';
 import { ServerUnreachableError } from '../net/serverClient';
 import { signInElsewhere } from '../session/auth';
-import type { AuthServiceOptions } from '../session/auth';
 import type { Session } from '../session/session';
 
 /** A server this desk has just joined: what console.json now says, and the sign-in that worked there. */
@@ -42,8 +41,6 @@ export interface ServerConnectionDeps {
   hostedClinicExists?: () => Promise<boolean>;
   /** The name this console gives itself at sign-in when the person gives none. */
   deviceName: string;
-  /** Where a "trust this computer" token from the new server is kept. */
-  trustTokens?: AuthServiceOptions['trustTokens'];
   /**
    * Puts the joined server to use at once (consoleHolder.ts): this core is closed, a new one talks
    * to the new server through its pin and adopts the sign-in. Absent, a desk cannot join from here.
@@ -195,7 +192,7 @@ export class ServerConnectionService {
 
   /** Sign-in on the server just checked, over its pin (or the normal checks), never with this desk's current fetch. */
   private signInThere(check: ServerCheck, deviceName: string) {
-    return signInElsewhere({ session: this.o.session, serverUrl: check.url, fetch: fetchFor(check.pin), deviceName, trustTokens: this.o.trustTokens });
+    return signInElsewhere({ session: this.o.session, serverUrl: check.url, fetch: fetchFor(check.pin), deviceName });
   }
 
   private async checked<T>(run: () => Promise<T>): Promise<T> {
