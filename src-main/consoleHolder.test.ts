@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,9 @@ import type { ConsoleConfig } from './consoleConfig';
 import type { PortalHost } from './session/auth';
 import { ConsoleHolder } from './consoleHolder';
 import { createConsoleCore } from './core';
+import { callServer } from './net/serverClient';
 import type { FetchLike } from './net/serverClient';
+import { offlineAsDomain } from './services/serverConnection';
 import type { PinnedCertificate } from './net/serverIdentity';
 import { fetchFor } from './net/serverIdentity';
 import { UNREACHABLE_URL, mariaForm, startSignedInCore, tempDir } from './testSupport';
@@ -227,5 +231,19 @@ describe('joining a clinic server with a staff sign-in', () => {
     // Later requests get the restart sentence, without the codes again.
     expect(await holder.registry.invoke('app.status', undefined)).toMatchObject({ ok: false, error: { message: expect.stringContaining('restart the console') } });
     expect((await holder.registry.invoke('app.status', undefined) as { error: { recoveryCodes?: string[] } }).error.recoveryCodes).toBeUndefined();
+  });
+
+  it('a certificate that is not the one just confirmed, at the sign-in step, is said so (not "stopped answering")', async () => {
+    const other = join(certDir, 'other');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${other}.key`, '-out', `${other}.crt`, '-days', '2', '-subj', '/CN=front-desk'], { stdio: 'ignore' });
+    const impostor = createHttpsServer({ cert: readFileSync(`${other}.crt`), key: readFileSync(`${other}.key`) }, (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+      const signIn = callServer(fetchFor(pin), url, { method: 'POST', path: '/api/staff/sign-in', body: { ...admin } });
+      await expect(offlineAsDomain(signIn)).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('certificate is not the one confirmed') });
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
   });
 });

@@ -8,7 +8,7 @@ import { connectToClinicServer, deviceNameProblem, readConsoleConfig, savedConne
 import type { ConsoleConfig } from '../consoleConfig';
 import { readHostCertificate } from '../hostCertificate';
 import { readPortalSettings } from '../portalSettings';
-import { ServerCheckError, checkServer, fetchFor } from '../net/serverIdentity';
+import { ServerCheckError, certificateChangedIn, checkServer, fetchFor } from '../net/serverIdentity';
 import type { PresentedCertificate, ServerCheck } from '../net/serverIdentity';
 import { ServerUnreachableError } from '../net/serverClient';
 import { signInElsewhere } from '../session/auth';
@@ -204,10 +204,15 @@ export class ServerConnectionService {
   }
 }
 
-async function offlineAsDomain<T>(call: Promise<T>): Promise<T> {
+/** The sign-in on the new server: unreachable is said so — unless its certificate is not the one just confirmed. */
+export async function offlineAsDomain<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (err) {
+    const changed = err instanceof ServerUnreachableError ? certificateChangedIn(err) : null;
+    if (changed) {
+      throw toDomain(changed);
+    }
     if (err instanceof ServerUnreachableError) {
       throw new DomainError('offline', 'The clinic\'s server stopped answering. Check the connection and try again.');
     }
