@@ -3,6 +3,7 @@ import type { AppStatus, IpcEvent, IpcEvents } from '../shared/ipc/contract';
 import type { ConsoleConfig } from './consoleConfig';
 import type { ConsoleCore, ConsoleCoreOptions } from './core';
 import type { IpcRegistry } from './ipc/registry';
+import { callServer } from './net/serverClient';
 import { fetchFor } from './net/serverIdentity';
 import type { JoinedServer } from './services/serverConnection';
 
@@ -37,10 +38,15 @@ export class ConsoleHolder {
   private switching: Promise<unknown> | null = null;
   private readonly subscriptions = new Set<Subscription>();
   private readonly switchServer = (joined: JoinedServer): Promise<AppStatus> => this.switchTo(joined);
+  /** Set when a switch failed half-way (the old core closed, no new one): every request gets this instead of a dead core. */
+  private broken: DomainError | null = null;
 
   readonly registry: IpcRegistry = {
     invoke: async (channel, args) => {
       await this.switching;
+      if (this.broken) {
+        return { ok: false, error: this.broken.toBody() };
+      }
       return this.core.registry.invoke(channel, args);
     },
     on: <E extends IpcEvent>(event: E, listener: (payload: IpcEvents[E]) => void) => {
@@ -78,9 +84,9 @@ export class ConsoleHolder {
   }
 
   private async replace({ config, signIn, password }: JoinedServer): Promise<AppStatus> {
-    await this.core.close();
     let next: ConsoleCore;
     try {
+      await this.core.close();
       await this.o.beforeSwitch?.(config);
       next = await this.o.open({
         serverUrl: config.serverUrl,
@@ -92,9 +98,13 @@ export class ConsoleHolder {
         switchServer: this.switchServer,
       });
     } catch (err) {
-      // console.json already names the new server: the next start opens it.
+      // console.json already names the new server: the next start opens it. The sign-in made for
+      // this switch is kept nowhere, so it must not stay valid there; and the old core is closed
+      // (or half so), so nothing more is asked of it.
       this.o.log?.(`[console] opening the joined server failed: ${err instanceof Error ? err.name : typeof err}`);
-      throw new DomainError('internal', 'This computer is now connected to the clinic\'s server, but the console could not switch to it. Close the console and open it again, then sign in.');
+      await revokeJoined(config, signIn.token);
+      this.broken = new DomainError('internal', 'This computer is now connected to the clinic\'s server, but the console could not switch to it. Close the console and open it again (restart the console), then sign in.');
+      throw this.broken;
     }
     this.core = next;
     for (const sub of this.subscriptions) {
@@ -104,8 +114,10 @@ export class ConsoleHolder {
     try {
       await next.services.auth.adopt(signIn, password);
     } catch (err) {
-      // Joined but not signed in: the person lands on the new server's sign-in screen.
+      // Joined but not signed in: the person lands on the new server's sign-in screen — not shown
+      // as signed in with a token the server no longer takes.
       this.o.log?.(`[console] the sign-in on the joined server could not be kept here: ${err instanceof Error ? err.name : typeof err}`);
+      await next.session.forget().catch(() => undefined);
       await next.services.auth.revokeOnServer(signIn.token);
     }
     const status = await next.services.auth.status();
@@ -121,5 +133,14 @@ export class ConsoleHolder {
     }
     this.subscriptions.clear();
     await this.core.close();
+  }
+}
+
+/** Best effort, through the new server's pin: offline or already revoked, there is nothing more to do. */
+async function revokeJoined(config: ConsoleConfig, token: string): Promise<void> {
+  try {
+    await callServer(fetchFor(config.pinnedCertificate ?? null), config.serverUrl, { method: 'POST', path: '/api/staff/sign-out', token, timeoutMs: 3000 });
+  } catch {
+    // The token is kept nowhere on this computer.
   }
 }

@@ -20,6 +20,7 @@ import { PatientService } from './services/patients';
 import { RecordService } from './services/record';
 import { RenewalService } from './services/renewals';
 import type { FetchLike } from './net/serverClient';
+import { joinUrl } from './net/serverClient';
 import { Session } from './session/session';
 import { ServerConnectionService } from './services/serverConnection';
 import type { JoinedServer } from './services/serverConnection';
@@ -113,10 +114,13 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
     },
   };
   const deviceName = o.deviceName ?? `Staff console on ${hostname()}`;
+  // A trust token is the server's, for one person: kept under both, so one server's is never sent
+  // to another (a desk that joined a clinic's server keeps the old server's under that server).
+  const trustKey = (username: string) => `${joinUrl(o.serverUrl, '').toLowerCase()} ${username.trim().toLowerCase()}`;
   const trustTokens = {
-    get: async (username: string) => (await db.read((m) => getState(m, 'trustTokens')))?.[username.toLowerCase()]?.token ?? null,
+    get: async (username: string) => (await db.read((m) => getState(m, 'trustTokens')))?.[trustKey(username)]?.token ?? null,
     set: (username: string, staffUserId: string, token: string) =>
-      db.write(async (m) => setState(m, 'trustTokens', { ...((await getState(m, 'trustTokens')) ?? {}), [username.toLowerCase()]: { staffUserId, token } })),
+      db.write(async (m) => setState(m, 'trustTokens', { ...((await getState(m, 'trustTokens')) ?? {}), [trustKey(username)]: { staffUserId, token } })),
   };
   const auth = new AuthService({
     session,
@@ -174,7 +178,6 @@ export async function createConsoleCore(o: ConsoleCoreOptions): Promise<ConsoleC
       hostsServer: Boolean(o.host),
       hostedClinicExists: () => o.host?.isSetUp() ?? Promise.resolve(false),
       deviceName,
-      trustTokens,
       ...(o.switchServer ? { switchServer: o.switchServer } : {}),
     }),
   };

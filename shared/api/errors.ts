@@ -39,6 +39,12 @@ export interface ApiErrorBody {
   fields?: Record<string, string>;
   /** The numbers and dates in `message` (e.g. `{ minutes: 15 }`), so the portal can say it in the patient's language. */
   params?: Record<string, string | number>;
+  /**
+   * The console only: a desk joining a server set up a second factor there, then the join failed
+   * (not saved, or the switch failed). The factor stays set up on that server: its recovery codes,
+   * shown once.
+   */
+  recoveryCodes?: string[];
 }
 
 export interface ApiErrorResponse {
@@ -47,6 +53,9 @@ export interface ApiErrorResponse {
 
 /** A domain error that the server's error handler and the console's IPC layer turn into data. */
 export class DomainError extends Error {
+  /** See ApiErrorBody.recoveryCodes. */
+  recoveryCodes?: string[];
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -63,6 +72,7 @@ export class DomainError extends Error {
       message: this.message,
       ...(this.fields ? { fields: this.fields } : {}),
       ...(this.params ? { params: this.params } : {}),
+      ...(this.recoveryCodes ? { recoveryCodes: this.recoveryCodes } : {}),
     };
   }
 }

@@ -53,6 +53,8 @@ export async function callServer<T>(fetchImpl: FetchLike, baseUrl: string, req: 
       method: req.method,
       headers: serverHeaders(req.token, req.sync ?? false, req.body !== undefined),
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      // A redirect would resend the body (a password, a token) to wherever it points: never followed.
+      redirect: 'error',
       signal,
     });
   } catch (err) {

@@ -117,6 +117,23 @@ function unreachable(): ServerCheckError {
   return new ServerCheckError('unreachable', 'The server does not answer at that address. Check the address, that the server computer is on, and that this computer is on the clinic\'s network; then try again.');
 }
 
+/**
+ * The certificate problem behind a failed pinned request (fetchFor), if that is what it was: the
+ * pin did not match, or the server presented a certificate the pin does not vouch for.
+ */
+export function certificateChangedIn(err: unknown): ServerCheckError | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof ServerCheckError) {
+      return e.code === 'certificate_changed' ? e : null;
+    }
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || (typeof code === 'string' && /CERT|SELF_SIGNED/.test(code))) {
+      return certificateChanged();
+    }
+  }
+  return null;
+}
+
 function certificateChanged(): ServerCheckError {
   return new ServerCheckError(
     'certificate_changed',

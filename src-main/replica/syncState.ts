@@ -49,7 +49,7 @@ export interface SyncStateValues {
    */
   unlockVerifiers: Record<string, { staffUserId: string; verifier: string }>;
   /**
-   * lower-cased username → the server's "trust this computer" token for that person on this
+   * "<server url> <lower-cased username>" → that server's "trust this computer" token for that person on this
    * console (30 days): their sign-ins here skip the second factor while the server honours it.
    * Alone it signs nobody in (the password is still checked).
    */

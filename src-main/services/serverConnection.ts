@@ -8,11 +8,10 @@ import { connectToClinicServer, deviceNameProblem, readConsoleConfig, savedConne
 import type { ConsoleConfig } from '../consoleConfig';
 import { readHostCertificate } from '../hostCertificate';
 import { readPortalSettings } from '../portalSettings';
-import { ServerCheckError, checkServer, fetchFor } from '../net/serverIdentity';
+import { ServerCheckError, certificateChangedIn, checkServer, fetchFor } from '../net/serverIdentity';
 import type { PresentedCertificate, ServerCheck } from '../net/serverIdentity';
 import { ServerUnreachableError } from '../net/serverClient';
 import { signInElsewhere } from '../session/auth';
-import type { AuthServiceOptions } from '../session/auth';
 import type { Session } from '../session/session';
 
 /** A server this desk has just joined: what console.json now says, and the sign-in that worked there. */
@@ -42,8 +41,6 @@ export interface ServerConnectionDeps {
   hostedClinicExists?: () => Promise<boolean>;
   /** The name this console gives itself at sign-in when the person gives none. */
   deviceName: string;
-  /** Where a "trust this computer" token from the new server is kept. */
-  trustTokens?: AuthServiceOptions['trustTokens'];
   /**
    * Puts the joined server to use at once (consoleHolder.ts): this core is closed, a new one talks
    * to the new server through its pin and adopts the sign-in. Absent, a desk cannot join from here.
@@ -148,12 +145,16 @@ export class ServerConnectionService {
       if (there.auth && there.signIn) {
         await there.auth.revokeOnServer(there.signIn.token);
       }
-      throw err;
+      throw withRecoveryCodes(err, there.signIn);
     }
     if (!there.signIn) {
       throw new DomainError('internal', 'The sign-in on the clinic\'s server did not finish. Try again.');
     }
-    return switchServer({ config: readConsoleConfig(this.o.dataDir), signIn: there.signIn, password: request.credentials.password });
+    try {
+      return await switchServer({ config: readConsoleConfig(this.o.dataDir), signIn: there.signIn, password: request.credentials.password });
+    } catch (err) {
+      throw withRecoveryCodes(err, there.signIn);
+    }
   }
 
   /** The clinic requires a second factor this person has not set up: a secret from the new server (nothing saved here). */
@@ -191,7 +192,7 @@ export class ServerConnectionService {
 
   /** Sign-in on the server just checked, over its pin (or the normal checks), never with this desk's current fetch. */
   private signInThere(check: ServerCheck, deviceName: string) {
-    return signInElsewhere({ session: this.o.session, serverUrl: check.url, fetch: fetchFor(check.pin), deviceName, trustTokens: this.o.trustTokens });
+    return signInElsewhere({ session: this.o.session, serverUrl: check.url, fetch: fetchFor(check.pin), deviceName });
   }
 
   private async checked<T>(run: () => Promise<T>): Promise<T> {
@@ -203,15 +204,36 @@ export class ServerConnectionService {
   }
 }
 
-async function offlineAsDomain<T>(call: Promise<T>): Promise<T> {
+/** The sign-in on the new server: unreachable is said so — unless its certificate is not the one just confirmed. */
+export async function offlineAsDomain<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (err) {
+    const changed = err instanceof ServerUnreachableError ? certificateChangedIn(err) : null;
+    if (changed) {
+      throw toDomain(changed);
+    }
     if (err instanceof ServerUnreachableError) {
       throw new DomainError('offline', 'The clinic\'s server stopped answering. Check the connection and try again.');
     }
     throw err;
   }
+}
+
+/**
+ * A second factor set up on the new server stays set up there even when the join then fails: its
+ * recovery codes go back with the error, or the person would never see them.
+ */
+function withRecoveryCodes(err: unknown, signIn: StaffSignInResponse | undefined): unknown {
+  const codes = signIn?.recoveryCodes;
+  if (!codes?.length) {
+    return err;
+  }
+  const kept = 'Your second factor is set up on the clinic\'s server: write down the recovery codes shown now, they are not shown again.';
+  const domain = err instanceof DomainError ? err : new DomainError('internal', 'Something went wrong in the console. Try again; if it keeps happening, restart the console.');
+  const out = new DomainError(domain.code, `${domain.message} ${kept}`, domain.fields, domain.params);
+  out.recoveryCodes = codes;
+  return out;
 }
 
 function toDomain(err: unknown): unknown {

@@ -44,10 +44,11 @@ export interface AuthServiceOptions {
 
 /**
  * Staff sign-in against a server this console does not use yet (joining it, issue 16): the
- * password and second factor are checked there and nothing is kept here, except a new "trust this
- * computer" token; no token of the current server is sent to it.
+ * password and second factor are checked there and nothing is kept here — a new "trust this
+ * computer" token is kept by the new server's core once it is in use (AuthService.adopt); no token
+ * of the current server is sent to it.
  */
-export function signInElsewhere(o: Pick<AuthServiceOptions, 'session' | 'serverUrl' | 'fetch' | 'deviceName' | 'trustTokens'>): Pick<AuthService, 'verifyOnline' | 'enrolmentAtSignIn' | 'revokeOnServer'> {
+export function signInElsewhere(o: Pick<AuthServiceOptions, 'session' | 'serverUrl' | 'fetch' | 'deviceName'>): Pick<AuthService, 'verifyOnline' | 'enrolmentAtSignIn' | 'revokeOnServer'> {
   const nothing = () => Promise.resolve();
   return new AuthService({
     ...o,
@@ -56,7 +57,6 @@ export function signInElsewhere(o: Pick<AuthServiceOptions, 'session' | 'serverU
     onSignedOut: nothing,
     idleLockSeconds: () => Promise.resolve(0),
     rememberVerifier: nothing,
-    ...(o.trustTokens ? { trustTokens: { get: () => Promise.resolve(null), set: o.trustTokens.set } } : {}),
   });
 }
 
@@ -187,6 +187,10 @@ export class AuthService {
    * any more are revoked once the sync engine has restarted with the new one.
    */
   async adopt(response: StaffSignInResponse, password: string): Promise<void> {
+    // A sign-in made elsewhere (joining): its "trust this computer" token is kept only now, by this server's core.
+    if (response.trustToken && (await this.o.trustTokens?.get(response.staff.username)) !== response.trustToken) {
+      await this.o.trustTokens?.set(response.staff.username, response.staff.id, response.trustToken);
+    }
     const { retiredTokens } = await this.o.session.remember(response, this.o.serverUrl);
     await this.o.rememberVerifier(response.staff, password);
     await this.o.onSignedIn();

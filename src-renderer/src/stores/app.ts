@@ -5,7 +5,7 @@ import type { AppStatus, IpcContract, SignInEnrolment } from '../../../shared/ip
 import type { ClinicSettingsForm } from '../../../shared/validation/clinic';
 import type { ClinicSetupForm } from '../../../shared/validation/staff';
 import { todayInZone } from '../../../shared/time/dateOnly';
-import { call, errorMessage, subscribe, whenSignedOut } from '../api';
+import { ConsoleError, call, errorMessage, subscribe, whenSignedOut } from '../api';
 
 /** Which screen the console shows (setup, sign-in, ready, locked) and who is signed in. */
 export const useAppStore = defineStore('app', () => {
@@ -84,7 +84,15 @@ export const useAppStore = defineStore('app', () => {
    * switches to it; the console is then signed in on the new server.
    */
   async function joinServer(request: IpcContract['server.connect']['args']): Promise<void> {
-    adoptStatus(await call('server.connect', request));
+    try {
+      adoptStatus(await call('server.connect', request));
+    } catch (error) {
+      // A second factor set up on the new server before the join failed: its codes, shown once.
+      if (error instanceof ConsoleError && error.body.recoveryCodes?.length) {
+        recoveryCodes.value = error.body.recoveryCodes;
+      }
+      throw error;
+    }
     newAdminUsername.value = null;
   }
 

@@ -85,6 +85,10 @@ test('a desk checks the server, shows the clinic and the fingerprint, refuses un
   // Without a name for this computer: refused in words, nothing saved.
   await found.getByRole('button', { name: 'Connect this computer' }).click();
   await expect(page.getByRole('alert')).toContainText('Give this computer a name');
+  // …at its field too.
+  const nameField = found.getByLabel('Name for this computer');
+  await expect(nameField).toHaveAttribute('aria-invalid', 'true');
+  await expect(found.getByText('Give this computer a name').first()).toBeVisible();
   expect(savedConfig(desk.dataDir)).toBe(before);
 
   await found.getByLabel('Name for this computer').fill('Front desk 2');
@@ -94,6 +98,7 @@ test('a desk checks the server, shows the clinic and the fingerprint, refuses un
   await found.getByRole('button', { name: 'Connect this computer' }).click();
   await expect(page.getByRole('alert')).toHaveText('The username or password is not right, or the account is inactive.');
   await expect(found.getByLabel('Password')).toHaveValue('');
+  await expect(nameField).not.toHaveAttribute('aria-invalid', 'true');
   expect(savedConfig(desk.dataDir)).toBe(before);
   expect((await desk.core.session.state()).signedIn).toBe(false);
 
@@ -130,7 +135,8 @@ test('a receptionist whose clinic requires a second factor sets it up while join
   await found.getByLabel('Password').fill(receptionist.password);
   await found.getByRole('button', { name: 'Connect this computer' }).click();
 
-  await expect(found.getByRole('heading', { name: 'Set up your authenticator app' })).toBeVisible();
+  // Below "Your staff sign-in" (h3): heading levels never go back up.
+  await expect(found.getByRole('heading', { level: 4, name: 'Set up your authenticator app' })).toBeVisible();
   await expect(found.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
   const secret = (await found.locator('.secret-key').innerText()).trim();
   const before = savedConfig(desk.dataDir);
@@ -139,6 +145,8 @@ test('a receptionist whose clinic requires a second factor sets it up while join
   await found.getByRole('button', { name: 'Connect this computer' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
   await expect(found.getByLabel('Code from your authenticator app')).toHaveValue('');
+  // The password was right: only the code is typed again.
+  await expect(found.getByLabel('Password')).toHaveValue(receptionist.password);
   expect(savedConfig(desk.dataDir)).toBe(before);
 
   await found.getByLabel('Code from your authenticator app').fill(await generate({ secret }));
