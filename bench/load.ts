@@ -14,7 +14,8 @@
  * own), each simulated patient a session of its own: GET /api/home, POST /api/record/view
  * (audited), GET /api/appointments, GET /api/messages, POST /api/messages (a new thread) in turn.
  * The per-route p50/p99 of the 200-patient run are printed too.
- *   (a) saturation: BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (10) — requests/s;
+ *   (a) saturation: BENCH_CONNECTIONS (20) connections for BENCH_SECONDS (15) per side, in
+ *       BENCH_ROUNDS (3) windows, ours and bare running side by side and taking turns — requests/s;
  *   (b) BENCH_PATIENTS (200) patients, each one request every 1–2 s for BENCH_PATIENT_SECONDS (20)
  *       — p50/p99 latency and errors (target: p99 under 100 ms, no errors).
  * Sign-ins happen during set-up and their rate is reported apart (argon2id is slow by design).
@@ -27,6 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { DEMO, loadPatientUsername } from '../portal-server/server/demo';
@@ -36,7 +38,10 @@ import type { Helper } from './child';
 import { onExit, startHelper } from './child';
 import { BENCH_LIMITS, formatLoadLine } from './loadLine';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+/** Saturation windows per side; BENCH_SECONDS is split among them. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const WINDOW_SECONDS = Math.max(1, Math.round(SECONDS / ROUNDS));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
 /** Patients seeded beside the demo's two, so each simulated patient is a patient of its own (set in the servers' environment). */
@@ -52,7 +57,24 @@ interface Session {
 
 interface Target {
   url: string;
+  /** What each instance saw since the last call (bench/loadTarget.ts serverStats). */
+  stats(): Promise<ServerStats[]>;
   stop(): Promise<void>;
+}
+
+interface ServerStats {
+  requests: number;
+  p50: number;
+  p99: number;
+  max: number;
+  loopP50: number;
+  loopP99: number;
+  loopMax: number;
+  writes: number;
+  writeWaitP50: number;
+  writeWaitP99: number;
+  writeHoldP50: number;
+  writeHoldP99: number;
 }
 
 async function startTarget(mode: 'ours' | 'bare', o: { instances: number; databaseUrl?: string; dataDir: string }): Promise<Target> {
@@ -69,8 +91,9 @@ async function startTarget(mode: 'ours' | 'bare', o: { instances: number; databa
   const stopAll = async () => {
     await Promise.all(helpers.map((h) => h.stop()));
   };
+  const stats = () => Promise.all(helpers.map((h) => h.request<ServerStats>({ op: 'stats' })));
   if (o.instances === 1) {
-    return { url: helpers[0]?.url ?? '', stop: stopAll };
+    return { url: helpers[0]?.url ?? '', stats, stop: stopAll };
   }
   const nginx = await startNginx(
     helpers.map((h) => Number(new URL(h.url).port)),
@@ -78,6 +101,7 @@ async function startTarget(mode: 'ours' | 'bare', o: { instances: number; databa
   );
   return {
     url: nginx.url,
+    stats,
     stop: async () => {
       await nginx.stop();
       await stopAll();
@@ -136,12 +160,12 @@ const MIX = ['GET /api/home', 'POST /api/record/view', 'GET /api/appointments', 
 const newThread = () => JSON.stringify({ subject: 'Bench question', body: `A question from the load bench (${randomUUID()}).` });
 
 /** (a) Saturation: every connection a session of its own, cycling through the mix. */
-async function saturation(url: string, sessions: Session[]): Promise<{ rps: number; p99: number; errors: number }> {
+async function saturation(url: string, sessions: Session[], seconds: number): Promise<{ requests: number; p99: number; errors: number }> {
   let next = 0;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     requests: MIX.map((line) => {
       const [method, path] = line.split(' ') as [string, string];
       return {
@@ -164,7 +188,7 @@ async function saturation(url: string, sessions: Session[]): Promise<{ rps: numb
   if (result.non2xx || result.errors) {
     console.log(`  (${url}: status counts ${JSON.stringify(result.statusCodeStats)}, ${result.errors} connection errors)`);
   }
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return { requests: result.requests.total, p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
 /** (b) Patients with think time: each one request every 1–2 s; latency of each answer. */
@@ -224,52 +248,102 @@ interface Row {
   errors?: number;
 }
 
-async function measure(target: string, mode: 'ours' | 'bare', o: { instances: number; databaseUrl?: string }, withPatients: boolean): Promise<Row> {
-  const dataDir = mkdtempSync(join(tmpdir(), `bench-load-${target}-`));
-  onExit(() => rmSync(dataDir, { recursive: true, force: true }));
-  const t = await startTarget(mode, { ...o, dataDir });
+interface Side {
+  mode: 'ours' | 'bare';
+  target: Target;
+  sessions: Session[];
+  signInsPerSecond: number;
+  requests: number;
+  seconds: number;
+  satP99: number;
+  satErrors: number;
+}
+
+/**
+ * Ours and bare run side by side (each on a database of its own) and take turns under saturation:
+ * BENCH_ROUNDS windows each, the order flipped every round, so a machine that gets busier or
+ * quieter during the run (another job, a checkpoint, a warming cache) weighs on both alike. req/s is
+ * each side's requests over its windows; the ratio is printed per round too, to show its spread.
+ */
+async function measure(target: string, o: { instances: number; databaseUrls?: [string, string] }, withPatients: boolean): Promise<Row[]> {
+  const sides: Side[] = [];
   try {
-    const { sessions, perSecond } = await signInPatients(t.url, Math.max(CONNECTIONS, withPatients ? PATIENTS : 0));
-    const sat = await saturation(t.url, sessions.slice(0, CONNECTIONS));
-    const row: Row = { target, mode, rps: sat.rps, satP99: sat.p99, satErrors: sat.errors, signInsPerSecond: perSecond };
-    if (withPatients) {
-      Object.assign(row, await thinkTime(t.url, sessions.slice(0, PATIENTS)));
+    for (const mode of ['ours', 'bare'] as const) {
+      const dataDir = mkdtempSync(join(tmpdir(), `bench-load-${target}-${mode}-`));
+      onExit(() => rmSync(dataDir, { recursive: true, force: true }));
+      const databaseUrl = o.databaseUrls?.[mode === 'ours' ? 0 : 1];
+      const t = await startTarget(mode, { instances: o.instances, dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
+      sides.push({ mode, target: t, sessions: [], signInsPerSecond: 0, requests: 0, seconds: 0, satP99: 0, satErrors: 0 });
+      const { sessions, perSecond } = await signInPatients(t.url, Math.max(CONNECTIONS, withPatients && mode === 'ours' ? PATIENTS : 0));
+      Object.assign(sides[sides.length - 1] as Side, { sessions, signInsPerSecond: perSecond });
     }
-    return row;
+    const ratios: string[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
+      const rps = new Map<string, number>();
+      for (const side of order) {
+        const sat = await saturation(side.target.url, side.sessions.slice(0, CONNECTIONS), WINDOW_SECONDS);
+        side.requests += sat.requests;
+        side.seconds += WINDOW_SECONDS;
+        side.satP99 = Math.max(side.satP99, sat.p99);
+        side.satErrors += sat.errors;
+        rps.set(side.mode, sat.requests / WINDOW_SECONDS);
+      }
+      ratios.push(((rps.get('ours') ?? 0) / (rps.get('bare') ?? 1)).toFixed(2));
+    }
+    console.log(`  ${target}: ours/bare per round ${ratios.join(', ')}`);
+    const rows = sides.map<Row>((side) => ({
+      target,
+      mode: side.mode,
+      rps: side.requests / side.seconds,
+      satP99: side.satP99,
+      satErrors: side.satErrors,
+      signInsPerSecond: side.signInsPerSecond,
+    }));
+    const ours = sides[0];
+    if (withPatients && ours) {
+      await ours.target.stats();
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      Object.assign(rows[0] ?? {}, await thinkTime(ours.target.url, ours.sessions.slice(0, PATIENTS)));
+      loop.disable();
+      const ms = (n: number) => `${n.toFixed(1)} ms`;
+      for (const st of await ours.target.stats()) {
+        console.log(`  server side: ${st.requests} requests  p50 ${ms(st.p50)}  p99 ${ms(st.p99)}  max ${ms(st.max)}; its event loop late p50 ${ms(st.loopP50)}  p99 ${ms(st.loopP99)}  max ${ms(st.loopMax)}`);
+        console.log(`  server side: ${st.writes} writes waited for the write lock p50 ${ms(st.writeWaitP50)}  p99 ${ms(st.writeWaitP99)}, then held it p50 ${ms(st.writeHoldP50)}  p99 ${ms(st.writeHoldP99)}`);
+      }
+      console.log(`  load generator's event loop late p50 ${ms(loop.percentile(50) / 1e6)}  p99 ${ms(loop.percentile(99) / 1e6)}  max ${ms(loop.max / 1e6)}`);
+    }
+    return rows;
   } finally {
-    await t.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all(sides.map((side) => side.target.stop()));
   }
 }
 
-async function pgDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
-  if (!PG_ADMIN) {
-    return null;
-  }
+async function pgDatabase(admin: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `bench_load_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = new Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_ADMIN);
+  const c = new Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  const url = new URL(admin);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     drop: async () => {
-      const c = new Client({ connectionString: PG_ADMIN });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      const d = new Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
     },
   };
 }
 
 async function main(): Promise<void> {
-  console.log(`Load bench on 127.0.0.1: saturation ${CONNECTIONS} connections × ${SECONDS} s; ${PATIENTS} patients × ${PATIENT_SECONDS} s with 1–2 s think time.`);
+  console.log(`Load bench on 127.0.0.1: saturation ${CONNECTIONS} connections, ${ROUNDS} windows of ${WINDOW_SECONDS} s per side, ours and bare taking turns; ${PATIENTS} patients × ${PATIENT_SECONDS} s with 1–2 s think time.`);
   console.log(`Limits set for load from one machine: ${Object.entries(BENCH_LIMITS).map(([k, v]) => `${k}=${v}`).join(' ')}; each simulated patient has its own X-Forwarded-For (10.x.y.z).`);
   const rows: Row[] = [];
-  rows.push(await measure('sqlite', 'ours', { instances: 1 }, true));
-  rows.push(await measure('sqlite', 'bare', { instances: 1 }, false));
+  rows.push(...(await measure('sqlite', { instances: 1 }, true)));
   for (const [target, instances] of [
     ['pg', 1],
     ['two', 2],
@@ -278,17 +352,16 @@ async function main(): Promise<void> {
       console.log('two: skipped (nginx is not installed)');
       continue;
     }
-    for (const mode of ['ours', 'bare'] as const) {
-      const db = await pgDatabase();
-      if (!db) {
-        console.log(`${target}: skipped (no BENCH_POSTGRES_URL or PORTAL_TEST_POSTGRES_URL)`);
-        break;
-      }
-      try {
-        rows.push(await measure(target, mode, { instances, databaseUrl: db.url }, false));
-      } finally {
-        await db.drop();
-      }
+    if (!PG_ADMIN) {
+      console.log(`${target}: skipped (no BENCH_POSTGRES_URL or PORTAL_TEST_POSTGRES_URL)`);
+      continue;
+    }
+    const dbs: { url: string; drop(): Promise<void> }[] = [];
+    try {
+      dbs.push(await pgDatabase(PG_ADMIN), await pgDatabase(PG_ADMIN));
+      rows.push(...(await measure(target, { instances, databaseUrls: [dbs[0]?.url ?? '', dbs[1]?.url ?? ''] }, false)));
+    } finally {
+      await Promise.all(dbs.map((db) => db.drop()));
     }
   }
   const f = (n: number | undefined, d = 0) => (n === undefined ? '—' : n.toFixed(d));

@@ -15,6 +15,11 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { EntityManager } from 'typeorm';
+import type { Database } from '../shared/node/db';
 import { SESSION_COOKIE } from '../shared/api/types';
 import { BENCH_LIMITS } from './loadLine';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
@@ -28,6 +33,72 @@ import { listAppointments } from '../portal-server/server/features/appointments/
 import { listThreads, startThreadAsPatient } from '../portal-server/server/features/messages/patientService';
 
 const [mode = 'ours', dataDir = '', portText = '0'] = process.argv.slice(2);
+
+/**
+ * What the server itself saw, for the bench's `stats` op: how long each request took from its
+ * arrival to its last byte written (no client, no loopback in it), and how late the event loop ran
+ * (the process busy or paused, e.g. by garbage collection). Reset by each `stats` call.
+ */
+function serverStats(db: Database): () => Record<string, number> {
+  // Writes: how long each waited for the write lock, and how long it then held it (to its commit).
+  let waits: number[] = [];
+  let holds: number[] = [];
+  const write = db.write.bind(db);
+  db.write = <T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> => {
+    const queued = performance.now();
+    let began = 0;
+    const done = () => {
+      waits.push(began - queued);
+      holds.push(performance.now() - began);
+    };
+    const run = write(async (manager) => {
+      began ||= performance.now();
+      return fn(manager);
+    });
+    run.then(done, done);
+    return run;
+  };
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  let durations: number[] = [];
+  const started = new WeakMap<IncomingMessage, number>();
+  subscribe('http.server.request.start', (m) => {
+    started.set((m as { request: IncomingMessage }).request, performance.now());
+  });
+  subscribe('http.server.response.finish', (m) => {
+    const { request } = m as { request: IncomingMessage; response: ServerResponse };
+    const t = started.get(request);
+    if (t !== undefined) {
+      durations.push(performance.now() - t);
+    }
+  });
+  const quantile = (values: number[], x: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? 0;
+  };
+  return () => {
+    const q = (x: number) => quantile(durations, x);
+    const out = {
+      requests: durations.length,
+      p50: q(0.5),
+      p99: q(0.99),
+      max: q(1),
+      writes: holds.length,
+      writeWaitP50: quantile(waits, 0.5),
+      writeWaitP99: quantile(waits, 0.99),
+      writeHoldP50: quantile(holds, 0.5),
+      writeHoldP99: quantile(holds, 0.99),
+      loopP50: loop.percentile(50) / 1e6,
+      loopP99: loop.percentile(99) / 1e6,
+      loopMax: loop.max / 1e6,
+    };
+    durations = [];
+    waits = [];
+    holds = [];
+    loop.reset();
+    return out;
+  };
+}
 
 
 async function main(): Promise<void> {
@@ -79,7 +150,11 @@ async function main(): Promise<void> {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     stopBare = () => new Promise((resolve) => server.close(() => resolve()));
   }
+  const stats = serverStats(handle.context.db);
   process.on('message', (msg: { id: number; op: string }) => {
+    if (msg.op === 'stats') {
+      process.send?.({ id: msg.id, result: stats() });
+    }
     if (msg.op === 'stop') {
       void stopBare()
         .then(() => handle.close())

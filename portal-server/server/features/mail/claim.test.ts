@@ -66,3 +66,32 @@ it('sends each of 40 queued mails once when two dispatchers on two connections p
   expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'sent'));
   expect(rows.every((r) => r.claimToken === null && r.claimedUntil === null)).toBe(true);
 });
+
+it('takes the write lock only when a mail is due: a kick after a write that queued none only reads', async () => {
+  const admin = await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword);
+  const { patientId } = await new TestConsole(portal.url, admin.token).preRegister({ email: 'one.due@example.com' });
+  await portal.handle.context.mail.close();
+  const [clinic] = await other.read((m) => m.find(ClinicEntity, { take: 1 }));
+  await other.write((m) => enqueueMail(m, portal.handle.context.secret, { clinicId: clinic?.id ?? '', recipient: 'one.due@example.com', template: 'newMessage', payload: { clinicName: 'Maple Street Clinic', clinicPhone: '(555) 123-4567', signInUrl: 'http://127.0.0.1/' }, patientId }, new Date()));
+  const d = dispatcher(other);
+  const write = other.write.bind(other);
+  let writes = 0;
+  other.write = (fn) => {
+    writes += 1;
+    return write(fn);
+  };
+  try {
+    await d.flush();
+    // Claimed, renewed before sending, marked sent (the invitation's mail too, when the portal's
+    // own dispatcher was stopped before it went).
+    expect(writes).toBeGreaterThanOrEqual(3);
+    expect((await readMails(portal.mailDir)).filter((m) => m.to.includes('one.due@example.com') && m.registrationId === null)).toHaveLength(1);
+    writes = 0;
+    await d.flush();
+    await d.flush();
+    expect(writes).toBe(0);
+  } finally {
+    other.write = write;
+    await d.close();
+  }
+});

@@ -89,6 +89,12 @@ export class MailDispatcher {
   }
 
   private async pass(): Promise<void> {
+    // Every patient or staff write kicks the dispatcher, and almost none of them queued a mail: a
+    // read (beside the writer on SQLite) says nothing is due without taking the write lock. The
+    // timer set by the last pass still stands: new mail is due at once, later tries are set here.
+    if (!(await this.o.db.read((m) => anyDue(m, this.o.now())))) {
+      return;
+    }
     const due = await this.o.db.write((m) => claimDue(m, this.o.now(), this.o.leaseMs ?? DEFAULT_LEASE_MS));
     for (const mail of due) {
       if (this.closed) {
@@ -246,18 +252,30 @@ export async function claimDue(m: EntityManager, now: Date, leaseMs: number): Pr
   const token = randomUUID();
   const at = now.toISOString();
   const until = new Date(now.getTime() + leaseMs).toISOString();
-  const pg = m.connection.driver.options.type === 'postgres';
+  const pg = isPostgres(m);
   const p = (i: number) => (pg ? `$${i}` : '?');
   await m.query(
     `UPDATE "mail_outbox" SET "claimToken" = ${p(1)}, "claimedUntil" = ${p(2)}
      WHERE "id" IN (
-       SELECT "id" FROM "mail_outbox"
-       WHERE "status" = 'pending' AND "nextTryAt" <= ${p(3)} AND ("claimedUntil" IS NULL OR "claimedUntil" <= ${p(3)})
+       SELECT "id" FROM "mail_outbox" WHERE ${duePredicate(p(3))}
        ORDER BY "createdAt" LIMIT ${BATCH}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}
      )`,
     pg ? [token, until, at] : [token, until, at, at],
   );
   return m.find(MailOutboxEntity, { where: { claimToken: token }, order: { createdAt: 'ASC' } });
+}
+
+const isPostgres = (m: EntityManager) => m.connection.driver.options.type === 'postgres';
+
+/** A mail claimDue would take: pending, due, and unclaimed or its claim's lease ran out (`at`: the time's placeholder). */
+const duePredicate = (at: string) => `"status" = 'pending' AND "nextTryAt" <= ${at} AND ("claimedUntil" IS NULL OR "claimedUntil" <= ${at})`;
+
+/** Whether claimDue would find anything now (a read: no lock taken). */
+export async function anyDue(m: EntityManager, now: Date): Promise<boolean> {
+  const pg = isPostgres(m);
+  const at = now.toISOString();
+  const rows = (await m.query(`SELECT 1 AS "due" FROM "mail_outbox" WHERE ${duePredicate(pg ? '$1' : '?')} LIMIT 1`, pg ? [at] : [at, at])) as unknown[];
+  return rows.length > 0;
 }
 
 /** When a pending mail next becomes ours to try: its next try, or the end of another instance's lease. */
