@@ -28,7 +28,7 @@ import { asPatient } from '../portal-server/server/features/patient-session/call
 import { readCookie } from '../portal-server/server/features/patient-session/routes';
 import { findSession, signIn } from '../portal-server/server/features/patient-session/service';
 import { homeSummary } from '../portal-server/server/features/home/service';
-import { readOwnRecord } from '../portal-server/server/features/record/service';
+import { viewOwnRecord } from '../portal-server/server/features/record/service';
 import { listAppointments } from '../portal-server/server/features/appointments/patientService';
 import { listThreads, startThreadAsPatient } from '../portal-server/server/features/messages/patientService';
 
@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       }
     });
     app.get('/api/home', route(async (req) => asPatient(ctx, await patient(req), req.ip ?? null, 'read', homeSummary)));
-    app.post('/api/record/view', route(async (req) => asPatient(ctx, await patient(req), req.ip ?? null, 'write', readOwnRecord)));
+    app.post('/api/record/view', route(async (req) => viewOwnRecord(ctx, await patient(req), req.ip ?? null)));
     app.get('/api/appointments', route(async (req) => asPatient(ctx, await patient(req), req.ip ?? null, 'read', listAppointments)));
     app.get('/api/messages', route(async (req) => asPatient(ctx, await patient(req), req.ip ?? null, 'read', listThreads)));
     app.post('/api/messages', route(async (req) => asPatient(ctx, await patient(req), req.ip ?? null, 'write', (c) => startThreadAsPatient(c, req.body)), 201));

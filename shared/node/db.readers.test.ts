@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database } from './db';
 import { SERVER_ENTITIES } from './entities/server';
@@ -86,4 +87,27 @@ describe('SQLite readers', () => {
     await expect(d.read((m) => insertClinic(m, 'c-2'))).rejects.toThrow(/SQLITE_READONLY|readonly/i);
     expect(await d.read(clinics)).toBe(0);
   });
+
+  it('a one-statement read spends no BEGIN/COMMIT on its reader; other reads keep their transaction', async () => {
+    const d = await open(2);
+    const seen: string[] = [];
+    const proto = sqlite3.Database.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const originals = Object.fromEntries(['all', 'run'].map((k) => [k, proto[k]]));
+    for (const [k, f] of Object.entries(originals)) {
+      proto[k] = function (this: unknown, ...args: unknown[]) {
+        seen.push(String(args[0]));
+        return f?.apply(this, args);
+      };
+    }
+    try {
+      expect(await d.read(clinics, { oneStatement: true })).toBe(0);
+      expect(seen).toEqual(['SELECT COUNT(*) AS n FROM clinic']);
+      seen.length = 0;
+      expect(await d.read(clinics)).toBe(0);
+      expect(seen).toEqual(['BEGIN TRANSACTION', 'SELECT COUNT(*) AS n FROM clinic', 'COMMIT']);
+    } finally {
+      Object.assign(proto, originals);
+    }
+  });
 });
+

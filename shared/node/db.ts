@@ -147,21 +147,27 @@ export class Database {
     return db;
   }
 
-  /** Runs `fn` in a transaction: on SQLite after every earlier write has finished; on PostgreSQL again if it must be. */
-  write<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in a transaction: on SQLite after every earlier write has finished; on PostgreSQL again
+   * if it must be. `oneStatement`: `fn` runs a single statement, atomic by itself, so no BEGIN/COMMIT
+   * is spent around it (on SQLite it still waits its turn: the writing connection is shared).
+   */
+  write<T>(fn: (manager: EntityManager) => Promise<T>, options: { oneStatement?: boolean } = {}): Promise<T> {
+    const run = () => (options.oneStatement ? fn(this.dataSource.manager) : this.dataSource.transaction(fn));
     if (this.engine === 'sqlite') {
-      return this.exclusive(() => this.dataSource.transaction(fn));
+      return this.exclusive(run);
     }
-    return this.withRetry(() => this.dataSource.transaction(fn));
+    return this.withRetry(run);
   }
 
   /**
    * Runs `fn` outside any open write transaction, so it never sees uncommitted rows. On SQLite with
    * readers, on a read-only connection in a read transaction (it sees what was committed when it
    * began, and never waits for a write); without them, after every earlier write has finished.
-   * `fn` must only read: a reader refuses writes (SQLITE_READONLY).
+   * `fn` must only read: a reader refuses writes (SQLITE_READONLY). `oneStatement`: `fn` runs a
+   * single statement, which sees one snapshot by itself, so no BEGIN/COMMIT is spent around it.
    */
-  read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  read<T>(fn: (manager: EntityManager) => Promise<T>, options: { oneStatement?: boolean } = {}): Promise<T> {
     if (this.engine === 'sqlite') {
       // The connection with the fewest reads waiting: one slow read (a long list) does not hold up
       // the reads that happen to be dealt to it in turn, as taking turns did.
@@ -171,10 +177,8 @@ export class Database {
         const done = () => {
           reader.waiting -= 1;
         };
-        const run = reader.tail.then(
-          () => reader.dataSource.transaction(fn),
-          () => reader.dataSource.transaction(fn),
-        );
+        const go = () => (options.oneStatement ? fn(reader.dataSource.manager) : reader.dataSource.transaction(fn));
+        const run = reader.tail.then(go, go);
         run.then(done, done);
         reader.tail = run.catch(() => undefined);
         return run;

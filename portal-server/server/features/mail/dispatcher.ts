@@ -92,7 +92,7 @@ export class MailDispatcher {
     // Every patient or staff write kicks the dispatcher, and almost none of them queued a mail: a
     // read (beside the writer on SQLite) says nothing is due without taking the write lock. The
     // timer set by the last pass still stands: new mail is due at once, later tries are set here.
-    if (!(await this.o.db.read((m) => anyDue(m, this.o.now())))) {
+    if (!(await this.o.db.read((m) => anyDue(m, this.o.now()), { oneStatement: true }))) {
       return;
     }
     const due = await this.o.db.write((m) => claimDue(m, this.o.now(), this.o.leaseMs ?? DEFAULT_LEASE_MS));

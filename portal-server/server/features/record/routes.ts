@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import type { ServerContext } from '../../context';
-import { asPatient } from '../patient-session/call';
 import { patientOf, requirePatient } from '../patient-session/routes';
-import { readOwnRecord } from './service';
+import { viewOwnRecord } from './service';
 
 /**
  * Patient API: the signed-in patient's medical record. Reading it writes an audit event, so it is
@@ -11,7 +10,7 @@ import { readOwnRecord } from './service';
 export function recordRoutes(ctx: ServerContext): Router {
   const router = Router();
   router.post('/api/record/view', requirePatient(ctx, { writeLimit: false }), async (req, res) => {
-    res.json(await asPatient(ctx, patientOf(res), req.ip ?? null, 'write', readOwnRecord));
+    res.json(await viewOwnRecord(ctx, patientOf(res), req.ip ?? null));
   });
   return router;
 }

@@ -11,15 +11,25 @@ import { RECORD_SCHEMAS } from '../../../../shared/validation/record';
 import { uuidSchema } from '../../../../shared/validation/requests';
 import { validateOrThrow } from '../../../../shared/validation/validate';
 import { audit } from '../audit/audit';
-import type { PatientCall, StaffCall } from '../calls';
+import type { StaffCall } from '../calls';
 import { DESK_ROLES, assertBaseVersion, fieldsToWrite, nowIso, requireStaffRole, staffWriter } from '../calls';
+import { asPatient } from '../patient-session/call';
+import type { PatientPrincipal } from '../patient-session/service';
 import { insertSynced, updateSynced } from '../sync/writeSynced';
+import type { ServerContext } from '../../context';
 import { recordBundle } from './entries';
 
-/** The patient reads their own record; the read is audited like a staff read. */
-export async function readOwnRecord(c: PatientCall): Promise<RecordBundle> {
-  await audit(c.m, c.clinic.id, c.actor, 'record.view', { type: 'patient', id: c.patient.id }, c.ctx.now(), 'by=patient');
-  return recordBundle(c.m, c.clinic.id, c.patient.id);
+/**
+ * The patient reads their own record; the read is audited like a staff read. The record is read
+ * beside the writer (on SQLite, a reader), then its audit event is written in one statement: the
+ * record is returned only once that event is committed, and the write lock is held for one INSERT
+ * instead of the whole read.
+ */
+export async function viewOwnRecord(ctx: ServerContext, p: PatientPrincipal, ip: string | null): Promise<RecordBundle> {
+  const read = await asPatient(ctx, p, ip, 'read', async (c) => ({ c, bundle: await recordBundle(c.m, c.clinic.id, c.patient.id) }));
+  const { clinic, actor, patient } = read.c;
+  await ctx.db.write((m) => audit(m, clinic.id, actor, 'record.view', { type: 'patient', id: patient.id }, ctx.now(), 'by=patient'), { oneStatement: true });
+  return read.bundle;
 }
 
 const kindSchema = mixed<RecordKind>().oneOf([...RECORD_KINDS], 'Choose a record section.').required('Choose a record section.');

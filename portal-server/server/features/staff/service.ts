@@ -157,6 +157,7 @@ export async function authenticateDevice(ctx: ServerContext, token: string): Pro
       .innerJoinAndMapOne('d.clinic', ClinicEntity.options.name, 'c', 'c.id = d.clinicId')
       .where('d.tokenHash = :tokenHash', { tokenHash })
       .getOne(),
+    { oneStatement: true },
   );
   if (!found) {
     return null;
