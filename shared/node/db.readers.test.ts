@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Database } from './db';
+import { Database, lockKey } from './db';
 import { SERVER_ENTITIES } from './entities/server';
 import { SERVER_MIGRATIONS } from './migrations/server';
 
@@ -109,5 +109,10 @@ describe('SQLite readers', () => {
       Object.assign(proto, originals);
     }
   });
-});
 
+  it('lockKey refuses a one-statement write: without a transaction the lock would end with its own statement', async () => {
+    const d = await open(0);
+    await expect(d.write((m) => lockKey(m, 'k'), { oneStatement: true })).rejects.toThrow(/needs a transaction/);
+    await expect(d.write((m) => lockKey(m, 'k'))).resolves.toBeUndefined();
+  });
+});

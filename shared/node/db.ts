@@ -150,7 +150,9 @@ export class Database {
   /**
    * Runs `fn` in a transaction: on SQLite after every earlier write has finished; on PostgreSQL again
    * if it must be. `oneStatement`: `fn` runs a single statement, atomic by itself, so no BEGIN/COMMIT
-   * is spent around it (on SQLite it still waits its turn: the writing connection is shared).
+   * is spent around it (on SQLite it still waits its turn: the writing connection is shared). Never
+   * more than one: each would commit on its own (on PostgreSQL perhaps on another pooled
+   * connection), and lockKey refuses to run there.
    */
   write<T>(fn: (manager: EntityManager) => Promise<T>, options: { oneStatement?: boolean } = {}): Promise<T> {
     const run = () => (options.oneStatement ? fn(this.dataSource.manager) : this.dataSource.transaction(fn));
@@ -303,6 +305,10 @@ function databaseOf(m: EntityManager): Database {
  * bookings, one console's seqs. On SQLite the write lock already serialises every write.
  */
 export async function lockKey(m: EntityManager, key: string): Promise<void> {
+  // Outside a transaction (a `oneStatement` write) the lock would end with its own statement.
+  if (!m.queryRunner?.isTransactionActive) {
+    throw new Error('lockKey needs a transaction: it holds until the transaction ends.');
+  }
   if (databaseOf(m).engine === 'postgres') {
     await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
   }

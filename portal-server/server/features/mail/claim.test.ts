@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Database } from '../../../../shared/node/db';
 import { ClinicEntity, MailOutboxEntity, SERVER_ENTITIES } from '../../../../shared/node/entities/server';
 import { SERVER_MIGRATIONS } from '../../../../shared/node/migrations/server';
-import { readMails } from '../../../../test/fixtures/mail';
+import { readMails, waitForMail } from '../../../../test/fixtures/mail';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, TestConsole, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
 import { MailDispatcher } from './dispatcher';
@@ -92,6 +92,28 @@ it('takes the write lock only when a mail is due: a kick after a write that queu
     expect(writes).toBe(0);
   } finally {
     other.write = write;
+    await d.close();
+  }
+});
+
+it('a kick with nothing due yet still sets the wake-up for a mail due soon (a retry pending at start)', async () => {
+  const admin = await signInStaff(portal.url, TEST_CLINIC.adminUsername, TEST_CLINIC.adminPassword);
+  const { patientId } = await new TestConsole(portal.url, admin.token).preRegister({ email: 'due.soon@example.com' });
+  await portal.handle.context.mail.close();
+  const [clinic] = await other.read((m) => m.find(ClinicEntity, { take: 1 }));
+  await other.write(async (m) => {
+    // Every mail already waiting is sent or failed: only this one is pending, due in 300 ms.
+    await m.update(MailOutboxEntity, { status: 'pending' }, { status: 'failed' });
+    await enqueueMail(m, portal.handle.context.secret, { clinicId: clinic?.id ?? '', recipient: 'due.soon@example.com', template: 'newMessage', payload: { clinicName: 'Maple Street Clinic', clinicPhone: '(555) 123-4567', signInUrl: 'http://127.0.0.1/' }, patientId }, new Date());
+    await m.update(MailOutboxEntity, { recipient: 'due.soon@example.com', template: 'newMessage' }, { nextTryAt: new Date(Date.now() + 300).toISOString() });
+  });
+  const d = dispatcher(other);
+  try {
+    d.kick();
+    // No other kick: only the dispatcher's own wake-up can send it (the invitation's mail was failed above).
+    const mail = await waitForMail(portal.mailDir, 'due.soon@example.com', { timeoutMs: 10_000 });
+    expect(mail.registrationId).toBeNull();
+  } finally {
     await d.close();
   }
 });

@@ -90,9 +90,13 @@ export class MailDispatcher {
 
   private async pass(): Promise<void> {
     // Every patient or staff write kicks the dispatcher, and almost none of them queued a mail: a
-    // read (beside the writer on SQLite) says nothing is due without taking the write lock. The
-    // timer set by the last pass still stands: new mail is due at once, later tries are set here.
+    // read (beside the writer on SQLite) says nothing is due without taking the write lock. When no
+    // wake-up is set — the first kick after a start with retries pending, or a timer that fired a
+    // moment before its mail was due — one is set from what is pending (a read too).
     if (!(await this.o.db.read((m) => anyDue(m, this.o.now()), { oneStatement: true }))) {
+      if (!this.timer) {
+        await this.scheduleNext();
+      }
       return;
     }
     const due = await this.o.db.write((m) => claimDue(m, this.o.now(), this.o.leaseMs ?? DEFAULT_LEASE_MS));
@@ -215,24 +219,37 @@ export class MailDispatcher {
   }
 
   private retryLater(): void {
-    clearTimeout(this.timer);
     if (!this.closed) {
-      this.timer = setTimeout(() => this.kick(), Math.max(1000, this.o.retryBaseMs));
-      this.timer.unref();
+      this.wakeIn(Math.max(1000, this.o.retryBaseMs));
     }
   }
 
   private async scheduleNext(): Promise<void> {
-    clearTimeout(this.timer);
+    this.wakeIn(null);
     if (this.closed) {
       return;
     }
     const wake = await this.o.db.read((m) => nextWake(m));
     if (wake !== null) {
-      const wait = Math.max(0, new Date(wake).getTime() - this.o.now().getTime());
-      this.timer = setTimeout(() => this.kick(), Math.min(wait, 2 ** 31 - 1));
-      this.timer.unref();
+      this.wakeIn(Math.max(0, new Date(wake).getTime() - this.o.now().getTime()));
     }
+  }
+
+  /** The one wake-up timer: `this.timer` is set exactly while one is waiting to fire (null: none). */
+  private wakeIn(ms: number | null): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (ms === null) {
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (this.timer === timer) {
+        this.timer = undefined;
+      }
+      this.kick();
+    }, Math.min(ms, 2 ** 31 - 1));
+    timer.unref();
+    this.timer = timer;
   }
 }
 
