@@ -6,6 +6,7 @@ import { AuditEventEntity } from '../../../../shared/node/entities/server';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
 import type { ClinicTeam, PatientClient, StaffDesk } from '../../../../test/fixtures/patients';
 import { clinicTeam, pullAll, pulledRow, registerPatient } from '../../../../test/fixtures/patients';
+import { failInserts } from '../../../../test/fixtures/insertFault';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { startTestPortal } from '../../../../test/fixtures/portal';
 
@@ -60,14 +61,7 @@ describe('the medical record', () => {
   it('no record leaves without its audit event: when the event cannot be written, the patient gets an error and no entry', async () => {
     expect((await save(team.doctor, 'allergy', bob.patientId, { substance: 'Latex', reaction: 'Hives', severity: 'mild' })).status).toBe('applied');
     // A real database failure on the audit insert only (a full disk, a broken constraint).
-    await db().write(async (m) => {
-      if (db().engine === 'postgres') {
-        await m.query(`CREATE FUNCTION test_audit_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."action" = 'record.view' THEN RAISE EXCEPTION 'simulated storage fault'; END IF; RETURN NEW; END $$`);
-        await m.query('CREATE TRIGGER test_audit_fault BEFORE INSERT ON audit_event FOR EACH ROW EXECUTE FUNCTION test_audit_fault()');
-      } else {
-        await m.query(`CREATE TRIGGER test_audit_fault BEFORE INSERT ON audit_event WHEN NEW.action = 'record.view' BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END`);
-      }
-    });
+    const removeFault = await failInserts(db(), { name: 'test_audit_fault', table: 'audit_event', column: 'action', value: 'record.view' });
     try {
       const before = (await audits('record.view', bob.patientId)).length;
       const res = await bob.post<RecordBundle>('/api/record/view');
@@ -75,12 +69,7 @@ describe('the medical record', () => {
       expect(JSON.stringify(res.body)).not.toContain('Latex');
       expect(await audits('record.view', bob.patientId)).toHaveLength(before);
     } finally {
-      await db().write(async (m) => {
-        await m.query('DROP TRIGGER test_audit_fault' + (db().engine === 'postgres' ? ' ON audit_event' : ''));
-        if (db().engine === 'postgres') {
-          await m.query('DROP FUNCTION test_audit_fault()');
-        }
-      });
+      await removeFault();
     }
     const after = await bob.post<RecordBundle>('/api/record/view');
     expect(after.body.allergy.map((a) => a.substance)).toEqual(['Latex']);

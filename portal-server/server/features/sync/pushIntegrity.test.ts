@@ -4,6 +4,7 @@ import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import { AppointmentEntity } from '../../../../shared/node/entities/clinical';
 import { AuditEventEntity, ChangeLogEntity, ClientMutationEntity, MailOutboxEntity, MutationIntentEntity, MutationRejectionEntity, PatientEntity } from '../../../../shared/node/entities/server';
 import type { MutationArgs } from '../../../../shared/sync/protocol';
+import { failInserts } from '../../../../test/fixtures/insertFault';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, TestConsole, addStaff, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
 
@@ -122,14 +123,7 @@ describe('one change that fails unexpectedly blocks no other', () => {
   it('refuses it with a readable message, logs the error without its arguments, and applies the next one', async () => {
     // A real database failure on one row (as a full disk or a broken constraint would give): the
     // service raises no DomainError, the insert itself fails.
-    await db().write(async (m) => {
-      if (db().engine === 'postgres') {
-        await m.query(`CREATE FUNCTION test_patient_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."familyName" = 'Faulty' THEN RAISE EXCEPTION 'simulated storage fault'; END IF; RETURN NEW; END $$`);
-        await m.query('CREATE TRIGGER test_patient_fault BEFORE INSERT ON patient FOR EACH ROW EXECUTE FUNCTION test_patient_fault()');
-      } else {
-        await m.query(`CREATE TRIGGER test_patient_fault BEFORE INSERT ON patient WHEN NEW.familyName = 'Faulty' BEGIN SELECT RAISE(ABORT, 'simulated storage fault'); END`);
-      }
-    });
+    const removeFault = await failInserts(db(), { name: 'test_patient_fault', table: 'patient', column: 'familyName', value: 'Faulty' });
     try {
       const desk = new TestConsole(portal.url, deskToken);
       const faulty = desk.mutation('preRegisterPatient', patient('Faulty', { email: 'faulty.secret@example.com' }));
@@ -157,7 +151,7 @@ describe('one change that fails unexpectedly blocks no other', () => {
       const retry = await desk.push([faulty]);
       expect(retry.body.outcomes[0]).toMatchObject({ seq: 1, status: 'rejected', error: { code: 'internal' } });
     } finally {
-      await db().write((m) => m.query(db().engine === 'postgres' ? 'DROP TRIGGER test_patient_fault ON patient' : 'DROP TRIGGER test_patient_fault'));
+      await removeFault();
     }
   });
 
