@@ -44,8 +44,12 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const WINDOW_SECONDS = Math.max(1, Math.round(SECONDS / ROUNDS));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 200);
-/** Patients seeded beside the demo's two, so each simulated patient is a patient of its own (set in the servers' environment). */
-const ACCOUNTS = Number((process.env.BENCH_ACCOUNTS ??= String(Math.max(PATIENTS, CONNECTIONS) - DEMO.registered.length)));
+/**
+ * Patients seeded beside the demo's two, so each simulated patient is a patient of its own, and the
+ * 200 patients are not the saturation's 20 (set in the servers' environment): those 20 accounts
+ * get thousands of new threads within seconds, which no real patient's message list looks like.
+ */
+const ACCOUNTS = Number((process.env.BENCH_ACCOUNTS ??= String(PATIENTS + CONNECTIONS - DEMO.registered.length)));
 const PATIENT_SECONDS = Number(process.env.BENCH_PATIENT_SECONDS ?? 20);
 const PG_ADMIN = process.env.BENCH_POSTGRES_URL ?? process.env.PORTAL_TEST_POSTGRES_URL;
 
@@ -274,7 +278,7 @@ async function measure(target: string, o: { instances: number; databaseUrls?: [s
       const databaseUrl = o.databaseUrls?.[mode === 'ours' ? 0 : 1];
       const t = await startTarget(mode, { instances: o.instances, dataDir, ...(databaseUrl ? { databaseUrl } : {}) });
       sides.push({ mode, target: t, sessions: [], signInsPerSecond: 0, requests: 0, seconds: 0, satP99: 0, satErrors: 0 });
-      const { sessions, perSecond } = await signInPatients(t.url, Math.max(CONNECTIONS, withPatients && mode === 'ours' ? PATIENTS : 0));
+      const { sessions, perSecond } = await signInPatients(t.url, CONNECTIONS + (withPatients && mode === 'ours' ? PATIENTS : 0));
       Object.assign(sides[sides.length - 1] as Side, { sessions, signInsPerSecond: perSecond });
     }
     const ratios: string[] = [];
@@ -305,7 +309,7 @@ async function measure(target: string, o: { instances: number; databaseUrls?: [s
       await ours.target.stats();
       const loop = monitorEventLoopDelay({ resolution: 5 });
       loop.enable();
-      Object.assign(rows[0] ?? {}, await thinkTime(ours.target.url, ours.sessions.slice(0, PATIENTS)));
+      Object.assign(rows[0] ?? {}, await thinkTime(ours.target.url, ours.sessions.slice(CONNECTIONS, CONNECTIONS + PATIENTS)));
       loop.disable();
       const ms = (n: number) => `${n.toFixed(1)} ms`;
       for (const st of await ours.target.stats()) {
