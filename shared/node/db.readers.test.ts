@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
@@ -115,4 +115,28 @@ describe('SQLite readers', () => {
     await expect(d.write((m) => lockKey(m, 'k'), { oneStatement: true })).rejects.toThrow(/needs a transaction/);
     await expect(d.write((m) => lockKey(m, 'k'))).resolves.toBeUndefined();
   });
+
+  it('with readers, writes reach the database file by a background checkpoint: no COMMIT does it', async () => {
+    const d = await open(1);
+    expect(await d.write((m) => m.query('PRAGMA wal_autocheckpoint'))).toEqual([{ wal_autocheckpoint: 0 }]);
+    await d.write((m) => insertClinic(m, 'c-checkpointed'));
+    // The database file alone (without its -wal) holds the row once a checkpoint moved it there;
+    // a copy taken mid-checkpoint may not open, so each try copies afresh.
+    const copy = join(dir, 'copy.sqlite');
+    const inFile = async (): Promise<number> => {
+      copyFileSync(join(dir, 'portal.sqlite'), copy);
+      const conn = new sqlite3.Database(copy, sqlite3.OPEN_READONLY);
+      try {
+        return await new Promise<number>((resolve) => conn.get("SELECT COUNT(*) AS n FROM clinic WHERE id = 'c-checkpointed'", (err, row: { n: number } | undefined) => resolve(err ? 0 : Number(row?.n))));
+      } finally {
+        await new Promise((resolve) => conn.close(resolve));
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while ((await inFile()) === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await inFile()).toBe(1);
+  });
 });
+
