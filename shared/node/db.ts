@@ -60,6 +60,10 @@ function retryable(err: unknown): boolean {
 
 /** How often the background checkpointer moves the WAL into the SQLite file (see checkpointInBackground). */
 const CHECKPOINT_EVERY_MS = 1000;
+/** The writer's own checkpoint, should the background one fall behind or fail (SQLite's default is 1,000). */
+const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+/** The WAL file is truncated to this when it starts over (without it, it keeps its largest size). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** One channel carries every cross-instance event; the payload is `<instance id> <topic>`. */
 const EVENT_CHANNEL = 'portal_events';
@@ -90,7 +94,7 @@ export class Database {
   private listenRetry: NodeJS.Timeout | undefined;
   private closing = false;
   private readers: Reader[] = [];
-  private checkpointer: { conn: sqlite3.Database; timer: NodeJS.Timeout; running: Promise<void> | null } | null = null;
+  private checkpointer: { conn: sqlite3.Database; timer: NodeJS.Timeout | undefined; running: Promise<void> | null } | null = null;
 
   private constructor(
     readonly dataSource: DataSource,
@@ -140,15 +144,21 @@ export class Database {
     }
     const db = new Database(dataSource, options.databaseUrl);
     if (!options.databaseUrl && options.sqlitePath && options.sqlitePath !== ':memory:') {
-      for (let i = 0; i < (options.readers ?? 0); i += 1) {
-        // The file is in WAL mode already (the writer set it, and it persists): readers only read.
-        const reader = new DataSource({ type: 'sqlite', database: options.sqlitePath, flags: sqlite3.OPEN_READONLY, busyTimeout: 5000, driver: quietSqlite3, entities: options.entities, logging: false });
-        await reader.initialize();
-        byDataSource.set(reader, db);
-        db.readers.push({ dataSource: reader, tail: Promise.resolve(), waiting: 0 });
-      }
-      if (db.readers.length > 0) {
-        await db.checkpointInBackground(options.sqlitePath);
+      try {
+        for (let i = 0; i < (options.readers ?? 0); i += 1) {
+          // The file is in WAL mode already (the writer set it, and it persists): readers only read.
+          const reader = new DataSource({ type: 'sqlite', database: options.sqlitePath, flags: sqlite3.OPEN_READONLY, busyTimeout: 5000, driver: quietSqlite3, entities: options.entities, logging: false });
+          await reader.initialize();
+          byDataSource.set(reader, db);
+          db.readers.push({ dataSource: reader, tail: Promise.resolve(), waiting: 0 });
+        }
+        if (db.readers.length > 0) {
+          await db.checkpointInBackground(options.sqlitePath);
+        }
+      } catch (err) {
+        // A failed start leaves no connection behind: every one opened so far is closed.
+        await db.close().catch(() => undefined);
+        throw err;
       }
     }
     return db;
@@ -157,28 +167,36 @@ export class Database {
   /**
    * With readers (the portal server), the writer no longer moves the WAL into the database file
    * itself: SQLite's automatic checkpoint ran inside whichever COMMIT crossed 1,000 pages, holding
-   * the write lock — and every write queued behind it — while it copied and synced (the load bench's
-   * write-lock wait p99 fell from 130–180 ms to 35–65 ms without it). A connection of its own
-   * checkpoints every second instead (PASSIVE: it waits for no reader or writer, and none waits
-   * for it). The last connection to close still checkpoints and removes the WAL, as before.
+   * the write lock — and every write queued behind it — while it copied and synced (in the load
+   * bench the write-lock wait p99 fell from 130–180 ms to 33–57 ms without it). A connection of its
+   * own checkpoints every second instead (PASSIVE: it does not wait for readers or writers, and
+   * writes go on while it copies; a reader starting at that instant may retry briefly). Should it
+   * fall behind or fail, the writer still checkpoints at 10,000 pages (about 40 MB), and the WAL
+   * file is cut back to 64 MB when it starts over. The last connection to close still checkpoints
+   * and removes the WAL, as before.
    */
   private async checkpointInBackground(path: string): Promise<void> {
     const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
       const c: sqlite3.Database = new sqlite3.Database(path, sqlite3.OPEN_READWRITE, (err) => (err ? reject(err) : resolve(c)));
     });
-    await this.dataSource.query('PRAGMA wal_autocheckpoint = 0');
-    const timer = setInterval(() => {
-      // A checkpoint still running (a slow disk) is not joined by another.
+    const state: NonNullable<Database['checkpointer']> = { conn, timer: undefined, running: null };
+    this.checkpointer = state;
+    const pragma = (sql: string) => new Promise<void>((resolve, reject) => conn.get(sql, (err) => (err ? reject(err) : resolve())));
+    // The checkpoint syncs the database file before the WAL may start over (FULL is SQLite's
+    // default; said here so a build with another default cannot weaken it).
+    await pragma('PRAGMA synchronous = FULL');
+    await this.dataSource.query(`PRAGMA wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    await this.dataSource.query(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    state.timer = setInterval(() => {
+      // A checkpoint still running (a slow disk) is not joined by another. A failed one (busy,
+      // disk) is tried again at the next tick, and the writer's fallback bounds the WAL meanwhile.
       state.running ??= new Promise<void>((resolve) => {
-        // A failed checkpoint (busy, disk) is tried again at the next tick; the WAL only grows meanwhile.
         conn.get('PRAGMA wal_checkpoint(PASSIVE)', () => resolve());
       }).finally(() => {
         state.running = null;
       });
     }, CHECKPOINT_EVERY_MS);
-    timer.unref();
-    const state: NonNullable<Database['checkpointer']> = { conn, timer, running: null };
-    this.checkpointer = state;
+    state.timer.unref();
   }
 
   /**

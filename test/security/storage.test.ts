@@ -97,8 +97,18 @@ describe.skipIf(onPostgres)('files on the server', () => {
     expect(files.find((f) => f.file === 'portal.sqlite-wal')?.bytes.length ?? 0).toBeGreaterThan(0);
     expect(look().filter((hit) => hit.found)).toEqual([]);
     // After SQLite copies those pages into the main file (the WAL stays as it is): still nothing.
-    // On the writing connection (readers are read-only): nothing else runs at this point.
-    await hp.db.dataSource.query('PRAGMA wal_checkpoint(PASSIVE)');
+    // On the writing connection (readers are read-only); the server's background checkpoint may be
+    // running at that instant (busy: 1), so until one of ours copied the whole WAL itself.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const [result] = (await hp.db.write((m) => m.query('PRAGMA wal_checkpoint(PASSIVE)'), { oneStatement: true })) as { busy: number; log: number; checkpointed: number }[];
+      if ((result?.busy === 0 && result.log === result.checkpointed) || Date.now() > deadline) {
+        expect(result).toMatchObject({ busy: 0 });
+        expect(result?.checkpointed).toBe(result?.log);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(look().filter((hit) => hit.found)).toEqual([]);
   });
 });
