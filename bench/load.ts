@@ -74,6 +74,7 @@ interface ServerStats {
   loopP50: number;
   loopP99: number;
   loopMax: number;
+  walBytes: number;
   writes: number;
   writeWaitP50: number;
   writeWaitP99: number;
@@ -314,7 +315,7 @@ async function measure(target: string, o: { instances: number; databaseUrls?: [s
       const ms = (n: number) => `${n.toFixed(1)} ms`;
       for (const st of await ours.target.stats()) {
         console.log(`  server side: ${st.requests} requests  p50 ${ms(st.p50)}  p99 ${ms(st.p99)}  max ${ms(st.max)}; its event loop late p50 ${ms(st.loopP50)}  p99 ${ms(st.loopP99)}  max ${ms(st.loopMax)}`);
-        console.log(`  server side: ${st.writes} writes waited for the write lock p50 ${ms(st.writeWaitP50)}  p99 ${ms(st.writeWaitP99)}, then held it p50 ${ms(st.writeHoldP50)}  p99 ${ms(st.writeHoldP99)}`);
+        console.log(`  server side: ${st.writes} writes waited for the write lock p50 ${ms(st.writeWaitP50)}  p99 ${ms(st.writeWaitP99)}, then held it p50 ${ms(st.writeHoldP50)}  p99 ${ms(st.writeHoldP99)}; WAL file ${(st.walBytes / 1e6).toFixed(1)} MB`);
       }
       console.log(`  load generator's event loop late p50 ${ms(loop.percentile(50) / 1e6)}  p99 ${ms(loop.percentile(99) / 1e6)}  max ${ms(loop.max / 1e6)}`);
     }

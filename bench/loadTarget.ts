@@ -15,6 +15,8 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -83,6 +85,14 @@ function serverStats(db: Database): () => Record<string, number> {
       p50: q(0.5),
       p99: q(0.99),
       max: q(1),
+      // How far the SQLite WAL grew (0 on PostgreSQL): the background checkpoint keeps it small.
+      walBytes: (() => {
+        try {
+          return statSync(join(dataDir, 'portal.sqlite-wal')).size;
+        } catch {
+          return 0;
+        }
+      })(),
       writes: holds.length,
       writeWaitP50: quantile(waits, 0.5),
       writeWaitP99: quantile(waits, 0.99),

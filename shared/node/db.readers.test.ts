@@ -119,7 +119,7 @@ describe('SQLite readers', () => {
   it('with readers, writes reach the database file by a background checkpoint, not in a COMMIT; closing removes the WAL', async () => {
     const d = await open(1);
     // The writer's own checkpoint is only a fallback, far above one write's pages.
-    expect(await d.write((m) => m.query('PRAGMA wal_autocheckpoint'))).toEqual([{ wal_autocheckpoint: 10_000 }]);
+    expect(await d.write((m) => m.query('PRAGMA wal_autocheckpoint'))).toEqual([{ wal_autocheckpoint: 100_000 }]);
     await d.write((m) => insertClinic(m, 'c-checkpointed'));
     // The database file alone (without its -wal) holds the row once a checkpoint moved it there;
     // a copy taken mid-checkpoint may not open, so each try copies afresh.
