@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiErrorResponse } from '../../../../shared/api/errors';
 import type { ThreadSummaryView, ThreadView } from '../../../../shared/domain/message';
 import { MessageEntity, MessageThreadEntity } from '../../../../shared/node/entities/clinical';
-import { SYNC_PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import { readMails, waitForMail } from '../../../../test/fixtures/mail';
 import type { ClinicTeam, PatientClient } from '../../../../test/fixtures/patients';
 import { clinicWithTwoPatients, pulledRow } from '../../../../test/fixtures/patients';
+import { listenPokes } from '../../../../test/fixtures/events';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 
 let portal: TestPortal;
@@ -106,21 +106,16 @@ describe('a conversation between a patient and the care team', () => {
 
 describe('live updates', () => {
   it('a patient writing pokes connected consoles over server-sent events', async () => {
-    const controller = new AbortController();
-    const res = await fetch(`${portal.url}/api/sync/events`, { headers: { authorization: `Bearer ${team.desk.console.token}`, [SYNC_PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION) }, signal: controller.signal });
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    const nextHead = async (): Promise<number> => {
-      let text = '';
-      while (!text.includes('event: poke')) {
-        text += decoder.decode((await reader.read()).value);
-      }
-      return (JSON.parse(/data: (.*)\n/.exec(text)?.[1] ?? '{}') as { head: number }).head;
-    };
-    const first = await nextHead();
-    await start(bob, 'Live', 'Are you there?');
-    expect(await nextHead()).toBeGreaterThan(first);
-    controller.abort();
+    const stream = await listenPokes(portal.url, team.desk.console.token);
+    try {
+      await expect.poll(() => stream.pokes.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      const first = stream.head;
+      await start(bob, 'Live', 'Are you there?');
+      // The poke this message makes (a poke for something else may come first with the same head).
+      await expect.poll(() => stream.head, { timeout: 10_000 }).toBeGreaterThan(first);
+    } finally {
+      stream.close();
+    }
   });
 });
 

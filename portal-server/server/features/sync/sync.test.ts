@@ -5,6 +5,7 @@ import { ChangeLogEntity, MailOutboxEntity, PatientEntity } from '../../../../sh
 import type { PullResponse } from '../../../../shared/sync/protocol';
 import { SYNC_PROTOCOL_VERSION } from '../../../../shared/sync/protocol';
 import { readMails } from '../../../../test/fixtures/mail';
+import { listenPokes } from '../../../../test/fixtures/events';
 import type { TestPortal } from '../../../../test/fixtures/portal';
 import { TEST_CLINIC, TestConsole, addStaff, api, signInStaff, startTestPortal } from '../../../../test/fixtures/portal';
 
@@ -136,29 +137,17 @@ describe('GET /api/sync/pull', () => {
   });
 
   it('pokes a connected console over server-sent events when something changes', async () => {
-    const controller = new AbortController();
-    const res = await fetch(`${portal.url}/api/sync/events`, { headers: { authorization: `Bearer ${deskToken}`, 'x-sync-protocol': String(SYNC_PROTOCOL_VERSION) }, signal: controller.signal });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const readUntil = async (predicate: (t: string) => boolean) => {
-      while (!predicate(text)) {
-        const { value, done } = await reader.read();
-        if (done) {
-          break;
-        }
-        text += decoder.decode(value);
-      }
-    };
-    await readUntil((t) => t.includes('event: poke'));
-    const firstHead = JSON.parse(/data: (.*)\n/.exec(text)?.[1] ?? '{}').head as number;
-    text = '';
-    await new TestConsole(portal.url, deskToken).preRegister({ email: 'poke@example.com' });
-    await readUntil((t) => t.includes('event: poke'));
-    const nextHead = JSON.parse(/data: (.*)\n/.exec(text)?.[1] ?? '{}').head as number;
-    expect(nextHead).toBeGreaterThan(firstHead);
-    controller.abort();
+    const stream = await listenPokes(portal.url, deskToken);
+    try {
+      await expect.poll(() => stream.pokes.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      const firstHead = stream.head;
+      await new TestConsole(portal.url, deskToken).preRegister({ email: 'poke@example.com' });
+      // Waits for the poke this change makes: a poke for something else (a mail of an earlier
+      // test being sent) may come first and carry the same head.
+      await expect.poll(() => stream.head, { timeout: 10_000 }).toBeGreaterThan(firstHead);
+    } finally {
+      stream.close();
+    }
   });
 });
 
