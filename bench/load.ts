@@ -36,7 +36,7 @@ import { SESSION_COOKIE } from '../shared/api/types';
 import { freePort, hasNginx, startNginx } from '../test/fixtures/nginx';
 import type { Helper } from './child';
 import { onExit, startHelper } from './child';
-import { BENCH_LIMITS, formatLoadLine } from './loadLine';
+import { BENCH_LIMITS, formatLoadLine, quantile } from './loadLine';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** Saturation windows per side; BENCH_SECONDS is split among them. */
@@ -230,10 +230,6 @@ async function thinkTime(url: string, sessions: Session[]): Promise<{ p50: numbe
       }
     }),
   );
-  const quantile = (values: number[], q: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  };
   const at = (q: number) => quantile(latencies, q);
   for (const [route, values] of byRoute) {
     console.log(`  ${route.padEnd(24)} ${String(values.length).padStart(5)} requests  p50 ${quantile(values, 0.5).toFixed(1)} ms  p99 ${quantile(values, 0.99).toFixed(1)} ms`);

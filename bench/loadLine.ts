@@ -20,3 +20,9 @@ export function formatLoadLine(r: LoadResult): string {
   const ratio = r.ratioVsBare === null || !Number.isFinite(r.ratioVsBare) ? 'skipped' : r.ratioVsBare.toFixed(2);
   return `load-bench: sqlite_rps=${whole(r.sqliteRps)} pg_rps=${whole(r.pgRps)} two_rps=${whole(r.twoRps)} ratio_vs_bare=${ratio} p99_ms=${whole(r.p99Ms)} errors=${r.errors}`;
 }
+
+/** The value below which a fraction `q` of `values` lies (nearest rank; 0 for none). */
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}

@@ -23,7 +23,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../shared/node/db';
 import { SESSION_COOKIE } from '../shared/api/types';
-import { BENCH_LIMITS } from './loadLine';
+import { BENCH_LIMITS, quantile } from './loadLine';
 import { readConfig, startPortalServer } from '../portal-server/server/index';
 import { seedDemo, seedLoadPatients } from '../portal-server/server/demo';
 import { asPatient } from '../portal-server/server/features/patient-session/call';
@@ -74,10 +74,6 @@ function serverStats(db: Database): () => Record<string, number> {
       durations.push(performance.now() - t);
     }
   });
-  const quantile = (values: number[], x: number) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(x * sorted.length))] ?? 0;
-  };
   return () => {
     const q = (x: number) => quantile(durations, x);
     const out = {

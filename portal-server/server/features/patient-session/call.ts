@@ -21,10 +21,11 @@ export async function asPatient<T>(ctx: ServerContext, p: PatientPrincipal, ip: 
       .where('p.id = :id', { id: p.account.patientId })
       .getOne();
     if (!found) {
+      // A portal not set up yet says so; otherwise the patient is gone.
       await requireClinic(m);
     }
     const { clinic, ...patient } = (found ?? {}) as Partial<PatientRow> & { clinic?: ClinicRow };
-    if (!found || !clinic || patient.deletedAt) {
+    if (!clinic || patient.deletedAt) {
       throw new DomainError('not_signed_in', 'Please sign in to continue.');
     }
     return fn({ ctx, m, clinic, patient: patient as PatientRow, accountId: p.account.id, actor: { kind: 'patient', id: p.account.id, ip } });
